@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of Liaison on a fresh Debian 12 machine with Rust and Node installed.
+# Installs what it needs itself. Used by CI (.ci/run) and by developers alike.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: the webview (WebKitGTK) for the app and its WebDriver, Xvfb for a
+# display, Chromium for UI-only tests. Installed once; skipped when already present.
+PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+echo "== format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== Rust tests (core, server, shell)"
+cargo test --workspace
+
+if [ -f ui/package.json ]; then
+  echo "== UI: install, type check, unit tests, build"
+  (cd ui && npm ci --no-audit --no-fund && npm run check && npm test && npm run build)
+fi
+
+if [ -x scripts/e2e.sh ]; then
+  echo "== end-to-end tests of the real app"
+  scripts/e2e.sh
+fi
+echo "== all tests passed"

@@ -1,0 +1,32 @@
+//! # Liaison core
+//!
+//! Everything a Liaison device knows and does without a screen or a network: the record kinds
+//! an officer keeps, the evidential on-device store, search, geography and the audit log. The
+//! Tauri shell (`src-tauri/`) and the force server (`server/`) are thin layers over this crate.
+//!
+//! # Layout
+//!
+//! - [`records`]: the record kinds from PRODUCT.md (operation, directory entries, contact note,
+//!   rumour report, negotiation outcome, tension reading, escalation, neighbourhood work) as typed
+//!   data, and their validation. One file per kind. No storage.
+//! - [`store`]: the SQLite store. Revisions are immutable and hash-chained per device; current
+//!   state and the FTS5 index are derived from them. The only module with SQL.
+//! - [`geo`]: coordinate validation, sectors, distances.
+//! - [`audit`]: what the audit log records (who, when, what, why).
+//! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
+//!
+//! # Architecture invariants
+//!
+//! - Nothing here knows about Tauri, HTTP or the UI.
+//! - A function that returns an error has written nothing.
+//! - Nothing is updated or deleted in place: an edit is a new revision with a reason.
+
+pub mod audit;
+pub mod demo;
+pub mod geo;
+pub mod records;
+pub mod store;
+
+pub use audit::{Access, AuditAction, AuditEntry};
+pub use records::{Body, Location, OfficerId, Record, RecordId, RecordKind, ValidationError};
+pub use store::{Revision, Saved, Store, StoreError};

@@ -1,0 +1,39 @@
+//! A contact note (engagement log): who was spoken to, which PLT function, what was said.
+
+use super::{labelled_enum, validate::Checker, Mood};
+use serde::{Deserialize, Serialize};
+
+labelled_enum!(
+    /// The five core functions of a Police Liaison Team officer (national role profile).
+    PltFunction {
+        Negotiation => "Negotiation",
+        Mediation => "Mediation",
+        Initiation => "Initiation",
+        Communication => "Communication",
+        Sensing => "Sensing",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactNote {
+    /// Who was spoken to, as the officer would write it ("march organiser, J. Smith").
+    /// Directory entries go in the record's `links`.
+    pub spoke_with: String,
+    pub function: PltFunction,
+    /// What was said.
+    pub summary: String,
+    #[serde(default)]
+    pub mood: Option<Mood>,
+    /// Follow-up needed, if any.
+    #[serde(default)]
+    pub follow_up: Option<String>,
+}
+
+impl ContactNote {
+    pub(super) fn check(&self, c: &mut Checker) {
+        c.required_short("body.spoke_with", &self.spoke_with);
+        c.required_text("body.summary", &self.summary);
+        c.opt_text("body.follow_up", &self.follow_up);
+    }
+}

@@ -1,0 +1,29 @@
+//! A referral of a person to a support agency (hate-crime support, LGBT liaison work).
+
+use super::validate::Checker;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// Who is referred, in words; a directory entry goes in `links`. Personal data.
+    pub person: String,
+    #[serde(default)]
+    pub agency: Option<Uuid>,
+    pub agency_name: String,
+    pub reason: String,
+    /// The person agreed to the referral.
+    pub consent: bool,
+    #[serde(default)]
+    pub outcome: String,
+}
+
+impl Referral {
+    pub(super) fn check(&self, c: &mut Checker) {
+        c.required_short("body.person", &self.person);
+        c.required_short("body.agency_name", &self.agency_name);
+        c.required_text("body.reason", &self.reason);
+        c.text("body.outcome", &self.outcome);
+    }
+}

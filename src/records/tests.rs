@@ -1,0 +1,202 @@
+use super::*;
+use chrono::TimeZone;
+
+fn note(summary: &str) -> Record {
+    Record {
+        operation_id: Some(Uuid::now_v7()),
+        occurred_at: Utc.with_ymd_and_hms(2026, 6, 6, 11, 0, 0).unwrap(),
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::ContactNote(ContactNote {
+            spoke_with: "Steward".into(),
+            function: PltFunction::Sensing,
+            summary: summary.into(),
+            mood: Some(Mood::Calm),
+            follow_up: None,
+        }),
+    }
+}
+
+fn rumour(status: RumourStatus) -> Record {
+    Record {
+        body: Body::RumourReport(RumourReport {
+            content: "Police will kettle the march".into(),
+            heard_at: String::new(),
+            source: RumourSource::Crowd,
+            source_detail: String::new(),
+            spread: RumourSpread::Local,
+            risk: RumourRisk::High,
+            status,
+            findings: String::new(),
+            control_actions: vec![],
+        }),
+        ..note("x")
+    }
+}
+
+#[test]
+fn a_valid_note_passes_and_round_trips_through_json() {
+    let r = note("Organiser confirmed the route.");
+    r.validate().unwrap();
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("\"kind\":\"contact_note\""), "{json}");
+    assert_eq!(Record::from_json(&json).unwrap(), r);
+}
+
+#[test]
+fn empty_required_fields_are_named() {
+    let e = note("   ").validate().unwrap_err();
+    assert_eq!(
+        e,
+        ValidationError::Required {
+            field: "body.summary".into()
+        }
+    );
+    assert_eq!(e.to_string(), "body.summary is required");
+}
+
+#[test]
+fn over_long_text_is_refused_with_the_limit() {
+    let e = note(&"a".repeat(validate::TEXT_MAX + 1)).validate().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "body.summary is too long: {} characters, the limit is {}",
+            validate::TEXT_MAX + 1,
+            validate::TEXT_MAX
+        )
+    );
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let mut r = note("");
+    r.location = Some(Location {
+        lat: 123.0,
+        lon: 0.0,
+        accuracy_m: None,
+    });
+    let e = r.validate().unwrap_err();
+    assert_eq!(e.fields(), vec!["location", "body.summary"]);
+}
+
+#[test]
+fn unknown_enum_values_are_typed_errors() {
+    let json = serde_json::to_string(&note("x"))
+        .unwrap()
+        .replace("\"sensing\"", "\"interrogation\"");
+    assert_eq!(
+        Record::from_json(&json).unwrap_err(),
+        ValidationError::UnknownValue {
+            field: "value".into(),
+            value: "interrogation".into()
+        }
+    );
+    let json = serde_json::to_string(&note("x"))
+        .unwrap()
+        .replace("contact_note", "gossip");
+    assert!(
+        matches!(Record::from_json(&json).unwrap_err(), ValidationError::UnknownValue { value, .. } if value == "gossip")
+    );
+    assert!(RecordKind::parse("gossip").is_err());
+}
+
+#[test]
+fn unknown_fields_are_refused() {
+    let json = serde_json::to_string(&note("x"))
+        .unwrap()
+        .replace("\"summary\"", "\"extra\":1,\"summary\"");
+    assert!(matches!(
+        Record::from_json(&json).unwrap_err(),
+        ValidationError::Malformed { .. }
+    ));
+}
+
+#[test]
+fn rumour_lifecycle_allows_forward_moves_only() {
+    use RumourStatus::*;
+    assert!(Reported.can_move_to(BeingChecked));
+    assert!(BeingChecked.can_move_to(Refuted));
+    assert!(Refuted.can_move_to(BeingChecked));
+    assert!(!BeingChecked.can_move_to(Reported));
+    assert!(!Confirmed.can_move_to(Refuted));
+    let e = rumour(Reported).validate_edit(&rumour(Confirmed)).unwrap_err();
+    assert_eq!(e.to_string(), "body.status cannot move from Confirmed to Reported");
+}
+
+#[test]
+fn an_edit_cannot_change_the_kind() {
+    assert!(rumour(RumourStatus::Reported).validate_edit(&note("x")).is_err());
+}
+
+#[test]
+fn rumours_negotiations_and_readings_need_an_operation() {
+    let mut r = rumour(RumourStatus::Reported);
+    r.operation_id = None;
+    assert_eq!(
+        r.validate().unwrap_err(),
+        ValidationError::Required {
+            field: "operation_id".into()
+        }
+    );
+}
+
+#[test]
+fn an_agreement_needs_what_was_agreed_and_compliance_needs_an_agreement() {
+    let mut n = NegotiationOutcome {
+        parties: "Organiser".into(),
+        subject: NegotiationSubject::Route,
+        police_position: "Keep to the route".into(),
+        conditions: vec![],
+        other_position: String::new(),
+        outcome: Outcome::Agreed,
+        agreed: String::new(),
+        compliance: None,
+        compliance_note: String::new(),
+    };
+    let rec = |n: NegotiationOutcome| Record {
+        body: Body::NegotiationOutcome(n),
+        ..note("x")
+    };
+    assert_eq!(rec(n.clone()).validate().unwrap_err().fields(), vec!["body.agreed"]);
+    n.outcome = Outcome::NotAgreed;
+    n.compliance = Some(Compliance::Kept);
+    assert_eq!(rec(n).validate().unwrap_err().fields(), vec!["body.compliance"]);
+}
+
+#[test]
+fn the_pcso_deployment_check_follows_policy_2_8_3() {
+    assert_eq!(
+        deployment_check(IncidentType::ReassurancePatrol),
+        DeploymentCheck::Suitable
+    );
+    match deployment_check(IncidentType::KnifeCrime) {
+        DeploymentCheck::UnsuitedAsFirstResponse { category, advice } => {
+            assert_eq!(category, "Violence & Threats");
+            assert!(advice.contains("2.8.3"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let unsuited = IncidentType::ALL
+        .iter()
+        .filter(|i| i.unsuited_category().is_some())
+        .count();
+    // The policy lists 33 incident types in seven groups.
+    assert_eq!(unsuited, 33);
+}
+
+#[test]
+fn engagement_and_intelligence_are_separate_kinds() {
+    assert_ne!(RecordKind::ContactNote, RecordKind::IntelligenceSubmission);
+    assert!(RecordKind::IntelligenceSubmission.is_personal());
+    assert!(!RecordKind::ContactNote.is_personal());
+}
+
+#[test]
+fn officer_ids_are_checked() {
+    assert!(OfficerId::new("PC 4521").is_ok());
+    assert!(OfficerId::new("  ").is_err());
+    assert!(OfficerId::new("x".repeat(33)).is_err());
+}

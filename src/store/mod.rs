@@ -1,0 +1,203 @@
+//! The on-device store: SQLite through rusqlite, schema from `migrations/`, revisions as
+//! evidence, current state derived from them, FTS5 search and the audit log.
+//!
+//! Invariants kept here and nowhere else:
+//! - a revision row is never updated or deleted (triggers refuse it);
+//! - a revision's `device_seq`, `prev_hash` and `hlc` are assigned inside the same
+//!   `BEGIN IMMEDIATE` transaction as its insert, so two writers can never share a number;
+//! - `records` and `search_index` are derived and can be rebuilt from `revisions` ([`Store::rebuild`]);
+//! - a call that returns an error has written nothing;
+//! - a save that returned `Ok` is on disk (WAL, `synchronous = FULL`): it survives the process
+//!   being killed and the power being cut.
+//!
+//! No other module contains SQL.
+
+mod audit;
+mod read;
+pub mod revision;
+mod search;
+mod verify;
+mod write;
+
+pub use read::{CurrentRecord, ListFilter, RecordSummary};
+pub use revision::{canonical_body, Hash, Hlc, Revision};
+pub use search::{SearchHit, SearchQuery, SnippetPart};
+pub use verify::{ChainProblem, ChainReport};
+pub use write::Saved;
+
+use crate::geo::SectorMap;
+use crate::records::{RecordId, ValidationError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use uuid::Uuid;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// Everything the store can refuse. The message tells the officer (or the force IT team) what
+/// happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("no record {0} on this device")]
+    RecordNotFound(RecordId),
+    #[error("an edit needs a reason: say why the record is being changed")]
+    ReasonRequired,
+    #[error("say why you are opening this record: it holds personal data and every access is logged")]
+    PurposeRequired,
+    #[error("revision {revision} does not match its hash: it was altered after it was made, and was not stored")]
+    HashMismatch { revision: Uuid },
+    #[error("revision {revision} is already stored with different content; the new copy was refused")]
+    ConflictingCopy { revision: Uuid },
+    #[error(
+        "this database was written by a newer version of Liaison (schema {found}, this app knows up to {supported}); \
+         update the app. The file has not been changed."
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("{path} is not a Liaison database (or is damaged): {detail}. The file has not been changed.")]
+    NotADatabase { path: PathBuf, detail: String },
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migration(String),
+    #[error("the device database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The highest schema version this build knows.
+pub fn supported_schema_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The device's database.
+pub struct Store {
+    conn: Connection,
+    device_id: Uuid,
+    path: PathBuf,
+    /// Sector maps of operations, so placing a record in a sector does not re-read the operation.
+    sectors: HashMap<RecordId, Arc<SectorMap>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, applying any pending migrations.
+    /// A database from a newer app, or a file that is not a Liaison database, is refused and
+    /// left byte-for-byte as it was.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false) {
+            check_schema_read_only(&path)?;
+        }
+        let mut conn = Connection::open(&path)?;
+        configure(&conn).map_err(|e| not_a_database(&path, e))?;
+        embedded::migrations::runner()
+            .run(&mut conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let device_id = load_or_create_device(&conn)?;
+        Ok(Store {
+            conn,
+            device_id,
+            path,
+            sectors: HashMap::new(),
+        })
+    }
+
+    /// This device's id: the name of its hash chain.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL: readers never block the writer, and a commit is one sequential append.
+    // synchronous=FULL: each commit fsyncs the WAL, so "saved" means on disk even if the
+    // tablet loses power a millisecond later. NORMAL would be faster and lose the last
+    // commits on power loss: not acceptable for a pocket notebook.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+fn not_a_database(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::NotADatabase {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+/// Looks at an existing file without writing to it: refuses a newer schema or a foreign file.
+fn check_schema_read_only(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| not_a_database(path, e))?;
+    let has_history: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| not_a_database(path, e))?;
+    if !has_history {
+        let tables: i64 = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| not_a_database(path, e))?;
+        if tables > 0 {
+            return Err(StoreError::NotADatabase {
+                path: path.to_path_buf(),
+                detail: "it holds tables but no Liaison schema history".into(),
+            });
+        }
+        return Ok(());
+    }
+    let found: Option<i64> = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?;
+    let supported = supported_schema_version();
+    match found {
+        Some(found) if found > supported => Err(StoreError::SchemaTooNew { found, supported }),
+        _ => Ok(()),
+    }
+}
+
+fn load_or_create_device(conn: &Connection) -> Result<Uuid> {
+    let existing: Option<Uuid> = conn
+        .query_row("SELECT device_id FROM device_identity WHERE singleton = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = Uuid::now_v7();
+    conn.execute(
+        "INSERT INTO device_identity (singleton, device_id, created_ms, hlc) VALUES (1, ?1, ?2, 0)",
+        rusqlite::params![id, chrono::Utc::now().timestamp_millis()],
+    )?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests;
