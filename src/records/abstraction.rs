@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Abstraction {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub from_duty: String,
     pub to_duty: String,
     /// Who authorised it (rank and name or collar number).
     pub authorised_by: String,
     pub reason: String,
     pub starts_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<Utc>>,
 }
 

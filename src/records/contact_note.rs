@@ -23,10 +23,10 @@ pub struct ContactNote {
     pub function: PltFunction,
     /// What was said.
     pub summary: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mood: Option<Mood>,
     /// Follow-up needed, if any.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<String>,
 }
 

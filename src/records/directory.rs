@@ -36,16 +36,16 @@ labelled_enum!(
 pub struct Person {
     pub name: String,
     pub role: PersonRole,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub phone: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub email: String,
     /// Other ways to reach them (radio channel, social handle, "via the steward lead").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub other_contact: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Uuid>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
@@ -54,12 +54,12 @@ pub struct Person {
 pub struct Group {
     pub name: String,
     pub group_kind: GroupKind,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// People who speak for the group.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Uuid>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub website: String,
 }
 
@@ -67,13 +67,13 @@ pub struct Group {
 #[serde(deny_unknown_fields)]
 pub struct Venue {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<Uuid>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub phone: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
@@ -82,14 +82,14 @@ pub struct Venue {
 pub struct Agency {
     pub name: String,
     /// What they offer (hate-crime support, housing, mental health…).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub services: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub phone: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub email: String,
     /// How to refer someone to them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub referral_route: String,
 }
 

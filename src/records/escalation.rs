@@ -21,9 +21,9 @@ pub struct Escalation {
     /// Who was told (supervisor, Bronze, command), in words.
     pub told: String,
     pub told_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub response: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_at: Option<DateTime<Utc>>,
 }
 

@@ -21,10 +21,10 @@ pub struct IntelligenceSubmission {
     pub detail: String,
     pub source: SourceKind,
     /// Submitted promptly where it could be time-critical.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub urgent: bool,
     /// The force intelligence system's reference, once submitted there.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reference: String,
 }
 

@@ -123,7 +123,7 @@ pub struct Location {
     pub lat: f64,
     pub lon: f64,
     /// Radius of the 68% confidence circle, metres. None when placed by hand.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy_m: Option<f64>,
 }
 
@@ -133,19 +133,19 @@ pub struct Location {
 pub struct Record {
     /// The operation (event) this belongs to. None for operations themselves and for
     /// standing directory entries and neighbourhood work.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<RecordId>,
     /// When it happened (not when it was typed).
     pub occurred_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// The operation sector it happened in. Filled from the location when left empty.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
     /// People, groups, venues or agencies this concerns.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<RecordId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     pub body: Body,
 }
@@ -326,6 +326,18 @@ pub(crate) fn truncate_chars(s: &str, n: usize) -> String {
 impl Record {
     pub fn kind(&self) -> RecordKind {
         self.body.kind()
+    }
+
+    /// Brings a record to its stored form: a position rounded to 1e-6 degrees (about 0.1 m,
+    /// far finer than any fix) and accuracy to 0.1 m, so the stored body carries no false
+    /// precision and stays compact.
+    pub fn normalise(&mut self) {
+        if let Some(loc) = &mut self.location {
+            let round = |v: f64, scale: f64| if v.is_finite() { (v * scale).round() / scale } else { v };
+            loc.lat = round(loc.lat, 1e6);
+            loc.lon = round(loc.lon, 1e6);
+            loc.accuracy_m = loc.accuracy_m.map(|a| round(a, 10.0));
+        }
     }
 
     /// Parses a record from JSON (the UI's or the network's), mapping serde's complaints to

@@ -42,17 +42,17 @@ pub struct NegotiationOutcome {
     pub subject: NegotiationSubject,
     pub police_position: String,
     /// Conditions the police set or agreed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub other_position: String,
     pub outcome: Outcome,
     /// What was agreed, in words.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub agreed: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance: Option<Compliance>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub compliance_note: String,
 }
 

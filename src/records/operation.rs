@@ -50,19 +50,19 @@ pub struct Operation {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// The whole area of the operation; empty when not drawn yet.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub area: Vec<LatLon>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sectors: Vec<Sector>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub briefing: String,
     /// Gold / Silver / Bronze and the PLT chain, as briefed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub command_structure: String,
     /// Group records expected at the event.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups_expected: Vec<uuid::Uuid>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub team: Vec<TeamMember>,
 }
 

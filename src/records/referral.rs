@@ -9,13 +9,13 @@ use uuid::Uuid;
 pub struct Referral {
     /// Who is referred, in words; a directory entry goes in `links`. Personal data.
     pub person: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<Uuid>,
     pub agency_name: String,
     pub reason: String,
     /// The person agreed to the referral.
     pub consent: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub outcome: String,
 }
 

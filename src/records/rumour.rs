@@ -80,18 +80,18 @@ pub struct RumourReport {
     /// What is being said.
     pub content: String,
     /// Where it was heard, in words ("queue at the Bull Ring entrance").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub heard_at: String,
     pub source: RumourSource,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source_detail: String,
     pub spread: RumourSpread,
     pub risk: RumourRisk,
     pub status: RumourStatus,
     /// What checking found.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub findings: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_actions: Vec<RumourControlAction>,
 }
 

@@ -35,9 +35,9 @@ pub const CROWD_MAX: u32 = 2_000_000;
 #[serde(deny_unknown_fields)]
 pub struct TensionReading {
     pub mood: Mood,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crowd_estimate: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 

@@ -7,7 +7,7 @@ use super::{Result, Store, StoreError};
 use crate::audit::{Access, AuditAction};
 use crate::records::{OfficerId, Record, RecordId, RecordKind};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -169,43 +169,60 @@ impl Store {
         Ok(())
     }
 
-    /// Records matching the filter, newest first.
+    /// Records matching the filter, newest first. The SQL names only the filters in use, so
+    /// SQLite can walk the matching index in order and stop after one page.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<RecordSummary>> {
-        let kinds: Option<String> = (!f.kinds.is_empty()).then(|| {
-            serde_json::to_string(&f.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()).unwrap_or_default()
-        });
-        let (before_ms, before_id) = match f.before {
-            Some((t, id)) => (Some(t.timestamp_millis()), Some(id)),
-            None => (None, None),
-        };
-        let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
-        let mut stmt = self.conn.prepare_cached(
+        let mut sql = String::from(
             "SELECT record_id, kind, title, operation_id, author, occurred_ms, updated_ms, sector, revision_count, open_heads
-             FROM records
-             WHERE (?1 IS NULL OR operation_id = ?1)
-               AND (?2 IS NULL OR kind IN (SELECT value FROM json_each(?2)))
-               AND (?3 IS NULL OR sector = ?3)
-               AND (?4 IS NULL OR author = ?4)
-               AND (?5 IS NULL OR occurred_ms >= ?5)
-               AND (?6 IS NULL OR occurred_ms < ?6)
-               AND (?7 IS NULL OR occurred_ms < ?7 OR (occurred_ms = ?7 AND record_id < ?8))
-             ORDER BY occurred_ms DESC, record_id DESC
-             LIMIT ?9",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                f.operation_id,
-                kinds,
-                f.sector,
-                f.author.as_ref().map(|a| a.as_str()),
-                f.from.map(|t| t.timestamp_millis()),
-                f.to.map(|t| t.timestamp_millis()),
-                before_ms,
-                before_id,
-                limit
-            ],
-            summary_from_row,
-        )?;
+             FROM records WHERE 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(op) = f.operation_id {
+            arg(&mut sql, " AND operation_id = ?", Box::new(op));
+        }
+        match f.kinds.as_slice() {
+            [] => {}
+            [k] => arg(&mut sql, " AND kind = ?", Box::new(k.as_str())),
+            ks => {
+                let list =
+                    serde_json::to_string(&ks.iter().map(|k| k.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+                arg(
+                    &mut sql,
+                    " AND kind IN (SELECT value FROM json_each(?))",
+                    Box::new(list),
+                );
+            }
+        }
+        if let Some(s) = &f.sector {
+            arg(&mut sql, " AND sector = ?", Box::new(s.clone()));
+        }
+        if let Some(a) = &f.author {
+            arg(&mut sql, " AND author = ?", Box::new(a.as_str().to_string()));
+        }
+        if let Some(t) = f.from {
+            arg(&mut sql, " AND occurred_ms >= ?", Box::new(t.timestamp_millis()));
+        }
+        if let Some(t) = f.to {
+            arg(&mut sql, " AND occurred_ms < ?", Box::new(t.timestamp_millis()));
+        }
+        if let Some((t, id)) = f.before {
+            let ms = t.timestamp_millis();
+            arg(&mut sql, " AND (occurred_ms < ?", Box::new(ms));
+            arg(&mut sql, " OR (occurred_ms = ?", Box::new(ms));
+            arg(&mut sql, " AND record_id < ?))", Box::new(id));
+        }
+        let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
+        arg(
+            &mut sql,
+            " ORDER BY occurred_ms DESC, record_id DESC LIMIT ?",
+            Box::new(limit),
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A search as the officer typed it, with optional filters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
-    /// Words to find; every word must match. The last word also matches as a prefix, so
-    /// results appear while typing.
+    /// Words to find; every word must match. A word ending in `*` matches as a prefix.
     pub text: String,
     #[serde(default)]
     pub operation_id: Option<RecordId>,
@@ -55,7 +54,16 @@ pub struct SearchHit {
 const OPEN: char = '\u{2}';
 const CLOSE: char = '\u{3}';
 
+/// Ranking is exact over the newest this-many matches. A word found in more notes than this
+/// (say "crowd" in most of 100,000) is ranked among the most recent ones, which keeps every
+/// search fast and is what an officer searching a common word wants; more words or a filter
+/// reach older notes.
+pub const RANK_WINDOW: u32 = 4_000;
+
 /// Turns typed words into an FTS5 query that cannot be a syntax error: every word is quoted.
+/// A word typed with a trailing `*` matches as a prefix (`rout*`); others match whole words,
+/// stemmed (`agreeing` finds "agreed"). Prefixes are opt-in because a short prefix of a
+/// common word merges many large posting lists.
 fn fts_query(text: &str) -> Result<String> {
     let len = text.chars().count();
     if len > SHORT_MAX {
@@ -66,20 +74,25 @@ fn fts_query(text: &str) -> Result<String> {
         }
         .into());
     }
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+    let mut words = Vec::new();
+    for raw in text.split_whitespace() {
+        let prefix = raw.ends_with('*');
+        for w in raw.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
+            let w = w.trim_matches(|c| c == '\'' || c == '-');
+            if !w.is_empty() {
+                words.push(format!("\"{}\"", w.replace('"', "\"\"")));
+            }
+        }
+        if prefix {
+            if let Some(last) = words.last_mut() {
+                last.push('*');
+            }
+        }
+    }
     if words.is_empty() {
         return Err(ValidationError::Required { field: "text".into() }.into());
     }
-    let mut q = words.join(" ");
-    if text.chars().last().is_some_and(|c| c.is_alphanumeric()) {
-        q.push('*');
-    }
-    Ok(q)
+    Ok(words.join(" "))
 }
 
 fn split_snippet(s: &str) -> Vec<SnippetPart> {
@@ -111,23 +124,21 @@ impl Store {
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         let fts = fts_query(&q.text)?;
         let limit = if q.limit == 0 { 20 } else { q.limit.min(100) };
-        let filtered = q.operation_id.is_some()
-            || q.kind.is_some()
-            || q.from.is_some()
-            || q.to.is_some()
-            || q.sector.is_some()
-            || q.author.is_some();
-        let top: Vec<(i64, f64)> = if filtered {
+        // One plan for every filter combination: FTS5 walks the matches newest first, each is
+        // joined to its record row and filtered, and only the window is ranked.
+        let top: Vec<(i64, f64)> = {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT s.rowid, s.rank FROM search_index s JOIN records r ON r.rowid = s.rowid
-                 WHERE search_index MATCH ?1
-                   AND (?2 IS NULL OR r.operation_id = ?2)
-                   AND (?3 IS NULL OR r.kind = ?3)
-                   AND (?4 IS NULL OR r.occurred_ms >= ?4)
-                   AND (?5 IS NULL OR r.occurred_ms < ?5)
-                   AND (?6 IS NULL OR r.sector = ?6)
-                   AND (?7 IS NULL OR r.author = ?7)
-                 ORDER BY s.rank LIMIT ?8",
+                "SELECT rowid, rank FROM (
+                   SELECT s.rowid, s.rank FROM search_index s JOIN records r ON r.rowid = s.rowid
+                   WHERE search_index MATCH ?1
+                     AND (?2 IS NULL OR r.operation_id = ?2)
+                     AND (?3 IS NULL OR r.kind = ?3)
+                     AND (?4 IS NULL OR r.occurred_ms >= ?4)
+                     AND (?5 IS NULL OR r.occurred_ms < ?5)
+                     AND (?6 IS NULL OR r.sector = ?6)
+                     AND (?7 IS NULL OR r.author = ?7)
+                   ORDER BY s.rowid DESC LIMIT ?9)
+                 ORDER BY rank LIMIT ?8",
             )?;
             let rows = stmt.query_map(
                 params![
@@ -138,16 +149,11 @@ impl Store {
                     q.to.map(|t| t.timestamp_millis()),
                     q.sector,
                     q.author.as_ref().map(|a| a.as_str()),
-                    limit
+                    limit,
+                    RANK_WINDOW
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            rows.collect::<rusqlite::Result<_>>()?
-        } else {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT rowid, rank FROM search_index WHERE search_index MATCH ?1 ORDER BY rank LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![fts, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
 
@@ -192,8 +198,8 @@ mod tests {
 
     #[test]
     fn typed_words_become_a_safe_fts_query() {
-        assert_eq!(fts_query("kettle").unwrap(), "\"kettle\"*");
-        assert_eq!(fts_query("route change ").unwrap(), "\"route\" \"change\"");
+        assert_eq!(fts_query("kettle").unwrap(), "\"kettle\"");
+        assert_eq!(fts_query("route chan* ").unwrap(), "\"route\" \"chan\"*");
         // FTS5 operators and quotes in the input are words, never syntax.
         assert_eq!(fts_query("NEAR(\"a\" OR b)").unwrap(), "\"NEAR\" \"a\" \"OR\" \"b\"");
         assert!(fts_query("  ?? ").is_err());

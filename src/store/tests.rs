@@ -346,11 +346,11 @@ fn search_ranks_filters_and_snippets() {
         "{:?}",
         hits[0].snippet
     );
-    // Prefix match on the last word, stemming on others.
+    // Prefix match when asked for, stemming always.
     assert_eq!(
         f.store
             .search(&SearchQuery {
-                text: "stree".into(),
+                text: "stree*".into(),
                 ..Default::default()
             })
             .unwrap()
@@ -360,7 +360,7 @@ fn search_ranks_filters_and_snippets() {
     assert_eq!(
         f.store
             .search(&SearchQuery {
-                text: "agreeing rout".into(),
+                text: "agreeing rout*".into(),
                 ..Default::default()
             })
             .unwrap()
@@ -697,4 +697,22 @@ fn the_demo_operation_has_everything_the_screens_need() {
     let span = readings.first().unwrap().occurred_at - readings.last().unwrap().occurred_at;
     assert!(span >= chrono::Duration::hours(4), "{span}");
     assert!(store.verify_chain().unwrap().is_valid());
+}
+
+#[test]
+fn saving_never_recompiles_the_cached_statements() {
+    let mut f = fixture();
+    for i in 0..20 {
+        f.store
+            .create(&officer("PC 1"), note(f.op, &format!("note {i}")))
+            .unwrap();
+    }
+    let stmt = f
+        .store
+        .conn
+        .prepare_cached(
+            "INSERT INTO search_index (rowid, title, text) SELECT rowid, title, text FROM search_source WHERE rowid = ?1",
+        )
+        .unwrap();
+    assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
 }

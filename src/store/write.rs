@@ -36,6 +36,7 @@ const REASON_MAX: usize = 1_000;
 impl Store {
     /// Saves a new record as its first revision.
     pub fn create(&mut self, author: &OfficerId, mut record: Record) -> Result<Saved> {
+        record.normalise();
         record.validate()?;
         self.place_in_sector(&mut record)?;
         let device_id = self.device_id;
@@ -59,6 +60,7 @@ impl Store {
     /// reason is required and kept with the revision.
     pub fn edit(&mut self, author: &OfficerId, record_id: RecordId, mut record: Record, reason: &str) -> Result<Saved> {
         let reason = check_reason(reason)?;
+        record.normalise();
         record.validate()?;
         self.place_in_sector(&mut record)?;
         let device_id = self.device_id;
@@ -102,6 +104,7 @@ impl Store {
     pub fn import(&mut self, author: &OfficerId, records: Vec<Record>) -> Result<Vec<Saved>> {
         let mut records = records;
         for (i, r) in records.iter_mut().enumerate() {
+            r.normalise();
             r.validate().map_err(|e| ValidationError::Invalid {
                 field: format!("records[{i}]"),
                 reason: e.to_string(),
