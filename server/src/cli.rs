@@ -1,7 +1,7 @@
 //! The admin command line: start the server, create operations and assign officers, issue
 //! one-time enrollment codes, revoke devices, verify the evidence.
 
-use crate::storage::{NewOperation, SqliteStorage, Storage, StorageError};
+use crate::storage::{sqlite::SqliteStorage, NewOperation, Storage, StorageError};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Parser, Subcommand};
 use liaison_core::records::EventKind;

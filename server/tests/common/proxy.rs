@@ -1,0 +1,150 @@
+//! A fault-injecting TCP proxy between a device and the server. It understands just enough
+//! HTTP/1.1 (headers, Content-Length) to break things at the worst moment: refuse
+//! connections, stall, cut a request half way through its body, or let the server store a
+//! batch and then lose its answer.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Close every new connection at once.
+    pub refuse: bool,
+    /// Accept and read, never answer.
+    pub stall: bool,
+    /// Cut this many of the next requests after half their body (the server never sees the end).
+    pub cut_requests: u32,
+    /// Swallow this many of the next responses: the server did the work, the device never hears.
+    pub lose_responses: u32,
+    /// After this many responses have been delivered, behave as `refuse` (cuts live connections too).
+    pub refuse_after_responses: Option<u64>,
+    /// Responses delivered so far.
+    pub delivered: u64,
+    pub requests_cut: u64,
+    pub responses_lost: u64,
+}
+
+pub struct Proxy {
+    pub addr: SocketAddr,
+    pub faults: Arc<Mutex<Faults>>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let faults = Arc::new(Mutex::new(Faults::default()));
+        let f = faults.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let f = f.clone();
+                tokio::spawn(async move { handle(client, upstream, f).await });
+            }
+        });
+        Proxy { addr, faults }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set(&self, change: impl FnOnce(&mut Faults)) {
+        change(&mut self.faults.lock().unwrap());
+    }
+
+    pub fn get<T>(&self, read: impl FnOnce(&Faults) -> T) -> T {
+        read(&self.faults.lock().unwrap())
+    }
+}
+
+fn refusing(f: &Faults) -> bool {
+    f.refuse || f.refuse_after_responses.is_some_and(|n| f.delivered >= n)
+}
+
+async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<Faults>>) {
+    let (refuse, stall) = {
+        let f = faults.lock().unwrap();
+        (refusing(&f), f.stall)
+    };
+    if refuse {
+        return;
+    }
+    if stall {
+        let mut sink = [0u8; 4096];
+        while matches!(client.read(&mut sink).await, Ok(n) if n > 0) {}
+        return;
+    }
+    let Ok(server) = TcpStream::connect(upstream).await else { return };
+    let (cr, mut cw) = client.into_split();
+    let (sr, mut sw) = server.into_split();
+    let f1 = faults.clone();
+    let up = tokio::spawn(async move {
+        let mut cr = BufReader::new(cr);
+        while let Some((head, body)) = read_message(&mut cr).await {
+            let cut = {
+                let mut f = f1.lock().unwrap();
+                if refusing(&f) {
+                    return;
+                }
+                if f.cut_requests > 0 && !body.is_empty() {
+                    f.cut_requests -= 1;
+                    f.requests_cut += 1;
+                    true
+                } else {
+                    false
+                }
+            };
+            if sw.write_all(&head).await.is_err() {
+                return;
+            }
+            let end = if cut { body.len() / 2 } else { body.len() };
+            if sw.write_all(&body[..end]).await.is_err() || cut {
+                return;
+            }
+        }
+    });
+    let mut sr = BufReader::new(sr);
+    while let Some((head, body)) = read_message(&mut sr).await {
+        {
+            let mut f = faults.lock().unwrap();
+            if refusing(&f) {
+                break;
+            }
+            if f.lose_responses > 0 {
+                f.lose_responses -= 1;
+                f.responses_lost += 1;
+                break;
+            }
+            f.delivered += 1;
+        }
+        if cw.write_all(&head).await.is_err() || cw.write_all(&body).await.is_err() {
+            break;
+        }
+    }
+    up.abort();
+}
+
+/// Reads one HTTP/1.1 message: the head (through the blank line) and a Content-Length body.
+async fn read_message<R: tokio::io::AsyncRead + Unpin>(r: &mut BufReader<R>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = Vec::new();
+        if r.read_until(b'\n', &mut line).await.ok()? == 0 {
+            return None;
+        }
+        head.extend_from_slice(&line);
+        let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
+        if let Some(v) = text.strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+        if line == b"\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0u8; length];
+    r.read_exact(&mut body).await.ok()?;
+    Some((head, body))
+}
