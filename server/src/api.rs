@@ -233,6 +233,14 @@ pub async fn serve(
     storage: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Answers are small and written in more than one piece: without TCP_NODELAY, Nagle's
+    // algorithm and the peer's delayed ACK add up to 40 ms to a round trip.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router(storage))
         .with_graceful_shutdown(shutdown)
         .await

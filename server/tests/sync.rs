@@ -109,38 +109,6 @@ async fn colleagues_on_one_operation_see_each_others_records_after_both_sync() {
     assert_eq!((again.pushed, again.pulled), (0, 0));
 }
 
-/// Appends a revision to the device's own chain as a tampered or outdated app would, without
-/// the device's own checks (here: a record of an operation the device does not hold).
-fn forge_own(d: &Device, record: Record) -> Revision {
-    let mut s = d.store.lock().unwrap();
-    let chain = s.own_chain().unwrap();
-    let (last_seq, last_hash) = chain
-        .last()
-        .map(|e| (e.device_seq, e.hash))
-        .unwrap_or((0, liaison_core::store::Hash::GENESIS));
-    let mut rev = Revision {
-        id: uuid::Uuid::now_v7(),
-        record_id: uuid::Uuid::now_v7(),
-        parent: None,
-        kind: record.kind(),
-        author: d.officer.clone(),
-        device_id: s.device_id(),
-        device_seq: last_seq + 1,
-        recorded_at: chrono::DateTime::from_timestamp_millis(chrono::Utc::now().timestamp_millis()).unwrap(),
-        hlc: liaison_core::store::Hlc {
-            ms: chrono::Utc::now().timestamp_millis(),
-            counter: 0,
-        },
-        reason: None,
-        body: record,
-        prev_hash: last_hash,
-        hash: liaison_core::store::Hash::GENESIS,
-    };
-    rev.hash = rev.compute_hash(&liaison_core::store::canonical_body(&rev.body));
-    s.receive(std::slice::from_ref(&rev)).unwrap();
-    rev
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_may_not_write_or_read_an_operation_its_officer_is_not_assigned_to() {
     let server = TestServer::start().await;

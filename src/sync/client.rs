@@ -182,7 +182,14 @@ impl SyncClient {
             let (status, bytes, encoding) = self.send(req, body).await?;
             report.bytes_sent += sent;
             report.bytes_received += bytes.len() as u64;
-            if matches!(status, StatusCode::PAYLOAD_TOO_LARGE | StatusCode::BAD_REQUEST) {
+            // Only the server's own verdict that it cannot read this body counts as a refusal: a
+            // 400 without its error body (say, a connection cut mid-body and reported by the
+            // HTTP layer) is a transport failure and is retried, never quarantined.
+            let refused_body = status == StatusCode::PAYLOAD_TOO_LARGE
+                || (status == StatusCode::BAD_REQUEST
+                    && protocol::decode::<ErrorBody>(encoding.as_deref(), &bytes)
+                        .is_ok_and(|e| e.code == ErrorCode::BadRequest));
+            if refused_body {
                 let err = error_body(encoding.as_deref(), &bytes);
                 if batch.len() > 1 {
                     // Something in this batch cannot be read by the server: halve until the one

@@ -355,3 +355,41 @@ pub async fn sync_until_operation_known(device: &Device, op: Uuid) {
     device.sync().await;
     assert!(device.has_record(op), "the operation reached the device");
 }
+
+/// Appends a revision to the device's own chain as a tampered or outdated app would, without
+/// the device's own checks (here: a record of an operation the device does not hold).
+pub fn forge_own(d: &Device, record: Record) -> liaison_core::Revision {
+    forge_own_at(d, record, chrono::Duration::zero())
+}
+
+/// As [`forge_own`], on a device whose clock is `skew` off.
+pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liaison_core::Revision {
+    let mut s = d.store.lock().unwrap();
+    let chain = s.own_chain().unwrap();
+    let (last_seq, last_hash) = chain
+        .last()
+        .map(|e| (e.device_seq, e.hash))
+        .unwrap_or((0, liaison_core::store::Hash::GENESIS));
+    let mut rev = liaison_core::Revision {
+        id: uuid::Uuid::now_v7(),
+        record_id: uuid::Uuid::now_v7(),
+        parent: None,
+        kind: record.kind(),
+        author: d.officer.clone(),
+        device_id: s.device_id(),
+        device_seq: last_seq + 1,
+        recorded_at: chrono::DateTime::from_timestamp_millis((chrono::Utc::now() + skew).timestamp_millis()).unwrap(),
+        hlc: liaison_core::store::Hlc {
+            ms: (chrono::Utc::now() + skew).timestamp_millis(),
+            counter: 0,
+        },
+        reason: None,
+        body: record,
+        prev_hash: last_hash,
+        hash: liaison_core::store::Hash::GENESIS,
+    };
+    rev.hash = rev.compute_hash(&liaison_core::store::canonical_body(&rev.body));
+    s.receive(std::slice::from_ref(&rev)).unwrap();
+    rev
+}
+

@@ -16,6 +16,9 @@ pub struct Faults {
     pub stall: bool,
     /// Cut this many of the next requests after half their body (the server never sees the end).
     pub cut_requests: u32,
+    /// Let the server's answer to a cut request through (as when the cut is between a
+    /// middlebox and the server): the device gets the HTTP layer's 400, not a verdict.
+    pub answer_cut_requests: bool,
     /// Swallow this many of the next responses: the server did the work, the device never hears.
     pub lose_responses: u32,
     /// After this many responses have been delivered, behave as `refuse` (cuts live connections too).
@@ -77,13 +80,18 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
         return;
     }
     let Ok(server) = TcpStream::connect(upstream).await else { return };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
     let (cr, mut cw) = client.into_split();
     let (sr, mut sw) = server.into_split();
     let f1 = faults.clone();
+    // Set when a request is cut: the link is gone both ways, so no answer gets back either.
+    let dead = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dead_up = dead.clone();
     let up = tokio::spawn(async move {
         let mut cr = BufReader::new(cr);
         while let Some((head, body)) = read_message(&mut cr).await {
-            let cut = {
+            let (cut, answer) = {
                 let mut f = f1.lock().unwrap();
                 if refusing(&f) {
                     return;
@@ -91,13 +99,16 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
                 if f.cut_requests > 0 && !body.is_empty() {
                     f.cut_requests -= 1;
                     f.requests_cut += 1;
-                    true
+                    (true, f.answer_cut_requests)
                 } else {
-                    false
+                    (false, false)
                 }
             };
             if sw.write_all(&head).await.is_err() {
                 return;
+            }
+            if cut && !answer {
+                dead_up.store(true, std::sync::atomic::Ordering::SeqCst);
             }
             let end = if cut { body.len() / 2 } else { body.len() };
             if sw.write_all(&body[..end]).await.is_err() || cut {
@@ -109,7 +120,7 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
     while let Some((head, body)) = read_message(&mut sr).await {
         {
             let mut f = faults.lock().unwrap();
-            if refusing(&f) {
+            if refusing(&f) || dead.load(std::sync::atomic::Ordering::SeqCst) {
                 break;
             }
             if f.lose_responses > 0 {
