@@ -131,20 +131,43 @@ impl Store {
         Ok(())
     }
 
-    /// Up to `limit` revisions waiting to go, escalations and rumours first, each lane in
-    /// chain order.
+    /// Up to `limit` revisions waiting to go, in lanes, each in chain order: operation records
+    /// first (everything else of an operation depends on it, and they are few), then
+    /// escalations and rumours, then the rest.
     pub fn outbox(&self, limit: usize) -> Result<Vec<Revision>> {
-        let sql = format!(
-            "SELECT {REVISION_COLUMNS} FROM revisions v WHERE {OUTBOX_WHERE}
-             ORDER BY CASE WHEN v.kind IN (SELECT value FROM json_each(?2)) THEN 0 ELSE 1 END, v.device_seq
-             LIMIT ?3"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![self.device_id, urgent_kinds(), limit as i64],
-            revision_from_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // One query per lane, each walking the (device_id, device_seq) index in order and
+        // stopping at the limit: no sort of the whole outbox for every batch.
+        let operation = serde_json::Value::from(vec![RecordKind::Operation.as_str()]).to_string();
+        let urgent = urgent_kinds();
+        let lanes = [
+            ("IN", operation.clone()),
+            ("IN", urgent.clone()),
+            ("NOT IN", {
+                let mut all: Vec<String> = serde_json::from_str(&urgent).unwrap_or_default();
+                all.push(RecordKind::Operation.as_str().to_string());
+                serde_json::Value::from(all).to_string()
+            }),
+        ];
+        let mut out = Vec::with_capacity(limit.min(10_000));
+        for (op, kinds) in lanes {
+            if out.len() >= limit {
+                break;
+            }
+            let sql = format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions v WHERE {OUTBOX_WHERE}
+                   AND v.kind {op} (SELECT value FROM json_each(?2))
+                 ORDER BY v.device_seq LIMIT ?3"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![self.device_id, kinds, (limit - out.len()) as i64],
+                revision_from_row,
+            )?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
     }
 
     /// Records what the server said about a push, in one transaction: the revisions it holds

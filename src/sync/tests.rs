@@ -114,7 +114,10 @@ fn escalations_and_rumours_lead_the_outbox_in_chain_order() {
     let r2 = store.create(&officer(), rumour(op)).unwrap();
     let batch = store.outbox(3).unwrap();
     let seqs: Vec<u64> = batch.iter().map(|r| r.device_seq).collect();
-    assert_eq!(seqs, vec![r1.device_seq, r2.device_seq, 1], "urgent first, then the rest in order");
+    // Seq 1 is the operation record, which leads (see the next test).
+    assert_eq!(seqs, vec![1, r1.device_seq, r2.device_seq], "urgent first, then the rest in order");
+    let rest: Vec<u64> = store.outbox(10).unwrap()[3..].iter().map(|r| r.device_seq).collect();
+    assert_eq!(rest, vec![2, 3, 4, 5, 6, 8], "the rest in chain order");
     assert_eq!(store.sync_status().unwrap().urgent_waiting, 2);
 }
 
@@ -239,4 +242,57 @@ fn a_device_that_is_not_enrolled_is_told_to_get_a_code() {
     let err = SyncClient::for_store(&store, SyncOptions::default()).unwrap_err();
     assert!(matches!(err, SyncError::NotEnrolled));
     assert!(err.to_string().contains("enrollment code"));
+}
+
+#[test]
+fn every_demo_revision_keeps_its_hash_through_the_wire_encoding() {
+    // Coordinates are computed floats; JSON must give back exactly the same f64, or the
+    // server (and every colleague) would see an altered revision.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+    crate::demo::generate(&mut store, Utc::now(), 3).unwrap();
+    let revisions = store.outbox(100_000).unwrap();
+    assert!(revisions.len() > 100);
+    let wire = protocol::encode(&protocol::PushRequest {
+        device_id: store.device_id(),
+        revisions: revisions.clone(),
+    })
+    .unwrap();
+    let back: protocol::PushRequest = protocol::decode(Some("zstd"), &wire).unwrap();
+    let altered: Vec<u64> = back
+        .revisions
+        .iter()
+        .filter(|r| !r.hash_is_valid())
+        .map(|r| r.device_seq)
+        .collect();
+    assert!(altered.is_empty(), "revisions whose hash broke in transit: {altered:?}");
+    assert_eq!(back.revisions, revisions);
+}
+
+#[test]
+fn an_operation_made_on_the_tablet_goes_before_the_urgent_records_that_belong_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("d.db")).unwrap();
+    store.create(&officer(), note_without_operation()).unwrap();
+    let op = store.create(&officer(), operation()).unwrap().record_id;
+    store.create(&officer(), rumour(op)).unwrap();
+    let kinds: Vec<RecordKind> = store.outbox(10).unwrap().iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![RecordKind::Operation, RecordKind::RumourReport, RecordKind::Group],
+        "the server must know the operation before it accepts the rumour"
+    );
+}
+
+fn note_without_operation() -> Record {
+    base(
+        None,
+        Body::Group(Group {
+            name: "Trades Council".into(),
+            group_kind: GroupKind::Participant,
+            description: String::new(),
+            contacts: vec![],
+            website: String::new(),
+        }),
+    )
 }

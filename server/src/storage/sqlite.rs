@@ -255,17 +255,13 @@ enum Verdict {
     Rejected(RejectReason, String),
 }
 
-/// Checks and stores one revision inside the batch's transaction.
-fn push_one(
-    tx: &Transaction<'_>,
-    device: &DeviceAuth,
-    rev: &Revision,
-    received_ms: i64,
-    assigned: &mut HashMap<Uuid, bool>,
-) -> Result<Verdict> {
+/// The checks that need no database: run before the batch takes the writer lock, so
+/// concurrent pushes validate and hash in parallel and the lock covers only lookups and
+/// inserts. Returns the canonical body to store, or why the revision is refused.
+fn precheck(device: &DeviceAuth, rev: &Revision) -> Result<String, (RejectReason, String)> {
     use RejectReason::*;
     if rev.device_id != device.device_id {
-        return Ok(Verdict::Rejected(
+        return Err((
             ForeignDevice,
             format!(
                 "revision {} belongs to device {}, not to this device; a device only pushes its own records",
@@ -274,21 +270,35 @@ fn push_one(
         ));
     }
     if let Err(e) = rev.body.validate() {
-        return Ok(Verdict::Rejected(Invalid, format!("the record is not valid: {e}")));
+        return Err((Invalid, format!("the record is not valid: {e}")));
     }
     if rev.body.kind() != rev.kind || rev.device_seq == 0 {
-        return Ok(Verdict::Rejected(
+        return Err((
             Invalid,
             format!("the revision says {} at seq {} but holds a {}", rev.kind, rev.device_seq, rev.body.kind()),
         ));
     }
     let body = canonical_body(&rev.body);
     if rev.compute_hash(&body) != rev.hash {
-        return Ok(Verdict::Rejected(
+        return Err((
             HashMismatch,
             "the revision does not match its hash: it was altered after it was saved".into(),
         ));
     }
+    Ok(body)
+}
+
+/// Stores one prechecked revision inside the batch's transaction, after the checks that need
+/// what the server already holds.
+fn push_one(
+    tx: &Transaction<'_>,
+    device: &DeviceAuth,
+    rev: &Revision,
+    body: &str,
+    received_ms: i64,
+    assigned: &mut HashMap<Uuid, bool>,
+) -> Result<Verdict> {
+    use RejectReason::*;
     let existing: Option<Vec<u8>> = tx
         .prepare_cached("SELECT hash FROM revisions WHERE id = ?1")?
         .query_row([rev.id], |r| r.get(0))
@@ -342,9 +352,10 @@ fn push_one(
     }
     let scope = Scope::of(rev);
     if let Some(op) = scope.operation() {
-        let registered: bool = tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)")?
-            .query_row([op], |r| r.get(0))?;
+        let registered = assigned.get(&op).copied().unwrap_or(false)
+            || tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)")?
+                .query_row([op], |r| r.get(0))?;
         if !registered && rev.kind == RecordKind::Operation && rev.parent.is_none() {
             // A new operation made on a tablet: its maker is its first member.
             tx.prepare_cached("INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)")?
@@ -373,7 +384,7 @@ fn push_one(
             ));
         }
     }
-    insert_revision(tx, rev, &body, scope, received_ms)?;
+    insert_revision(tx, rev, body, scope, received_ms)?;
     Ok(Verdict::Held { new: true })
 }
 
@@ -547,13 +558,18 @@ impl Storage for SqliteStorage {
 
     fn push(&self, device: &DeviceAuth, revisions: &[Revision], received_at: DateTime<Utc>) -> Result<PushResponse> {
         let received_ms = received_at.timestamp_millis();
+        let checked: Vec<_> = revisions.iter().map(|r| precheck(device, r)).collect();
         self.write(|tx| {
             let mut held = Vec::with_capacity(revisions.len());
             let mut rejected = Vec::new();
             let mut stored = 0u32;
             let mut assigned = HashMap::new();
-            for rev in revisions {
-                match push_one(tx, device, rev, received_ms, &mut assigned)? {
+            for (rev, checked) in revisions.iter().zip(checked) {
+                let verdict = match checked {
+                    Ok(body) => push_one(tx, device, rev, &body, received_ms, &mut assigned)?,
+                    Err((reason, message)) => Verdict::Rejected(reason, message),
+                };
+                match verdict {
                     Verdict::Held { new } => {
                         held.push(rev.device_seq);
                         stored += u32::from(new);
