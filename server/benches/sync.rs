@@ -114,7 +114,12 @@ fn check_exactly_once(storage: &dyn Storage, store: &Arc<Mutex<Store>>) -> bool 
     let ours = s.own_chain().expect("chain");
     let theirs = storage.device_chain(s.device_id()).expect("server chain");
     if ours != theirs {
-        eprintln!("device {} / server {} / report waiting {}", ours.len(), theirs.len(), s.sync_status().expect("status").waiting);
+        eprintln!(
+            "device {} / server {} / report waiting {}",
+            ours.len(),
+            theirs.len(),
+            s.sync_status().expect("status").waiting
+        );
     }
     ours == theirs && s.sync_status().expect("status").waiting == 0
 }
@@ -206,8 +211,15 @@ async fn run() {
         println!("  {} quarantined, e.g. {:?}", q.len(), q.first());
     }
     let wire = report.bytes_sent + report.bytes_received;
-    println!("\nfull push of {n} revisions (batches of {}):", SyncOptions::default().batch_size);
-    println!("  {:.0} records/s end to end ({:.1} ms)", n as f64 / took.as_secs_f64(), ms(took));
+    println!(
+        "\nfull push of {n} revisions (batches of {}):",
+        SyncOptions::default().batch_size
+    );
+    println!(
+        "  {:.0} records/s end to end ({:.1} ms)",
+        n as f64 / took.as_secs_f64(),
+        ms(took)
+    );
     println!(
         "  bytes on the wire: {:.0} per record sent ({:.0} incl. answers) vs {:.0} of JSON = {:.2}x ({:.2}x)",
         report.bytes_sent as f64 / n as f64,
@@ -222,7 +234,10 @@ async fn run() {
         ms(percentile(report.batch_latencies.clone(), 0.99)),
         ms(percentile(report.batch_latencies.clone(), 1.0))
     );
-    println!("  exactly once on the server: {}", check_exactly_once(storage.as_ref(), &a));
+    println!(
+        "  exactly once on the server: {}",
+        check_exactly_once(storage.as_ref(), &a)
+    );
 
     // 2. Incremental push of 100, several times.
     let officer = OfficerId::new("PS 2817").expect("officer");
@@ -230,7 +245,10 @@ async fn run() {
     let mut bytes = 0;
     for round in 0..7 {
         let records: Vec<Record> = templates.iter().cycle().skip(round * 100).take(100).cloned().collect();
-        let op = revisions.iter().find(|r| r.kind == RecordKind::Operation).map(|r| r.record_id);
+        let op = revisions
+            .iter()
+            .find(|r| r.kind == RecordKind::Operation)
+            .map(|r| r.record_id);
         let records = records
             .into_iter()
             .map(|mut r| {
@@ -254,7 +272,10 @@ async fn run() {
         ms(percentile(times, 1.0)),
         bytes
     );
-    println!("  exactly once on the server: {}", check_exactly_once(storage.as_ref(), &a));
+    println!(
+        "  exactly once on the server: {}",
+        check_exactly_once(storage.as_ref(), &a)
+    );
 
     // 3. 50 devices at once.
     let mut stores = Vec::new();
@@ -311,8 +332,15 @@ async fn run() {
     }
     let took = start.elapsed();
     let all_there = stores.iter().all(|s| check_exactly_once(storage.as_ref(), s));
-    println!("\n{DEVICES} devices pushing at once ({total} revisions, batches of {}):", options.batch_size);
-    println!("  {:.0} records/s overall ({:.1} ms)", total as f64 / took.as_secs_f64(), ms(took));
+    println!(
+        "\n{DEVICES} devices pushing at once ({total} revisions, batches of {}):",
+        options.batch_size
+    );
+    println!(
+        "  {:.0} records/s overall ({:.1} ms)",
+        total as f64 / took.as_secs_f64(),
+        ms(took)
+    );
     println!(
         "  batch latency: p50 {:.1} ms, p99 {:.1} ms ({} batches)",
         ms(percentile(latencies.clone(), 0.5)),
@@ -320,5 +348,8 @@ async fn run() {
         latencies.len()
     );
     println!("  nothing lost, nothing twice: {all_there}");
-    println!("  server chains verify: {}", storage.verify().expect("verify").problems.is_empty());
+    println!(
+        "  server chains verify: {}",
+        storage.verify().expect("verify").problems.is_empty()
+    );
 }

@@ -47,7 +47,9 @@ impl ApiError {
                 StorageError::BadEnrollmentCode | StorageError::DeviceRevoked(_) => {
                     (StatusCode::FORBIDDEN, ErrorCode::BadEnrollmentCode)
                 }
-                StorageError::BadCursor(_) | StorageError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+                StorageError::BadCursor(_) | StorageError::Invalid(_) => {
+                    (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
+                }
                 StorageError::UnknownOperation(_) | StorageError::UnknownDevice(_) => {
                     (StatusCode::NOT_FOUND, ErrorCode::BadRequest)
                 }
@@ -78,7 +80,12 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         })
         .unwrap_or_default();
-        (status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+        (
+            status,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body,
+        )
+            .into_response()
     }
 }
 

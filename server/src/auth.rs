@@ -11,11 +11,7 @@ const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A new device token (256 random bits, of which 244 from the OS's generator via UUIDv4).
 pub fn new_token() -> String {
-    format!(
-        "lzt1_{}{}",
-        Uuid::new_v4().simple(),
-        Uuid::new_v4().simple()
-    )
+    format!("lzt1_{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
 /// A new enrollment code, easy to read out and type: `XXXX-XXXX-XXXX-XXXX` (80 random bits).
@@ -53,7 +49,10 @@ mod tests {
         assert_eq!(code.len(), 19);
         assert!(code.chars().all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8))));
         let typed = code.to_lowercase().replace('-', " ");
-        assert_eq!(hash_secret(&normalise_code(&typed)), hash_secret(&normalise_code(&code)));
+        assert_eq!(
+            hash_secret(&normalise_code(&typed)),
+            hash_secret(&normalise_code(&code))
+        );
     }
 
     #[test]

@@ -29,7 +29,9 @@ async fn sync_via(d: &Device, url: &str, batch: usize) -> Result<liaison_core::s
 async fn device_with_notes(server: &TestServer, op: uuid::Uuid, n: usize) -> Device {
     let d = Device::enrolled("PC 4521", server).await;
     sync_until_operation_known(&d, op).await;
-    let records: Vec<Record> = (0..n).map(|i| note(op, &format!("Sensing note {i}: crowd calm"))).collect();
+    let records: Vec<Record> = (0..n)
+        .map(|i| note(op, &format!("Sensing note {i}: crowd calm")))
+        .collect();
     d.store.lock().unwrap().import(&d.officer, records).unwrap();
     d
 }
@@ -45,7 +47,10 @@ async fn refused_stalled_and_cut_connections_lose_nothing_and_duplicate_nothing(
     let err = sync_via(&d, &proxy.url(), 100).await.unwrap_err();
     assert!(matches!(err, SyncError::Unreachable(_)), "{err}");
     let status = d.store.lock().unwrap().sync_status().unwrap();
-    assert_eq!(status.waiting, 450, "everything still waiting, and the officer can see it");
+    assert_eq!(
+        status.waiting, 450,
+        "everything still waiting, and the officer can see it"
+    );
     assert!(status.last_error.unwrap().contains("could not be reached"));
 
     proxy.set(|f| {
@@ -73,7 +78,10 @@ async fn refused_stalled_and_cut_connections_lose_nothing_and_duplicate_nothing(
         f.stall = true;
     });
     let err = sync_via(&d, &proxy.url(), 100).await.unwrap_err();
-    assert!(matches!(err, SyncError::Unreachable(_)), "a stalled link times out: {err}");
+    assert!(
+        matches!(err, SyncError::Unreachable(_)),
+        "a stalled link times out: {err}"
+    );
 
     proxy.set(|f| f.stall = false);
     sync_via(&d, &proxy.url(), 100).await.unwrap();
@@ -89,7 +97,11 @@ async fn a_batch_stored_but_whose_answer_was_lost_is_acknowledged_on_retry_not_s
     proxy.set(|f| f.lose_responses = 1);
     assert!(sync_via(&d, &proxy.url(), 100).await.is_err());
     assert_eq!(proxy.get(|f| f.responses_lost), 1);
-    assert_eq!(server.storage.device_chain(d.id()).unwrap().len(), 100, "the server stored the batch");
+    assert_eq!(
+        server.storage.device_chain(d.id()).unwrap().len(),
+        100,
+        "the server stored the batch"
+    );
     assert_eq!(d.waiting(), 250, "the device never heard, so it still waits");
     let report = sync_via(&d, &proxy.url(), 100).await.unwrap();
     assert_eq!(report.already_held, 100, "re-sent once, recognised as held");
@@ -166,7 +178,11 @@ async fn duplicate_and_reordered_pushes_store_each_revision_once_and_ack_only_a_
     };
     let (first, second, third) = (all[..10].to_vec(), all[10..20].to_vec(), all[20..].to_vec());
     let r = push(third.clone()).await;
-    assert_eq!((r.acked_seq, r.stored), (0, 10), "held, but not acknowledged across the gap");
+    assert_eq!(
+        (r.acked_seq, r.stored),
+        (0, 10),
+        "held, but not acknowledged across the gap"
+    );
     let mut reversed = second.clone();
     reversed.reverse();
     let r = push(reversed).await;
@@ -263,7 +279,10 @@ async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_
     let acked = d.store.lock().unwrap().sync_acked_seq().unwrap();
     let after_crash = SqliteStorage::open(&db).unwrap();
     let held = after_crash.device_chain(device_id).unwrap();
-    assert!(held.len() as u64 >= acked, "every acknowledged revision survived the crash");
+    assert!(
+        held.len() as u64 >= acked,
+        "every acknowledged revision survived the crash"
+    );
     let own = d.store.lock().unwrap().own_chain().unwrap();
     assert_eq!(&held[..acked as usize], &own[..acked as usize]);
     assert!(after_crash.verify().unwrap().problems.is_empty());

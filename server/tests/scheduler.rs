@@ -39,7 +39,10 @@ async fn a_failed_sync_waits_for_backoff_but_runs_at_once_when_coverage_returns(
     proxy.set(|f| f.refuse = false);
     scheduler.coverage_returned();
     let second = scheduler.attempt_after(1).await;
-    assert!(second.result.unwrap().is_ok(), "ran without waiting out the hour of backoff");
+    assert!(
+        second.result.unwrap().is_ok(),
+        "ran without waiting out the hour of backoff"
+    );
     assert!(d.has_record(op));
     let status = scheduler.status().unwrap();
     assert!(status.stored.last_error.is_none() && status.stored.last_success_at.is_some());

@@ -70,16 +70,35 @@ async fn missing_unknown_and_revoked_tokens_get_401_with_a_clear_body() {
         assert!(e.message.contains(words), "{}", e.message);
     };
     let r = http.get(&pull).send().await.unwrap();
-    check(r.status().as_u16(), r.bytes().await.unwrap().to_vec(), ErrorCode::MissingToken, "enrol");
+    check(
+        r.status().as_u16(),
+        r.bytes().await.unwrap().to_vec(),
+        ErrorCode::MissingToken,
+        "enrol",
+    );
     let r = http.get(&pull).bearer_auth("lzt1_nonsense").send().await.unwrap();
-    check(r.status().as_u16(), r.bytes().await.unwrap().to_vec(), ErrorCode::UnknownToken, "not known");
+    check(
+        r.status().as_u16(),
+        r.bytes().await.unwrap().to_vec(),
+        ErrorCode::UnknownToken,
+        "not known",
+    );
 
     let d = Device::enrolled("PC 4521", &server).await;
     d.sync().await;
     server.storage.revoke_device(d.id()).unwrap();
     let r = http.get(&pull).bearer_auth(token(&d)).send().await.unwrap();
-    check(r.status().as_u16(), r.bytes().await.unwrap().to_vec(), ErrorCode::Revoked, "wiped");
-    let err = d.client(quick_options()).sync(&d.store, &|_, _, _| {}).await.unwrap_err();
+    check(
+        r.status().as_u16(),
+        r.bytes().await.unwrap().to_vec(),
+        ErrorCode::Revoked,
+        "wiped",
+    );
+    let err = d
+        .client(quick_options())
+        .sync(&d.store, &|_, _, _| {})
+        .await
+        .unwrap_err();
     assert!(matches!(err, SyncError::Revoked));
     let status = d.store.lock().unwrap().sync_status().unwrap();
     assert!(status.revoked, "the device knows it was revoked");
@@ -122,7 +141,10 @@ async fn a_device_may_not_write_or_read_an_operation_its_officer_is_not_assigned
     a.create(note(op, "Organiser's mobile number is in the notes"));
     a.sync().await;
     outsider.sync().await;
-    assert!(outsider.kinds_listed(Some(op)).is_empty(), "nothing of the operation reached the outsider");
+    assert!(
+        outsider.kinds_listed(Some(op)).is_empty(),
+        "nothing of the operation reached the outsider"
+    );
 
     let forged = forge_own(&outsider, note(op, "written into someone else's operation"));
     let (status, body) = raw_push(&server.url(), &token(&outsider), outsider.id(), vec![forged.clone()]).await;
@@ -130,10 +152,17 @@ async fn a_device_may_not_write_or_read_an_operation_its_officer_is_not_assigned
     let resp = push_response(&body);
     assert_eq!(resp.rejected.len(), 1);
     assert_eq!(resp.rejected[0].reason, RejectReason::NotAssigned);
-    assert!(resp.rejected[0].message.contains("not assigned"), "{}", resp.rejected[0].message);
+    assert!(
+        resp.rejected[0].message.contains("not assigned"),
+        "{}",
+        resp.rejected[0].message
+    );
     assert!(server.storage.received_at(forged.id).unwrap().is_none(), "not stored");
     a.sync().await;
-    assert!(!a.has_record(forged.record_id), "and never handed to the operation's members");
+    assert!(
+        !a.has_record(forged.record_id),
+        "and never handed to the operation's members"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,7 +289,10 @@ async fn pull_everything_with_page(total: usize, page: u32) {
     // +1: the operation record itself, made on the server's chain.
     assert_eq!(report.pulled as usize, total + 1, "every revision exactly once");
     let expected_pages = (total + 1).div_ceil(page as usize).max(1);
-    assert_eq!(report.pull_pages as usize, expected_pages, "no extra page, none missing");
+    assert_eq!(
+        report.pull_pages as usize, expected_pages,
+        "no extra page, none missing"
+    );
     assert_eq!(b.kinds_listed(Some(op)).len(), total);
     let again = b.sync().await;
     assert_eq!(again.pulled, 0);
@@ -291,7 +323,10 @@ async fn directory_entries_reach_every_device_and_neighbourhood_work_only_its_au
     b.sync().await;
     assert!(b.has_record(g), "the directory is shared with the force");
     assert!(!b.has_record(t), "another officer's neighbourhood work is not");
-    assert!(a2.has_record(t) && a2.has_record(g), "the author's other tablet gets both");
+    assert!(
+        a2.has_record(t) && a2.has_record(g),
+        "the author's other tablet gets both"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,7 +342,10 @@ async fn an_officer_assigned_later_receives_the_operations_earlier_records() {
     assert!(!b.has_record(n));
     server.storage.assign(op, "PC 1190").unwrap();
     b.sync().await;
-    assert!(b.has_record(op) && b.has_record(n), "the cursor restarted for the new assignment");
+    assert!(
+        b.has_record(op) && b.has_record(n),
+        "the cursor restarted for the new assignment"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,7 +359,11 @@ async fn concurrent_edits_of_a_rumour_are_both_kept_and_every_side_agrees_on_the
     a.sync().await;
     b.sync().await;
     // Both edit offline.
-    a.edit(r, rumour(op, RumourStatus::BeingChecked, "Checking with BTP"), "checking");
+    a.edit(
+        r,
+        rumour(op, RumourStatus::BeingChecked, "Checking with BTP"),
+        "checking",
+    );
     b.edit(r, rumour(op, RumourStatus::Refuted, "CCTV shows no group"), "refuted");
     a.sync().await;
     b.sync().await;
@@ -335,8 +377,16 @@ async fn concurrent_edits_of_a_rumour_are_both_kept_and_every_side_agrees_on_the
     let (server_winner, server_heads) = server.storage.current_revision(r).unwrap().unwrap();
     assert_eq!(ca.revision_id, cb.revision_id, "both devices show the same winner");
     assert_eq!(ca.revision_id, server_winner, "and the server agrees");
-    assert_eq!((ca.open_heads, cb.open_heads, server_heads), (2, 2, 2), "the conflict is visible everywhere");
-    assert_eq!(a.store.lock().unwrap().history(r, &access).unwrap().len(), 3, "both edits kept");
+    assert_eq!(
+        (ca.open_heads, cb.open_heads, server_heads),
+        (2, 2, 2),
+        "the conflict is visible everywhere"
+    );
+    assert_eq!(
+        a.store.lock().unwrap().history(r, &access).unwrap().len(),
+        3,
+        "both edits kept"
+    );
     assert_eq!(b.store.lock().unwrap().history(r, &access).unwrap().len(), 3);
     assert_server_holds_exactly(server.storage.as_ref(), &a);
     assert_server_holds_exactly(server.storage.as_ref(), &b);
@@ -366,7 +416,9 @@ async fn an_operation_made_on_a_tablet_is_registered_with_its_maker_as_member() 
     let report = a.sync().await;
     assert_eq!((report.pushed, report.quarantined), (2, 0));
     let ops = server.storage.operations().unwrap();
-    assert!(ops.iter().any(|(id, name, officers)| *id == op && name == "Op Tablet" && officers == &["PS 2817"]));
+    assert!(ops
+        .iter()
+        .any(|(id, name, officers)| *id == op && name == "Op Tablet" && officers == &["PS 2817"]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -277,11 +277,13 @@ impl Store {
 
     /// Everything the status strip shows that outlives the app.
     pub fn sync_status(&self) -> Result<StoredSyncStatus> {
-        let (waiting, urgent): (i64, i64) = self.conn.prepare_cached(&format!(
-            "SELECT COUNT(*), COUNT(*) FILTER (WHERE v.kind IN (SELECT value FROM json_each(?2)))
+        let (waiting, urgent): (i64, i64) = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE v.kind IN (SELECT value FROM json_each(?2)))
              FROM revisions v WHERE {OUTBOX_WHERE}"
-        ))?
-        .query_row(params![self.device_id, urgent_kinds()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            ))?
+            .query_row(params![self.device_id, urgent_kinds()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut status = self.conn.query_row(
             "SELECT server_url, device_token IS NOT NULL, officer, last_attempt_ms, last_success_ms, last_error,
                     consecutive_failures, revoked
@@ -328,9 +330,9 @@ impl Store {
 
     /// This device's own chain, in order: what the server must hold, for comparing both sides.
     pub fn own_chain(&self) -> Result<Vec<ChainEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT device_seq, id, hash FROM revisions WHERE device_id = ?1 ORDER BY device_seq",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_seq, id, hash FROM revisions WHERE device_id = ?1 ORDER BY device_seq")?;
         let rows = stmt.query_map([self.device_id], |r| {
             let h: Vec<u8> = r.get(2)?;
             Ok(ChainEntry {

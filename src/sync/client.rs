@@ -113,7 +113,9 @@ impl SyncClient {
             device_id,
         })
         .map_err(|e| SyncError::BadResponse(e.to_string()))?;
-        let (status, bytes, encoding) = self.send(self.http.post(format!("{}{ENROLL_PATH}", self.base)), body).await?;
+        let (status, bytes, encoding) = self
+            .send(self.http.post(format!("{}{ENROLL_PATH}", self.base)), body)
+            .await?;
         if !status.is_success() {
             let err = error_body(encoding.as_deref(), &bytes);
             return Err(match err.code {

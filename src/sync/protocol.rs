@@ -265,7 +265,10 @@ mod tests {
         let huge = vec![b' '; MAX_BODY_BYTES + 10];
         let wire = zstd::bulk::compress(&huge, 3).unwrap();
         assert!(wire.len() < 10_000);
-        assert!(matches!(decode::<ErrorBody>(Some("zstd"), &wire), Err(WireError::TooLarge)));
+        assert!(matches!(
+            decode::<ErrorBody>(Some("zstd"), &wire),
+            Err(WireError::TooLarge)
+        ));
     }
 
     #[test]

@@ -179,7 +179,12 @@ async fn run(
             .unwrap_or(1);
         let delay = match &outcome {
             Ok(_) => options.interval,
-            Err(_) => backoff_delay(failures.max(1), options.backoff_base, options.backoff_max, fastrand::f64()),
+            Err(_) => backoff_delay(
+                failures.max(1),
+                options.backoff_base,
+                options.backoff_max,
+                fastrand::f64(),
+            ),
         };
         number += 1;
         match &outcome {

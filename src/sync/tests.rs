@@ -115,7 +115,11 @@ fn escalations_and_rumours_lead_the_outbox_in_chain_order() {
     let batch = store.outbox(3).unwrap();
     let seqs: Vec<u64> = batch.iter().map(|r| r.device_seq).collect();
     // Seq 1 is the operation record, which leads (see the next test).
-    assert_eq!(seqs, vec![1, r1.device_seq, r2.device_seq], "urgent first, then the rest in order");
+    assert_eq!(
+        seqs,
+        vec![1, r1.device_seq, r2.device_seq],
+        "urgent first, then the rest in order"
+    );
     let rest: Vec<u64> = store.outbox(10).unwrap()[3..].iter().map(|r| r.device_seq).collect();
     assert_eq!(rest, vec![2, 3, 4, 5, 6, 8], "the rest in chain order");
     assert_eq!(store.sync_status().unwrap().urgent_waiting, 2);
@@ -133,7 +137,11 @@ fn revisions_held_out_of_order_leave_the_outbox_and_the_watermark_waits_for_the_
     let left: Vec<u64> = store.outbox(10).unwrap().iter().map(|r| r.device_seq).collect();
     assert_eq!(left, vec![1, 2, 4]);
     store.record_push_outcome(2, &[1, 2], &[]).unwrap();
-    assert_eq!(store.sync_acked_seq().unwrap(), 3, "advances over the held 3, stops at 4");
+    assert_eq!(
+        store.sync_acked_seq().unwrap(),
+        3,
+        "advances over the held 3, stops at 4"
+    );
     store.record_push_outcome(5, &[4], &[]).unwrap();
     assert_eq!(store.sync_acked_seq().unwrap(), 5);
     assert_eq!(store.sync_status().unwrap().waiting, 0);
@@ -150,7 +158,11 @@ fn a_refused_revision_is_quarantined_with_its_reason_and_does_not_block_the_rest
         .unwrap();
     let status = store.sync_status().unwrap();
     assert_eq!(status.waiting, 0, "the refused one is not retried");
-    assert_eq!(store.sync_acked_seq().unwrap(), 3, "the watermark passes the quarantined one");
+    assert_eq!(
+        store.sync_acked_seq().unwrap(),
+        3,
+        "the watermark passes the quarantined one"
+    );
     assert_eq!(status.quarantined.len(), 1);
     assert_eq!(status.quarantined[0].reason, "not_assigned");
     assert_eq!(status.quarantined[0].device_seq, Some(2));
@@ -202,7 +214,9 @@ fn sync_state_survives_closing_and_reopening_the_app() {
         let mut store = Store::open(&path).unwrap();
         let op = store.create(&officer(), operation()).unwrap().record_id;
         store.create(&officer(), note(op, "x")).unwrap();
-        store.save_sync_enrollment("http://127.0.0.1:1", "tok", "PC 4521").unwrap();
+        store
+            .save_sync_enrollment("http://127.0.0.1:1", "tok", "PC 4521")
+            .unwrap();
         store.record_push_outcome(1, &[1], &[]).unwrap();
         store.apply_pulled(&[], "3.17").unwrap();
     }

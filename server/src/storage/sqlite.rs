@@ -10,7 +10,9 @@ use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::records::{Body, Operation, Record, RecordKind};
 use liaison_core::store::{canonical_body, ChainEntry, Hash, Hlc};
-use liaison_core::sync::protocol::{EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT};
+use liaison_core::sync::protocol::{
+    EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT,
+};
 use liaison_core::{OfficerId, Revision};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::HashMap;
@@ -175,7 +177,11 @@ const REVISION_COLUMNS: &str =
 
 fn hash_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
     let b: Vec<u8> = r.get(i)?;
-    Hash::from_slice(&b).ok_or(rusqlite::Error::InvalidColumnType(i, "hash".into(), rusqlite::types::Type::Blob))
+    Hash::from_slice(&b).ok_or(rusqlite::Error::InvalidColumnType(
+        i,
+        "hash".into(),
+        rusqlite::types::Type::Blob,
+    ))
 }
 
 fn conversion(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
@@ -275,7 +281,12 @@ fn precheck(device: &DeviceAuth, rev: &Revision) -> Result<String, (RejectReason
     if rev.body.kind() != rev.kind || rev.device_seq == 0 {
         return Err((
             Invalid,
-            format!("the revision says {} at seq {} but holds a {}", rev.kind, rev.device_seq, rev.body.kind()),
+            format!(
+                "the revision says {} at seq {} but holds a {}",
+                rev.kind,
+                rev.device_seq,
+                rev.body.kind()
+            ),
         ));
     }
     let body = canonical_body(&rev.body);
@@ -309,7 +320,10 @@ fn push_one(
         } else {
             Verdict::Rejected(
                 ConflictingCopy,
-                format!("the server already holds a different revision with id {}; this copy was refused", rev.id),
+                format!(
+                    "the server already holds a different revision with id {}; this copy was refused",
+                    rev.id
+                ),
             )
         });
     }
@@ -367,7 +381,9 @@ fn push_one(
             Some(ok) => *ok,
             None => {
                 let ok: bool = tx
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM assignments WHERE operation_id = ?1 AND officer = ?2)")?
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM assignments WHERE operation_id = ?1 AND officer = ?2)",
+                    )?
                     .query_row(params![op, device.officer], |r| r.get(0))?;
                 assigned.insert(op, ok);
                 ok
@@ -456,9 +472,11 @@ impl Storage for SqliteStorage {
     fn assign(&self, operation: Uuid, officer: &str) -> Result<()> {
         let officer = OfficerId::new(officer).map_err(|e| StorageError::Invalid(e.to_string()))?;
         self.write(|tx| {
-            let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)", [operation], |r| {
-                r.get(0)
-            })?;
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)",
+                [operation],
+                |r| r.get(0),
+            )?;
             if !exists {
                 return Err(StorageError::UnknownOperation(operation));
             }
@@ -474,7 +492,11 @@ impl Storage for SqliteStorage {
             )?;
             let rows = stmt.query_map([], |r| {
                 let officers: String = r.get(2)?;
-                Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&officers).unwrap_or_default()))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    serde_json::from_str(&officers).unwrap_or_default(),
+                ))
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -503,9 +525,11 @@ impl Storage for SqliteStorage {
                 .optional()?
                 .ok_or(StorageError::BadEnrollmentCode)?;
             let revoked: Option<Option<i64>> = tx
-                .query_row("SELECT revoked_ms FROM devices WHERE device_id = ?1", [device_id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT revoked_ms FROM devices WHERE device_id = ?1",
+                    [device_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if let Some(Some(_)) = revoked {
                 return Err(StorageError::DeviceRevoked(device_id));
@@ -644,7 +668,12 @@ impl Storage for SqliteStorage {
                               (SELECT operation_id FROM assignments WHERE officer = ?3)))
                  ORDER BY pos LIMIT ?4"
             ))?;
-            let mut rows = stmt.query(params![after_pos, device.device_id, device.officer, i64::from(limit) + 1])?;
+            let mut rows = stmt.query(params![
+                after_pos,
+                device.device_id,
+                device.officer,
+                i64::from(limit) + 1
+            ])?;
             let mut revisions = Vec::new();
             let mut last = after_pos;
             let mut more = false;
@@ -682,7 +711,9 @@ impl Storage for SqliteStorage {
     fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>> {
         self.read(|c| {
             let ms: Option<i64> = c
-                .query_row("SELECT received_ms FROM revisions WHERE id = ?1", [revision_id], |r| r.get(0))
+                .query_row("SELECT received_ms FROM revisions WHERE id = ?1", [revision_id], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             Ok(ms.and_then(DateTime::from_timestamp_millis))
         })
@@ -747,7 +778,9 @@ impl Storage for SqliteStorage {
                    AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)
                  ORDER BY v.hlc DESC, v.id DESC",
             )?;
-            let heads: Vec<Uuid> = stmt.query_map([record_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let heads: Vec<Uuid> = stmt
+                .query_map([record_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(heads.first().map(|w| (*w, heads.len() as u32)))
         })
     }

@@ -162,15 +162,27 @@ impl Device {
     }
 
     pub async fn sync(&self) -> SyncReport {
-        self.client(quick_options()).sync(&self.store, &|_, _, _| {}).await.unwrap()
+        self.client(quick_options())
+            .sync(&self.store, &|_, _, _| {})
+            .await
+            .unwrap()
     }
 
     pub fn create(&self, record: Record) -> RecordId {
-        self.store.lock().unwrap().create(&self.officer, record).unwrap().record_id
+        self.store
+            .lock()
+            .unwrap()
+            .create(&self.officer, record)
+            .unwrap()
+            .record_id
     }
 
     pub fn edit(&self, id: RecordId, record: Record, reason: &str) {
-        self.store.lock().unwrap().edit(&self.officer, id, record, reason).unwrap();
+        self.store
+            .lock()
+            .unwrap()
+            .edit(&self.officer, id, record, reason)
+            .unwrap();
     }
 
     pub fn waiting(&self) -> u64 {
@@ -241,7 +253,9 @@ impl ServerProcess {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let addr = line.trim().strip_prefix("listening on ").unwrap().parse().unwrap();
         ServerProcess { child, addr }
     }
@@ -392,4 +406,3 @@ pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liais
     s.receive(std::slice::from_ref(&rev)).unwrap();
     rev
 }
-

@@ -79,7 +79,9 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
         while matches!(client.read(&mut sink).await, Ok(n) if n > 0) {}
         return;
     }
-    let Ok(server) = TcpStream::connect(upstream).await else { return };
+    let Ok(server) = TcpStream::connect(upstream).await else {
+        return;
+    };
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
     let (cr, mut cw) = client.into_split();
