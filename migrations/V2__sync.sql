@@ -34,3 +34,8 @@ CREATE TABLE sync_quarantine (
     message     TEXT    NOT NULL,
     at_ms       INTEGER NOT NULL
 );
+
+-- The outbox is read in lanes by kind (operations, then escalations and rumours, then the
+-- rest), each in chain order: this index lets the small lanes be found without walking the
+-- whole outbox for every batch.
+CREATE INDEX revisions_outbox_lanes ON revisions (device_id, kind, device_seq);

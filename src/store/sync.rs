@@ -135,32 +135,52 @@ impl Store {
     /// first (everything else of an operation depends on it, and they are few), then
     /// escalations and rumours, then the rest.
     pub fn outbox(&self, limit: usize) -> Result<Vec<Revision>> {
-        // One query per lane, each walking the (device_id, device_seq) index in order and
-        // stopping at the limit: no sort of the whole outbox for every batch.
-        let operation = serde_json::Value::from(vec![RecordKind::Operation.as_str()]).to_string();
-        let urgent = urgent_kinds();
-        let lanes = [
-            ("IN", operation.clone()),
-            ("IN", urgent.clone()),
-            ("NOT IN", {
-                let mut all: Vec<String> = serde_json::from_str(&urgent).unwrap_or_default();
-                all.push(RecordKind::Operation.as_str().to_string());
-                serde_json::Value::from(all).to_string()
-            }),
+        // The small lanes are read kind by kind through (device_id, kind, device_seq), the
+        // rest through (device_id, device_seq); every query walks its index in order and stops
+        // at the limit, so no batch sorts or scans the whole outbox.
+        let mut out: Vec<Revision> = Vec::with_capacity(limit.min(10_000));
+        let lanes: [Vec<RecordKind>; 2] = [
+            vec![RecordKind::Operation],
+            RecordKind::ALL.into_iter().filter(|k| k.is_urgent()).collect(),
         ];
-        let mut out = Vec::with_capacity(limit.min(10_000));
-        for (op, kinds) in lanes {
-            if out.len() >= limit {
-                break;
+        let by_kind = format!(
+            "SELECT {REVISION_COLUMNS} FROM revisions v INDEXED BY revisions_outbox_lanes
+             WHERE v.kind = ?2 AND {OUTBOX_WHERE}
+             ORDER BY v.device_seq LIMIT ?3"
+        );
+        for lane in &lanes {
+            let mut found = Vec::new();
+            for kind in lane {
+                if out.len() + found.len() >= limit {
+                    break;
+                }
+                let mut stmt = self.conn.prepare_cached(&by_kind)?;
+                let rows = stmt.query_map(
+                    params![self.device_id, kind.as_str(), (limit - out.len()) as i64],
+                    revision_from_row,
+                )?;
+                for r in rows {
+                    found.push(r?);
+                }
             }
-            let sql = format!(
-                "SELECT {REVISION_COLUMNS} FROM revisions v WHERE {OUTBOX_WHERE}
-                   AND v.kind {op} (SELECT value FROM json_each(?2))
+            found.sort_by_key(|r| r.device_seq);
+            found.truncate(limit - out.len());
+            out.extend(found);
+        }
+        if out.len() < limit {
+            let leading: Vec<&str> = lanes.iter().flatten().map(|k| k.as_str()).collect();
+            let rest = format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions v
+                 WHERE {OUTBOX_WHERE} AND v.kind NOT IN (SELECT value FROM json_each(?2))
                  ORDER BY v.device_seq LIMIT ?3"
             );
-            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut stmt = self.conn.prepare_cached(&rest)?;
             let rows = stmt.query_map(
-                params![self.device_id, kinds, (limit - out.len()) as i64],
+                params![
+                    self.device_id,
+                    serde_json::Value::from(leading).to_string(),
+                    (limit - out.len()) as i64
+                ],
                 revision_from_row,
             )?;
             for r in rows {
