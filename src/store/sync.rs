@@ -9,7 +9,7 @@
 
 use super::read::{revision_from_row, REVISION_COLUMNS};
 use super::revision::{Hash, Revision};
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::records::RecordKind;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -246,6 +246,10 @@ impl Store {
                 for rev in revisions {
                     match self.receive(std::slice::from_ref(rev)) {
                         Ok(k) => n += k,
+                        // Only a fault of the revision itself sets it aside; a fault of this
+                        // device (disk full, database busy) stops here and the page is pulled
+                        // again, so nothing is skipped.
+                        Err(e) if !is_fault_of_the_revision(&e) => return Err(e),
                         Err(e) => refused.push(QuarantinedRevision {
                             revision_id: rev.id,
                             device_seq: None,
@@ -372,6 +376,13 @@ impl Store {
     }
 }
 
+fn is_fault_of_the_revision(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Validation(_) | StoreError::HashMismatch { .. } | StoreError::ConflictingCopy { .. }
+    )
+}
+
 fn quarantine(tx: &rusqlite::Transaction<'_>, refused: &[QuarantinedRevision]) -> Result<()> {
     let mut q = tx.prepare_cached(
         "INSERT OR REPLACE INTO sync_quarantine (revision_id, device_seq, direction, reason, message, at_ms)
@@ -388,4 +399,29 @@ fn quarantine(tx: &rusqlite::Transaction<'_>, refused: &[QuarantinedRevision]) -
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_that_fails_for_a_reason_of_this_device_is_not_quarantined_and_is_pulled_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut colleague = Store::open(dir.path().join("colleague.db")).unwrap();
+        crate::demo::generate(&mut colleague, Utc::now(), 5).unwrap();
+        let page = colleague.outbox(5).unwrap();
+        let path = dir.path().join("me.db");
+        let mut me = Store::open(&path).unwrap();
+        // Another connection holds the write lock past the busy timeout: the device, not the
+        // revisions, is at fault.
+        let blocker = rusqlite::Connection::open(&path).unwrap();
+        blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+        me.conn.busy_timeout(std::time::Duration::from_millis(10)).unwrap();
+        assert!(me.apply_pulled(&page, "0.5").is_err());
+        blocker.execute_batch("ROLLBACK").unwrap();
+        assert!(me.sync_status().unwrap().quarantined.is_empty(), "nothing set aside");
+        assert_eq!(me.pull_cursor().unwrap(), None, "the cursor did not move past the page");
+        assert_eq!(me.apply_pulled(&page, "0.5").unwrap(), 5);
+    }
 }
