@@ -411,15 +411,17 @@ mod tests {
         let mut colleague = Store::open(dir.path().join("colleague.db")).unwrap();
         crate::demo::generate(&mut colleague, Utc::now(), 5).unwrap();
         let page = colleague.outbox(5).unwrap();
-        let path = dir.path().join("me.db");
-        let mut me = Store::open(&path).unwrap();
-        // Another connection holds the write lock past the busy timeout: the device, not the
-        // revisions, is at fault.
-        let blocker = rusqlite::Connection::open(&path).unwrap();
-        blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
-        me.conn.busy_timeout(std::time::Duration::from_millis(10)).unwrap();
+        let mut me = Store::open(dir.path().join("me.db")).unwrap();
+        // The device cannot write revisions (a stand-in for a full disk or a damaged file),
+        // while the quarantine table still can: the revisions are not at fault.
+        me.conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER device_trouble BEFORE INSERT ON revisions
+                 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+            )
+            .unwrap();
         assert!(me.apply_pulled(&page, "0.5").is_err());
-        blocker.execute_batch("ROLLBACK").unwrap();
+        me.conn.execute_batch("DROP TRIGGER device_trouble").unwrap();
         assert!(me.sync_status().unwrap().quarantined.is_empty(), "nothing set aside");
         assert_eq!(me.pull_cursor().unwrap(), None, "the cursor did not move past the page");
         assert_eq!(me.apply_pulled(&page, "0.5").unwrap(), 5);
