@@ -436,3 +436,58 @@ async fn the_openapi_description_is_served_and_names_every_endpoint() {
     }
     assert!(doc["components"]["schemas"]["PushResponse"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_unknown_field_oversize_and_bad_cursor_requests_get_a_clear_error_and_change_nothing() {
+    let server = TestServer::start().await;
+    let d = Device::enrolled("PC 4521", &server).await;
+    let t = token(&d);
+    let http = reqwest::Client::new();
+    let push_url = format!("{}{}", server.url(), protocol::PUSH_PATH);
+    let send = |body: Vec<u8>, encoding: Option<&'static str>| {
+        let mut req = http.post(&push_url).bearer_auth(&t).body(body);
+        if let Some(e) = encoding {
+            req = req.header("content-encoding", e);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let e: ErrorBody = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+            (status, e)
+        }
+    };
+    let (status, e) = send(br#"{"device_id": "#.to_vec(), None).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest));
+    assert!(e.message.contains("not valid JSON"), "{}", e.message);
+    let unknown = format!(r#"{{"device_id":"{}","revisions":[],"sneaky":1}}"#, d.id());
+    let (status, e) = send(unknown.into_bytes(), None).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest));
+    assert!(e.message.contains("unknown field"), "{}", e.message);
+    let (status, e) = send(b"not zstd at all".to_vec(), Some("zstd")).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest));
+    let bomb = zstd_bomb();
+    let (status, e) = send(bomb, Some("zstd")).await;
+    assert_eq!((status, e.code), (413, ErrorCode::TooLarge));
+    let (status, e) = send(b"{}".to_vec(), Some("br")).await;
+    assert_eq!((status, e.code), (400, ErrorCode::BadRequest));
+    assert!(e.message.contains("zstd"), "{}", e.message);
+
+    let resp = http
+        .get(format!("{}{}?after=forged", server.url(), protocol::PULL_PATH))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let e: ErrorBody = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert!(e.message.contains("pull from the start"), "{}", e.message);
+    assert_eq!(server.storage.verify().unwrap().revisions, 0, "nothing was stored");
+}
+
+fn zstd_bomb() -> Vec<u8> {
+    let mut json = br#"{"device_id":"00000000-0000-0000-0000-000000000000","revisions":[], "x":""#.to_vec();
+    json.extend(std::iter::repeat_n(b' ', protocol::MAX_BODY_BYTES));
+    json.extend(br#""}"#);
+    // Small on the wire, too big once unpacked.
+    zstd::bulk::compress(&json, 3).unwrap()
+}
