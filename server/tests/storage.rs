@@ -20,7 +20,9 @@ fn story(storage: &dyn Storage) {
     let dir = tempfile::tempdir().unwrap();
     let mut tablet = Store::open(dir.path().join("t.db")).unwrap();
     let token = new_token();
-    let enrolled = storage.redeem_enrollment_code(&code, tablet.device_id(), &token).unwrap();
+    let enrolled = storage
+        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .unwrap();
     assert_eq!(enrolled.officer, "PC 4521");
     assert!(matches!(
         storage.redeem_enrollment_code(&code, tablet.device_id(), &new_token()),
@@ -42,7 +44,10 @@ fn story(storage: &dyn Storage) {
             officer: "PC 4521".into()
         }
     );
-    assert!(matches!(storage.authenticate(&hash_secret("nope")), Err(StorageError::UnknownToken)));
+    assert!(matches!(
+        storage.authenticate(&hash_secret("nope")),
+        Err(StorageError::UnknownToken)
+    ));
 
     // An operation, pulled by its member; the device writes to it; the server holds it once.
     let op = create_operation(storage, "Op Story");
@@ -51,22 +56,33 @@ fn story(storage: &dyn Storage) {
     assert_eq!(page.revisions.len(), 1);
     assert!(!page.more);
     tablet.receive(&page.revisions).unwrap();
-    tablet.create(&officer("PC 4521"), rumour(op, RumourStatus::Reported, "")).unwrap();
+    tablet
+        .create(&officer("PC 4521"), rumour(op, RumourStatus::Reported, ""))
+        .unwrap();
     let revs = tablet.outbox(10).unwrap();
     let first = storage.push(&me, &revs, Utc::now()).unwrap();
     let again = storage.push(&me, &revs, Utc::now()).unwrap();
     assert_eq!((first.acked_seq, first.stored, again.stored), (1, 1, 0));
     assert_eq!(storage.device_chain(me.device_id).unwrap(), tablet.own_chain().unwrap());
     assert!(storage.received_at(revs[0].id).unwrap().is_some());
-    assert_eq!(storage.current_revision(revs[0].record_id).unwrap(), Some((revs[0].id, 1)));
+    assert_eq!(
+        storage.current_revision(revs[0].record_id).unwrap(),
+        Some((revs[0].id, 1))
+    );
     // Its own revision does not come back to it; the cursor moves past the page.
     let next = storage.pull(&me, Some(&page.next_cursor), 10).unwrap();
     assert!(next.revisions.is_empty());
-    assert!(matches!(storage.pull(&me, Some("x"), 10), Err(StorageError::BadCursor(_))));
+    assert!(matches!(
+        storage.pull(&me, Some("x"), 10),
+        Err(StorageError::BadCursor(_))
+    ));
 
     // Revocation.
     storage.revoke_device(me.device_id).unwrap();
-    assert!(matches!(storage.authenticate(&hash_secret(&token)), Err(StorageError::Revoked { .. })));
+    assert!(matches!(
+        storage.authenticate(&hash_secret(&token)),
+        Err(StorageError::Revoked { .. })
+    ));
     assert!(matches!(
         storage.revoke_device(uuid::Uuid::now_v7()),
         Err(StorageError::UnknownDevice(_))
