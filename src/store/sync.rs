@@ -201,15 +201,18 @@ impl Store {
     ) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO sync_pushed (device_seq) VALUES (?1)")?;
-            for seq in held {
-                ins.execute([*seq as i64])?;
-            }
-            quarantine(&tx, refused)?;
             tx.execute(
                 "UPDATE sync_state SET acked_seq = MAX(acked_seq, ?1)",
                 [server_acked_seq as i64],
             )?;
+            let floor: i64 = tx.query_row("SELECT acked_seq FROM sync_state", [], |r| r.get(0))?;
+            // Held revisions under the watermark need no row of their own (the usual case:
+            // the whole batch is acknowledged).
+            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO sync_pushed (device_seq) VALUES (?1)")?;
+            for seq in held.iter().map(|s| *s as i64).filter(|s| *s > floor) {
+                ins.execute([seq])?;
+            }
+            quarantine(&tx, refused)?;
             // Advance over the run of held-or-quarantined revisions just above the watermark.
             let mut acked: i64 = tx.query_row("SELECT acked_seq FROM sync_state", [], |r| r.get(0))?;
             let mut next = tx.prepare_cached(
