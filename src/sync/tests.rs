@@ -310,3 +310,59 @@ fn note_without_operation() -> Record {
         }),
     )
 }
+
+#[test]
+fn the_status_strip_gets_a_stable_json_shape() {
+    let (_d, store, _op) = store_with_op();
+    let status = super::scheduler::status(&store).unwrap();
+    let json = serde_json::to_value(&status).unwrap();
+    let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        vec![
+            "consecutive_failures",
+            "enrolled",
+            "last_attempt_at",
+            "last_error",
+            "last_success_at",
+            "officer",
+            "progress",
+            "quarantined",
+            "revoked",
+            "server_url",
+            "urgent_waiting",
+            "waiting"
+        ]
+    );
+    assert_eq!(json["waiting"], 1);
+    assert_eq!(json["enrolled"], false);
+}
+
+#[test]
+fn every_sync_error_tells_the_officer_what_happens_next() {
+    let cases: Vec<(SyncError, &str)> = vec![
+        (SyncError::NotEnrolled, "ask the force IT team for an enrollment code"),
+        (SyncError::Revoked, "hand it in to be wiped"),
+        (SyncError::Unauthorized("unknown token".into()), "enrol it again with a new code"),
+        (SyncError::EnrollmentRefused("used".into()), "Ask the force IT team for a new code"),
+        (SyncError::Unreachable("timed out".into()), "go when coverage returns"),
+        (
+            SyncError::Server {
+                status: 500,
+                message: "disk".into(),
+            },
+            "sync will try again shortly",
+        ),
+        (SyncError::BadResponse("eof".into()), "sync will try again shortly"),
+        (SyncError::IncompleteAcknowledgement, "the batch will go again"),
+        (SyncError::CursorStuck, "Tell the force IT team"),
+        (SyncError::BadServerUrl("x".into()), "http://host:port"),
+    ];
+    for (e, words) in cases {
+        assert!(e.to_string().contains(words), "{e}");
+    }
+    assert!(SyncError::Unreachable(String::new()).is_transient());
+    assert!(!SyncError::Revoked.is_transient());
+    assert!(!SyncError::NotEnrolled.is_transient());
+}
