@@ -293,3 +293,18 @@ async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_
     assert!(report.already_held <= 50, "at most the batch in flight is sent twice");
     assert_server_holds_exactly(&after_crash, &d);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_does_not_account_for_every_revision_sent_marks_nothing_as_sent() {
+    let server = TestServer::start().await;
+    let op = server.operation("Op Chamberlain", &["PC 4521"]);
+    let d = device_with_notes(&server, op, 30).await;
+    let proxy = Proxy::start(server.addr).await;
+    proxy.set(|f| f.forge_push_answers = 1);
+    let err = sync_via(&d, &proxy.url(), 10).await.unwrap_err();
+    assert!(matches!(err, SyncError::IncompleteAcknowledgement), "{err}");
+    assert_eq!(d.waiting(), 30, "nothing marked as sent on a doubtful answer");
+    let report = sync_via(&d, &proxy.url(), 10).await.unwrap();
+    assert_eq!((report.already_held, report.pushed), (10, 20));
+    assert_server_holds_exactly(server.storage.as_ref(), &d);
+}

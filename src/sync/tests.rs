@@ -344,8 +344,14 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
     let cases: Vec<(SyncError, &str)> = vec![
         (SyncError::NotEnrolled, "ask the force IT team for an enrollment code"),
         (SyncError::Revoked, "hand it in to be wiped"),
-        (SyncError::Unauthorized("unknown token".into()), "enrol it again with a new code"),
-        (SyncError::EnrollmentRefused("used".into()), "Ask the force IT team for a new code"),
+        (
+            SyncError::Unauthorized("unknown token".into()),
+            "enrol it again with a new code",
+        ),
+        (
+            SyncError::EnrollmentRefused("used".into()),
+            "Ask the force IT team for a new code",
+        ),
         (SyncError::Unreachable("timed out".into()), "go when coverage returns"),
         (
             SyncError::Server {

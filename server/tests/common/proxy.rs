@@ -21,6 +21,9 @@ pub struct Faults {
     pub answer_cut_requests: bool,
     /// Swallow this many of the next responses: the server did the work, the device never hears.
     pub lose_responses: u32,
+    /// Rewrite this many of the next push answers to leave one sent revision unaccounted
+    /// for (a confused server or middlebox).
+    pub forge_push_answers: u32,
     /// After this many responses have been delivered, behave as `refuse` (cuts live connections too).
     pub refuse_after_responses: Option<u64>,
     /// Responses delivered so far.
@@ -119,7 +122,18 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
         }
     });
     let mut sr = BufReader::new(sr);
-    while let Some((head, body)) = read_message(&mut sr).await {
+    while let Some((mut head, mut body)) = read_message(&mut sr).await {
+        let forge = {
+            let mut f = faults.lock().unwrap();
+            let forge = f.forge_push_answers > 0;
+            if forge {
+                f.forge_push_answers -= 1;
+            }
+            forge
+        };
+        if forge {
+            (head, body) = forge_push_answer(head, body);
+        }
         {
             let mut f = faults.lock().unwrap();
             if refusing(&f) || dead.load(std::sync::atomic::Ordering::SeqCst) {
@@ -160,4 +174,28 @@ async fn read_message<R: tokio::io::AsyncRead + Unpin>(r: &mut BufReader<R>) -> 
     let mut body = vec![0u8; length];
     r.read_exact(&mut body).await.ok()?;
     Some((head, body))
+}
+
+/// Drops the last entry of `held` from a push answer and fixes the Content-Length.
+fn forge_push_answer(head: Vec<u8>, body: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    use liaison_core::sync::protocol::{self, PushResponse};
+    let Ok(mut answer) = protocol::decode::<PushResponse>(Some("zstd"), &body) else {
+        return (head, body);
+    };
+    answer.held.pop();
+    let body = protocol::encode(&answer).unwrap();
+    let mut head = String::from_utf8_lossy(&head)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("content-length:") {
+                format!("content-length: {}", body.len())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    head.push_str("\r\n\r\n");
+    (head.into_bytes(), body)
 }
