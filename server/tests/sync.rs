@@ -435,6 +435,13 @@ async fn the_openapi_description_is_served_and_names_every_endpoint() {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["PushResponse"].is_object());
+    let params = doc["paths"][protocol::PULL_PATH]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(
+        params.iter().all(|p| p["in"] == "query" && p["required"] == false),
+        "{params:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

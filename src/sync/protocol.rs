@@ -144,6 +144,7 @@ impl RejectReason {
 /// Query of a pull: `GET /v1/pull?after=<cursor>&limit=<n>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The `next_cursor` of the previous page; absent for the first pull.
