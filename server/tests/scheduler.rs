@@ -7,6 +7,7 @@ use common::proxy::Proxy;
 use common::*;
 use liaison_core::store::Store;
 use liaison_core::sync::{Scheduler, SchedulerOptions, SyncPhase};
+use liaison_server::storage::Storage;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -94,4 +95,32 @@ async fn a_long_sync_reports_progress_batch_by_batch_up_to_the_total() {
         .map(|(_, d, t)| (*d, *t))
         .collect();
     assert_eq!(pushes, vec![(0, 350), (100, 350), (200, 350), (300, 350), (350, 350)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_runs_again_on_the_timer_without_being_asked() {
+    let server = TestServer::start().await;
+    let op = server.operation("Op Chamberlain", &["PC 4521"]);
+    let d = Device::enrolled("PC 4521", &server).await;
+    let options = SchedulerOptions {
+        interval: Duration::from_millis(20),
+        ..manual_options()
+    };
+    let scheduler = Scheduler::start(&tokio::runtime::Handle::current(), d.store.clone(), options);
+    assert!(scheduler.attempt_after(0).await.result.unwrap().is_ok());
+    assert!(d.has_record(op));
+    d.create(note(op, "picked up by the timer"));
+    // No trigger: only the timer can start the attempts that push it.
+    let drained = async {
+        let mut n = 1;
+        while d.waiting() > 0 {
+            n = scheduler.attempt_after(n).await.number;
+        }
+    };
+    // A bound so that a broken timer fails the test instead of hanging it.
+    tokio::time::timeout(Duration::from_secs(60), drained)
+        .await
+        .expect("the timer never ran the scheduler again");
+    assert_eq!(server.storage.device_chain(d.id()).unwrap().len(), 1);
+    scheduler.stop().await;
 }
