@@ -115,6 +115,31 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Ctrl-C, or SIGTERM from a service manager: stop taking requests and finish those in
+/// flight. (Nothing acknowledged can be lost either way: every batch is committed before it
+/// is acknowledged.)
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 fn event_kind(s: &str) -> Result<EventKind, CliError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
         let all: Vec<String> = EventKind::ALL
@@ -140,7 +165,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 println!("listening on {addr}");
                 std::io::stdout().flush()?;
                 let shutdown = async {
-                    let _ = tokio::signal::ctrl_c().await;
+                    stop_requested().await;
+                    tracing::info!("stopping: finishing requests in flight");
                 };
                 crate::api::serve(listener, Arc::new(storage), shutdown).await?;
                 Ok(())

@@ -81,3 +81,17 @@ async fn the_admin_creates_an_operation_assigns_officers_issues_a_code_and_revok
     assert!(ok && out.contains("0 problems"), "{out}");
     assert!(SqliteStorage::open(&db).unwrap().verify().unwrap().problems.is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn the_server_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::spawn(&dir.path().join("force.db"), "127.0.0.1:0");
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "exited with {exit:?}");
+}
