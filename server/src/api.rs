@@ -22,7 +22,14 @@ use tokio::net::TcpListener;
 use utoipa::OpenApi;
 
 /// Shared by every handler.
-pub type AppState = Arc<dyn Storage>;
+#[derive(Clone)]
+pub struct AppState {
+    storage: Arc<dyn Storage>,
+    /// Storage work (decoding, hashing, SQLite) runs on blocking threads; this bounds how many
+    /// at once. Fifty tablets arriving together then queue in order instead of fifty threads
+    /// sharing the cores, each finishing last.
+    work: Arc<tokio::sync::Semaphore>,
+}
 
 /// Everything a request can fail with, as the device sees it.
 #[derive(Debug, thiserror::Error)]
@@ -128,16 +135,23 @@ fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<DeviceAuth
     Ok(storage.authenticate(&auth::hash_secret(token))?)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|_| ApiError::Join)?
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Storage) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = state.work.acquire().await.map_err(|_| ApiError::Join)?;
+    let storage = state.storage.clone();
+    tokio::task::spawn_blocking(move || f(storage.as_ref()))
+        .await
+        .map_err(|_| ApiError::Join)?
 }
 
 /// Redeem a one-time enrollment code for a device token.
 #[utoipa::path(post, path = "/v1/enroll", request_body = EnrollRequest,
     responses((status = 200, body = EnrollResponse), (status = 403, body = ErrorBody, description = "unknown, used or expired code")))]
-async fn enroll(State(storage): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let encoding = content_encoding(&headers);
-    let enrolled = blocking(move || {
+    let enrolled = blocking(&state, move |storage| {
         let req: EnrollRequest = protocol::decode(encoding.as_deref(), &body)?;
         let code_hash = auth::hash_secret(&auth::normalise_code(&req.code));
         let token = auth::new_token();
@@ -153,12 +167,12 @@ async fn enroll(State(storage): State<AppState>, headers: HeaderMap, body: Bytes
 #[utoipa::path(post, path = "/v1/push", request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("device_token" = [])))]
-async fn push(State(storage): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let received_at = Utc::now();
     let encoding = content_encoding(&headers);
     let h = headers.clone();
-    let resp = blocking(move || {
-        let device = authenticate(storage.as_ref(), &h)?;
+    let resp = blocking(&state, move |storage| {
+        let device = authenticate(storage, &h)?;
         let req: PushRequest = protocol::decode(encoding.as_deref(), &body)?;
         if req.revisions.len() > MAX_PUSH_REVISIONS {
             return Err(ApiError::BatchTooLarge(req.revisions.len()));
@@ -177,13 +191,13 @@ async fn push(State(storage): State<AppState>, headers: HeaderMap, body: Bytes) 
     responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody)),
     security(("device_token" = [])))]
 async fn pull(
-    State(storage): State<AppState>,
+    State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PullQuery>,
 ) -> Result<Response, ApiError> {
     let h = headers.clone();
-    let page = blocking(move || {
-        let device = authenticate(storage.as_ref(), &h)?;
+    let page = blocking(&state, move |storage| {
+        let device = authenticate(storage, &h)?;
         Ok(storage.pull(&device, q.after.as_deref(), q.limit.unwrap_or(1_000))?)
     })
     .await?;
@@ -223,7 +237,12 @@ async fn openapi() -> Response {
 }
 
 /// The whole API over a storage.
-pub fn router(storage: AppState) -> Router {
+pub fn router(storage: Arc<dyn Storage>) -> Router {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let state = AppState {
+        storage,
+        work: Arc::new(tokio::sync::Semaphore::new((cores * 2).max(4))),
+    };
     Router::new()
         .route(ENROLL_PATH, post(enroll))
         .route(PUSH_PATH, post(push))
@@ -231,13 +250,13 @@ pub fn router(storage: AppState) -> Router {
         .route(OPENAPI_PATH, get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(storage)
+        .with_state(state)
 }
 
 /// Serves the API on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
-    storage: AppState,
+    storage: Arc<dyn Storage>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
