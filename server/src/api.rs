@@ -40,6 +40,10 @@ pub enum ApiError {
     Wire(#[from] WireError),
     #[error("a push holds at most {MAX_PUSH_REVISIONS} revisions; this one holds {0}. Send smaller batches")]
     BatchTooLarge(usize),
+    #[error(
+        "this device token was issued to device {token_for}, not to {claimed}: enrol this device with its own code"
+    )]
+    WrongDevice { token_for: uuid::Uuid, claimed: uuid::Uuid },
     #[error("the server failed while handling the request; try again later")]
     Join,
 }
@@ -68,6 +72,7 @@ impl ApiError {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge)
             }
             ApiError::Wire(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            ApiError::WrongDevice { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownToken),
             ApiError::Join => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -174,6 +179,12 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
     let resp = blocking(&state, move |storage| {
         let device = authenticate(storage, &h)?;
         let req: PushRequest = protocol::decode(encoding.as_deref(), &body)?;
+        if req.device_id != device.device_id {
+            return Err(ApiError::WrongDevice {
+                token_for: device.device_id,
+                claimed: req.device_id,
+            });
+        }
         if req.revisions.len() > MAX_PUSH_REVISIONS {
             return Err(ApiError::BatchTooLarge(req.revisions.len()));
         }

@@ -263,8 +263,13 @@ async fn an_altered_a_forked_a_broken_and_a_foreign_revision_are_each_refused_by
     assert_eq!(push_response(&body).rejected[0].reason, RejectReason::Fork);
     let (_, body) = raw_push(&url, &t, a.id(), vec![broken]).await;
     assert_eq!(push_response(&body).rejected[0].reason, RejectReason::BrokenChain);
-    let (_, body) = raw_push(&url, &t, a.id(), vec![foreign]).await;
+    let (_, body) = raw_push(&url, &t, a.id(), vec![foreign.clone()]).await;
     assert_eq!(push_response(&body).rejected[0].reason, RejectReason::ForeignDevice);
+    // Claiming to be the other device with this device's token is refused outright.
+    let (status, body) = raw_push(&url, &t, b.id(), vec![foreign]).await;
+    assert_eq!(status, 401);
+    let e: ErrorBody = serde_json::from_slice(&body).unwrap();
+    assert!(e.message.contains("its own code"), "{}", e.message);
     assert!(server.storage.device_chain(b.id()).unwrap().is_empty());
     a.sync().await;
     assert_server_holds_exactly(server.storage.as_ref(), &a);
