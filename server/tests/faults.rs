@@ -308,3 +308,55 @@ async fn an_answer_that_does_not_account_for_every_revision_sent_marks_nothing_a
     assert_eq!((report.already_held, report.pushed), (10, 20));
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restored_from_an_old_backup_gets_the_lost_revisions_again_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let files = |base: &std::path::Path| {
+        ["", "-wal", "-shm"].map(|ext| std::path::PathBuf::from(format!("{}{ext}", base.display())))
+    };
+    let (op, code) = {
+        let admin = SqliteStorage::open(&db).unwrap();
+        let op = create_operation(&admin, "Op Chamberlain");
+        admin.assign(op, "PC 4521").unwrap();
+        (op, issue_code(&admin, "PC 4521"))
+    };
+    let mut server = ServerProcess::spawn(&db, "127.0.0.1:0");
+    let addr = server.addr.to_string();
+    let d = Device::new("PC 4521");
+    d.enroll(&format!("http://{addr}"), &code).await;
+    sync_until_operation_known(&d, op).await;
+    for i in 0..10 {
+        d.create(note(op, &format!("before the backup {i}")));
+    }
+    d.sync().await;
+    server.kill_9();
+    let backup = dir.path().join("backup.db");
+    for (from, to) in files(&db).iter().zip(files(&backup).iter()) {
+        if from.exists() {
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+    let mut server = ServerProcess::spawn(&db, &addr);
+    for i in 0..10 {
+        d.create(note(op, &format!("after the backup {i}")));
+    }
+    assert_eq!(d.sync().await.pushed, 10);
+    server.kill_9();
+    // The force restores last night's backup: the last ten are gone from the server.
+    for (from, to) in files(&backup).iter().zip(files(&db).iter()) {
+        let _ = std::fs::remove_file(to);
+        if from.exists() {
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+    let _server = ServerProcess::spawn(&db, &addr);
+    assert_eq!(
+        SqliteStorage::open(&db).unwrap().device_chain(d.id()).unwrap().len(),
+        10
+    );
+    let report = d.sync().await;
+    assert_eq!(report.pushed, 10, "the device noticed and sent them again");
+    assert_server_holds_exactly(&SqliteStorage::open(&db).unwrap(), &d);
+}

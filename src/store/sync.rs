@@ -229,6 +229,33 @@ impl Store {
         Ok(())
     }
 
+    /// The server holds less of this device's chain than the device was told (it lost data):
+    /// lower the watermark to what it holds and forget what it said it held above it, so the
+    /// outbox offers those revisions again. Quarantined ones stay quarantined. Returns whether
+    /// anything changed.
+    pub fn lower_sync_watermark(&mut self, server_acked_seq: u64) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let acked: i64 = tx.query_row("SELECT acked_seq FROM sync_state", [], |r| r.get(0))?;
+        // The server's gap-free run legitimately stops below a revision it refused (it never
+        // holds it), so compare with what it should hold: up to the first quarantined one.
+        let first_refused: Option<i64> = tx.query_row(
+            "SELECT MIN(device_seq) FROM sync_quarantine WHERE direction = 'push'",
+            [],
+            |r| r.get(0),
+        )?;
+        let expected = match first_refused {
+            Some(q) if q - 1 < acked => q - 1,
+            _ => acked,
+        };
+        if server_acked_seq as i64 >= expected {
+            return Ok(false);
+        }
+        tx.execute("UPDATE sync_state SET acked_seq = ?1", [server_acked_seq as i64])?;
+        tx.execute("DELETE FROM sync_pushed", [])?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// The exclusive cursor to pull after; None before the first pull.
     pub fn pull_cursor(&self) -> Result<Option<String>> {
         Ok(self

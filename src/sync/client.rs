@@ -135,7 +135,11 @@ impl SyncClient {
         let mut report = SyncReport::default();
         let outcome = async {
             self.push(store, &mut report, progress).await?;
-            self.pull(store, &mut report, progress).await
+            if self.pull(store, &mut report, progress).await? {
+                // The server had lost some of this device's revisions: send them again now.
+                self.push(store, &mut report, progress).await?;
+            }
+            Ok(())
         }
         .await;
         let mut s = lock(store);
@@ -258,12 +262,15 @@ impl SyncClient {
     }
 
     /// Pulls colleagues' revisions page by page until the server says there are no more.
+    /// Returns true when the server turned out to hold less of this device's chain than it
+    /// had acknowledged (the outbox then offers those revisions again).
     pub async fn pull(
         &self,
         store: &Mutex<Store>,
         report: &mut SyncReport,
         progress: ProgressFn<'_>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
+        let mut server_lost_data = false;
         let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
         let mut received = 0u64;
         loop {
@@ -288,12 +295,19 @@ impl SyncClient {
             if page.more && cursor.as_deref() == Some(page.next_cursor.as_str()) {
                 return Err(SyncError::CursorStuck);
             }
+            if lock(store).lower_sync_watermark(page.acked_seq)? {
+                tracing::warn!(
+                    server_acked = page.acked_seq,
+                    "the server holds less than it acknowledged; re-sending"
+                );
+                server_lost_data = true;
+            }
             received += page.revisions.len() as u64;
             report.pulled += lock(store).apply_pulled(&page.revisions, &page.next_cursor)? as u64;
             report.pull_pages += 1;
             progress(super::SyncPhase::Pulling, received, received);
             if !page.more {
-                return Ok(());
+                return Ok(server_lost_data);
             }
         }
     }

@@ -166,6 +166,10 @@ pub struct PullResponse {
     pub next_cursor: String,
     /// True when at least one more revision is waiting after `next_cursor`.
     pub more: bool,
+    /// The requesting device's own acknowledged head on the server (as in `PushResponse`).
+    /// Lower than the device believes means the server lost data (say, restored from a
+    /// backup): the device sends again what it has not got.
+    pub acked_seq: u64,
 }
 
 /// The body of every error response.

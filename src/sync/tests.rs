@@ -372,3 +372,23 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
     assert!(!SyncError::Revoked.is_transient());
     assert!(!SyncError::NotEnrolled.is_transient());
 }
+
+#[test]
+fn a_server_that_lost_revisions_gets_them_offered_again_but_a_refused_one_is_no_loss() {
+    let (_d, mut store, op) = store_with_op();
+    for i in 0..4 {
+        store.create(&officer(), note(op, &format!("n{i}"))).unwrap();
+    }
+    let batch = store.outbox(10).unwrap();
+    // Seq 3 refused; the server's gap-free run therefore stops at 2.
+    store
+        .record_push_outcome(2, &[1, 2, 4, 5], &[quarantined(&batch[2], "not_assigned")])
+        .unwrap();
+    assert_eq!(store.sync_acked_seq().unwrap(), 5);
+    assert!(!store.lower_sync_watermark(2).unwrap(), "the refusal is not a loss");
+    assert_eq!(store.sync_status().unwrap().waiting, 0);
+    // The server restored from a backup holding only seq 1.
+    assert!(store.lower_sync_watermark(1).unwrap());
+    let again: Vec<u64> = store.outbox(10).unwrap().iter().map(|r| r.device_seq).collect();
+    assert_eq!(again, vec![2, 4, 5], "everything it lost, but not the refused one");
+}

@@ -685,10 +685,17 @@ impl Storage for SqliteStorage {
                 revisions.push(revision_from_row(row)?);
                 last = row.get(13)?;
             }
+            drop(rows);
+            let acked: i64 = c
+                .prepare_cached("SELECT acked_seq FROM devices WHERE device_id = ?1")?
+                .query_row([device.device_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
             Ok(PullResponse {
                 revisions,
                 next_cursor: format!("{version}.{last}"),
                 more,
+                acked_seq: acked as u64,
             })
         })
     }
