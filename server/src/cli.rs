@@ -117,26 +117,22 @@ pub fn main() -> ExitCode {
 
 /// Ctrl-C, or SIGTERM from a service manager: stop taking requests and finish those in
 /// flight. (Nothing acknowledged can be lost either way: every batch is committed before it
-/// is acknowledged.)
-async fn stop_requested() {
+/// is acknowledged.) The handlers are installed when this is called, before the server says
+/// it is listening, so a signal sent right after is never missed.
+fn stop_requested() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        let _ = ctrl_c.await;
     }
 }
 
@@ -161,13 +157,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     .await
                     .map_err(|source| CliError::Listen { addr: listen, source })?;
                 let addr = listener.local_addr()?;
+                let stop = stop_requested();
+                let shutdown = async {
+                    stop.await;
+                    tracing::info!("stopping: finishing requests in flight");
+                };
                 tracing::info!(%addr, db = %cli.db.display(), "serving");
                 println!("listening on {addr}");
                 std::io::stdout().flush()?;
-                let shutdown = async {
-                    stop_requested().await;
-                    tracing::info!("stopping: finishing requests in flight");
-                };
                 crate::api::serve(listener, Arc::new(storage), shutdown).await?;
                 Ok(())
             })
