@@ -14,10 +14,13 @@
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
+//! - [`sync`]: sync with the force server: the wire protocol (shared with `server/`), the
+//!   client (outbox push, cursor pull, quarantine) and the scheduler. No SQL: its state is in
+//!   `store`.
 //!
 //! # Architecture invariants
 //!
-//! - Nothing here knows about Tauri, HTTP or the UI.
+//! - Nothing here knows about Tauri or the UI; only `sync` speaks HTTP.
 //! - A function that returns an error has written nothing.
 //! - Nothing is updated or deleted in place: an edit is a new revision with a reason.
 
@@ -26,6 +29,7 @@ pub mod demo;
 pub mod geo;
 pub mod records;
 pub mod store;
+pub mod sync;
 
 pub use audit::{Access, AuditAction, AuditEntry};
 pub use records::{Body, Location, OfficerId, Record, RecordId, RecordKind, ValidationError};

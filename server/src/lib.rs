@@ -1,1 +1,31 @@
-pub fn x() {}
+//! # Liaison force server
+//!
+//! Receives every device's revisions exactly once, verifies each device's hash chain, and
+//! hands each device the colleagues' revisions it is entitled to.
+//!
+//! # Layout
+//!
+//! - [`api`]: the HTTP API (axum): `/v1/enroll`, `/v1/push`, `/v1/pull`, `/v1/openapi.json`.
+//!   Wire types come from `liaison_core::sync::protocol`, never redefined here.
+//! - [`storage`]: the [`storage::Storage`] trait (everything the server remembers) and its
+//!   embedded SQLite implementation; PostgreSQL can implement the same trait.
+//! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
+//! - [`visibility`]: who may read and write which revision (the operations rule).
+//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation).
+//!
+//! # Invariants
+//!
+//! - A revision is stored once, by id; the same id with a different body is refused, never
+//!   overwritten; a stored revision is never changed.
+//! - Each device's chain is checked link by link as revisions arrive, in any order.
+//! - No revision of an operation reaches a device whose officer is not assigned to it.
+//! - Tokens and codes are stored only as SHA-256 hashes.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod storage;
+pub mod visibility;
+
+pub use api::{router, serve};
+pub use storage::{sqlite::SqliteStorage, Storage, StorageError};

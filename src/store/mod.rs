@@ -16,12 +16,14 @@ mod audit;
 mod read;
 pub mod revision;
 mod search;
+mod sync;
 mod verify;
 mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use revision::{canonical_body, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
+pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use verify::{ChainProblem, ChainReport};
 pub use write::Saved;
 

@@ -1,0 +1,237 @@
+//! The admin command line: start the server, create operations and assign officers, issue
+//! one-time enrollment codes, revoke devices, verify the evidence.
+
+use crate::storage::{sqlite::SqliteStorage, NewOperation, Storage, StorageError};
+use chrono::{DateTime, Duration, Utc};
+use clap::{Parser, Subcommand};
+use liaison_core::records::EventKind;
+use liaison_core::OfficerId;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "liaison-server", version, about = "The Liaison force server")]
+pub struct Cli {
+    /// The server database (created on first use).
+    #[arg(long, env = "LIAISON_SERVER_DB", default_value = "liaison-server.db", global = true)]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the sync API. Prints `listening on <address>` once ready.
+    Serve {
+        /// Address to listen on. Only this machine by default: put a TLS proxy in front to
+        /// expose it.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: SocketAddr,
+    },
+    /// Operations (events) and who is assigned to them.
+    #[command(subcommand)]
+    Operation(OperationCommand),
+    /// Issue a one-time enrollment code for an officer's device. Printed once; only its hash is kept.
+    EnrollCode {
+        #[arg(long)]
+        officer: String,
+        #[arg(long, default_value_t = 24)]
+        valid_hours: i64,
+    },
+    /// Revoke a device: it is refused from now on and told to wipe itself.
+    Revoke {
+        #[arg(long)]
+        device: Uuid,
+    },
+    /// Recompute every stored hash and check every device's chain.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperationCommand {
+    /// Create an operation; prints its id. It reaches every assigned officer's device.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// protest, march, static_demo, football, community_event, pride, …
+        #[arg(long, default_value = "protest")]
+        kind: String,
+        /// Start (RFC 3339); now when left out.
+        #[arg(long)]
+        starts: Option<DateTime<Utc>>,
+        #[arg(long, default_value_t = 8)]
+        hours: i64,
+        #[arg(long, default_value = "")]
+        briefing: String,
+        /// Who is recorded as creating it.
+        #[arg(long, default_value = "Force IT")]
+        by: String,
+    },
+    /// Assign an officer to an operation.
+    Assign {
+        #[arg(long)]
+        operation: Uuid,
+        #[arg(long)]
+        officer: String,
+    },
+    /// List operations and their officers.
+    List,
+}
+
+/// Why the command line failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("`{0}` is not an event kind: use one of {1}")]
+    BadKind(String, String),
+    #[error("could not listen on {addr}: {source}. Is another server running there?")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: stop taking requests and finish those in
+/// flight. (Nothing acknowledged can be lost either way: every batch is committed before it
+/// is acknowledged.) The handlers are installed when this is called, before the server says
+/// it is listening, so a signal sent right after is never missed.
+fn stop_requested() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+        let _ = ctrl_c.await;
+    }
+}
+
+fn event_kind(s: &str) -> Result<EventKind, CliError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        let all: Vec<String> = EventKind::ALL
+            .iter()
+            .filter_map(|k| serde_json::to_value(k).ok())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        CliError::BadKind(s.to_string(), all.join(", "))
+    })
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let storage = SqliteStorage::open(&cli.db)?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|source| CliError::Listen { addr: listen, source })?;
+                let addr = listener.local_addr()?;
+                let stop = stop_requested();
+                let shutdown = async {
+                    stop.await;
+                    tracing::info!("stopping: finishing requests in flight");
+                };
+                tracing::info!(%addr, db = %cli.db.display(), "serving");
+                println!("listening on {addr}");
+                std::io::stdout().flush()?;
+                crate::api::serve(listener, Arc::new(storage), shutdown).await?;
+                Ok(())
+            })
+        }
+        Command::Operation(OperationCommand::Create {
+            name,
+            kind,
+            starts,
+            hours,
+            briefing,
+            by,
+        }) => {
+            let starts_at = starts.unwrap_or_else(Utc::now);
+            let id = storage.create_operation(&NewOperation {
+                name,
+                event_kind: event_kind(&kind)?,
+                starts_at,
+                ends_at: starts_at + Duration::hours(hours.max(0)),
+                briefing,
+                created_by: OfficerId::new(by).map_err(|e| CliError::Invalid(e.to_string()))?,
+            })?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Operation(OperationCommand::Assign { operation, officer }) => {
+            storage.assign(operation, &officer)?;
+            println!("{officer} assigned to {operation}");
+            Ok(())
+        }
+        Command::Operation(OperationCommand::List) => {
+            for (id, name, officers) in storage.operations()? {
+                println!("{id}  {name}  [{}]", officers.join(", "));
+            }
+            Ok(())
+        }
+        Command::EnrollCode { officer, valid_hours } => {
+            let code = crate::auth::new_enrollment_code();
+            let expires = Utc::now() + Duration::hours(valid_hours.clamp(1, 24 * 14));
+            storage.add_enrollment_code(
+                &crate::auth::hash_secret(&crate::auth::normalise_code(&code)),
+                &officer,
+                expires,
+            )?;
+            println!("{code}");
+            Ok(())
+        }
+        Command::Revoke { device } => {
+            storage.revoke_device(device)?;
+            println!("device {device} revoked");
+            Ok(())
+        }
+        Command::Verify => {
+            let report = storage.verify()?;
+            println!(
+                "{} revisions from {} devices; {} problems",
+                report.revisions,
+                report.devices,
+                report.problems.len()
+            );
+            for p in &report.problems {
+                println!("  {p}");
+            }
+            if report.problems.is_empty() {
+                Ok(())
+            } else {
+                Err(CliError::Invalid("the evidence does not verify".into()))
+            }
+        }
+    }
+}

@@ -1,0 +1,794 @@
+//! The embedded default: one SQLite file, zero setup. WAL mode with `synchronous = FULL`:
+//! a batch the server acknowledged is on disk before the acknowledgement leaves, so a crash
+//! or power cut after it can lose nothing a device was told is stored (the device would
+//! otherwise forget it as sent). One writer connection behind a mutex (SQLite has one writer
+//! anyway; a batch is one transaction), and a few reader connections for pulls and
+//! authentication, which WAL lets run beside the writer.
+
+use super::{DeviceAuth, NewOperation, Result, ServerChainReport, Storage, StorageError};
+use crate::visibility::Scope;
+use chrono::{DateTime, Utc};
+use liaison_core::records::{Body, Operation, Record, RecordKind};
+use liaison_core::store::{canonical_body, ChainEntry, Hash, Hlc};
+use liaison_core::sync::protocol::{
+    EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT,
+};
+use liaison_core::{OfficerId, Revision};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use uuid::Uuid;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE server_identity (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    device_id  BLOB NOT NULL          -- the name of the server's own chain (operations it creates)
+);
+CREATE TABLE revisions (
+    pos             INTEGER PRIMARY KEY,     -- server order: the pull cursor counts these
+    id              BLOB    NOT NULL UNIQUE,
+    record_id       BLOB    NOT NULL,
+    parent_id       BLOB,
+    kind            TEXT    NOT NULL,
+    author          TEXT    NOT NULL,
+    device_id       BLOB    NOT NULL,
+    device_seq      INTEGER NOT NULL,
+    recorded_ms     INTEGER NOT NULL,        -- the device's clock
+    hlc             INTEGER NOT NULL,
+    reason          TEXT,
+    body            TEXT    NOT NULL,        -- canonical JSON, exactly the hashed bytes
+    prev_hash       BLOB    NOT NULL,
+    hash            BLOB    NOT NULL,
+    scope           TEXT    NOT NULL CHECK (scope IN ('operation', 'force', 'author')),
+    scope_operation BLOB,
+    received_ms     INTEGER NOT NULL,        -- the server's clock, on receipt
+    UNIQUE (device_id, device_seq)
+);
+CREATE INDEX revisions_by_record ON revisions (record_id);
+CREATE TRIGGER revisions_are_immutable BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
+CREATE TRIGGER revisions_are_never_deleted BEFORE DELETE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are never deleted'); END;
+
+CREATE TABLE devices (
+    device_id   BLOB PRIMARY KEY,
+    officer     TEXT NOT NULL,
+    token_hash  BLOB NOT NULL UNIQUE,
+    enrolled_ms INTEGER NOT NULL,
+    revoked_ms  INTEGER,
+    acked_seq   INTEGER NOT NULL DEFAULT 0   -- every revision 1..=acked_seq of this device is held
+);
+CREATE TABLE enrollment_codes (
+    code_hash  BLOB PRIMARY KEY,
+    officer    TEXT NOT NULL,
+    issued_ms  INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms    INTEGER,
+    used_by    BLOB
+);
+CREATE TABLE operations (
+    id         BLOB PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE assignments (
+    operation_id BLOB NOT NULL REFERENCES operations (id),
+    officer      TEXT NOT NULL,
+    PRIMARY KEY (operation_id, officer)
+);
+-- Bumped when an officer's assignments change, so their devices' pull cursors restart and
+-- they receive the earlier records of a newly assigned operation.
+CREATE TABLE officers (
+    officer            TEXT PRIMARY KEY,
+    assignment_version INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// The embedded SQLite storage.
+pub struct SqliteStorage {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the server database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStorage> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open(&path)?;
+        configure(&conn)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StorageError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version == 0 {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(SCHEMA)?;
+            tx.execute(
+                "INSERT INTO server_identity (singleton, device_id) VALUES (1, ?1)",
+                [Uuid::now_v7()],
+            )?;
+            tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+            tx.commit()?;
+        }
+        Ok(SqliteStorage {
+            path,
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a reader connection (opened on demand, returned to the pool after).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = match lock(&self.readers).pop() {
+            Some(c) => c,
+            None => {
+                let c = Connection::open(&self.path)?;
+                configure(&c)?;
+                c
+            }
+        };
+        let out = f(&conn);
+        let mut pool = lock(&self.readers);
+        if pool.len() < 8 {
+            pool.push(conn);
+        }
+        out
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+const REVISION_COLUMNS: &str =
+    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
+
+fn hash_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
+    let b: Vec<u8> = r.get(i)?;
+    Hash::from_slice(&b).ok_or(rusqlite::Error::InvalidColumnType(
+        i,
+        "hash".into(),
+        rusqlite::types::Type::Blob,
+    ))
+}
+
+fn conversion(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
+    let kind: String = r.get(3)?;
+    let author: String = r.get(4)?;
+    let body: String = r.get(10)?;
+    Ok(Revision {
+        id: r.get(0)?,
+        record_id: r.get(1)?,
+        parent: r.get(2)?,
+        kind: RecordKind::parse(&kind).map_err(|e| conversion(3, e))?,
+        author: OfficerId::new(author).map_err(|e| conversion(4, e))?,
+        device_id: r.get(5)?,
+        device_seq: r.get::<_, i64>(6)? as u64,
+        recorded_at: DateTime::from_timestamp_millis(r.get(7)?).unwrap_or_default(),
+        hlc: Hlc::unpack(r.get(8)?),
+        reason: r.get(9)?,
+        body: serde_json::from_str::<Record>(&body).map_err(|e| conversion(10, e))?,
+        prev_hash: hash_col(r, 11)?,
+        hash: hash_col(r, 12)?,
+    })
+}
+
+fn insert_revision(tx: &Transaction<'_>, rev: &Revision, body: &str, scope: Scope, received_ms: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
+                                reason, body, prev_hash, hash, scope, scope_operation, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        rev.id,
+        rev.record_id,
+        rev.parent,
+        rev.kind.as_str(),
+        rev.author.as_str(),
+        rev.device_id,
+        rev.device_seq as i64,
+        rev.recorded_at.timestamp_millis(),
+        rev.hlc.pack(),
+        rev.reason,
+        body,
+        rev.prev_hash.0.as_slice(),
+        rev.hash.0.as_slice(),
+        scope.as_str(),
+        scope.operation(),
+        received_ms,
+    ])?;
+    Ok(())
+}
+
+fn bump_assignment_version(tx: &Transaction<'_>, officer: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO officers (officer, assignment_version) VALUES (?1, 1)
+         ON CONFLICT (officer) DO UPDATE SET assignment_version = assignment_version + 1",
+    )?
+    .execute([officer])?;
+    Ok(())
+}
+
+fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()> {
+    let inserted = tx
+        .prepare_cached("INSERT OR IGNORE INTO assignments (operation_id, officer) VALUES (?1, ?2)")?
+        .execute(params![operation, officer])?;
+    if inserted > 0 {
+        bump_assignment_version(tx, officer)?;
+    }
+    Ok(())
+}
+
+/// How one pushed revision fared.
+enum Verdict {
+    Held { new: bool },
+    Rejected(RejectReason, String),
+}
+
+/// The checks that need no database: run before the batch takes the writer lock, so
+/// concurrent pushes validate and hash in parallel and the lock covers only lookups and
+/// inserts. Returns the canonical body to store, or why the revision is refused.
+fn precheck(device: &DeviceAuth, rev: &Revision) -> Result<String, (RejectReason, String)> {
+    use RejectReason::*;
+    if rev.device_id != device.device_id {
+        return Err((
+            ForeignDevice,
+            format!(
+                "revision {} belongs to device {}, not to this device; a device only pushes its own records",
+                rev.id, rev.device_id
+            ),
+        ));
+    }
+    if let Err(e) = rev.body.validate() {
+        return Err((Invalid, format!("the record is not valid: {e}")));
+    }
+    if rev.body.kind() != rev.kind || rev.device_seq == 0 {
+        return Err((
+            Invalid,
+            format!(
+                "the revision says {} at seq {} but holds a {}",
+                rev.kind,
+                rev.device_seq,
+                rev.body.kind()
+            ),
+        ));
+    }
+    let body = canonical_body(&rev.body);
+    if rev.compute_hash(&body) != rev.hash {
+        return Err((
+            HashMismatch,
+            "the revision does not match its hash: it was altered after it was saved".into(),
+        ));
+    }
+    Ok(body)
+}
+
+/// Stores one prechecked revision inside the batch's transaction, after the checks that need
+/// what the server already holds.
+fn push_one(
+    tx: &Transaction<'_>,
+    device: &DeviceAuth,
+    rev: &Revision,
+    body: &str,
+    received_ms: i64,
+    assigned: &mut HashMap<Uuid, bool>,
+) -> Result<Verdict> {
+    use RejectReason::*;
+    let existing: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT hash FROM revisions WHERE id = ?1")?
+        .query_row([rev.id], |r| r.get(0))
+        .optional()?;
+    if let Some(h) = existing {
+        return Ok(if h == rev.hash.0 {
+            Verdict::Held { new: false }
+        } else {
+            Verdict::Rejected(
+                ConflictingCopy,
+                format!(
+                    "the server already holds a different revision with id {}; this copy was refused",
+                    rev.id
+                ),
+            )
+        });
+    }
+    let neighbours: Vec<(i64, Vec<u8>, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT device_seq, prev_hash, hash FROM revisions
+             WHERE device_id = ?1 AND device_seq BETWEEN ?2 - 1 AND ?2 + 1",
+        )?
+        .query_map(params![rev.device_id, rev.device_seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let seq = rev.device_seq as i64;
+    for (s, prev, hash) in &neighbours {
+        let broken = if *s == seq {
+            return Ok(Verdict::Rejected(
+                Fork,
+                format!(
+                    "the server already holds another revision at place {seq} of this device's chain; \
+                     the device's database may have been restored from a copy"
+                ),
+            ));
+        } else if *s == seq - 1 {
+            hash.as_slice() != rev.prev_hash.0.as_slice()
+        } else {
+            prev.as_slice() != rev.hash.0.as_slice()
+        };
+        if broken {
+            return Ok(Verdict::Rejected(
+                BrokenChain,
+                format!("revision at place {seq} does not link to its neighbours in this device's chain"),
+            ));
+        }
+    }
+    if seq == 1 && rev.prev_hash != Hash::GENESIS {
+        return Ok(Verdict::Rejected(
+            BrokenChain,
+            "the first revision of a chain must start from the genesis hash".into(),
+        ));
+    }
+    let scope = Scope::of(rev);
+    if let Some(op) = scope.operation() {
+        let registered = assigned.get(&op).copied().unwrap_or(false)
+            || tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)")?
+                .query_row([op], |r| r.get(0))?;
+        if !registered && rev.kind == RecordKind::Operation && rev.parent.is_none() {
+            // A new operation made on a tablet: its maker is its first member.
+            tx.prepare_cached("INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)")?
+                .execute(params![op, rev.body.body.title(), received_ms])?;
+            assign_in(tx, op, &device.officer)?;
+            assigned.insert(op, true);
+        }
+        let ok = match assigned.get(&op) {
+            Some(ok) => *ok,
+            None => {
+                let ok: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM assignments WHERE operation_id = ?1 AND officer = ?2)",
+                    )?
+                    .query_row(params![op, device.officer], |r| r.get(0))?;
+                assigned.insert(op, ok);
+                ok
+            }
+        };
+        if !ok {
+            return Ok(Verdict::Rejected(
+                NotAssigned,
+                format!(
+                    "{} is not assigned to operation {op} on the force server; ask the team leader to have them \
+                     assigned, then record it again",
+                    device.officer
+                ),
+            ));
+        }
+    }
+    insert_revision(tx, rev, body, scope, received_ms)?;
+    Ok(Verdict::Held { new: true })
+}
+
+impl Storage for SqliteStorage {
+    fn create_operation(&self, op: &NewOperation) -> Result<Uuid> {
+        let record = Record {
+            operation_id: None,
+            occurred_at: op.starts_at,
+            location: None,
+            sector: None,
+            links: vec![],
+            tags: vec![],
+            body: Body::Operation(Operation {
+                name: op.name.clone(),
+                event_kind: op.event_kind,
+                starts_at: op.starts_at,
+                ends_at: op.ends_at,
+                area: vec![],
+                sectors: vec![],
+                briefing: op.briefing.clone(),
+                command_structure: String::new(),
+                groups_expected: vec![],
+                team: vec![],
+            }),
+        };
+        record.validate().map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.write(|tx| {
+            let device_id: Uuid = tx.query_row("SELECT device_id FROM server_identity", [], |r| r.get(0))?;
+            let head: Option<(i64, Vec<u8>, i64)> = tx
+                .query_row(
+                    "SELECT device_seq, hash, hlc FROM revisions WHERE device_id = ?1 ORDER BY device_seq DESC LIMIT 1",
+                    [device_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let (seq, prev, hlc) = match head {
+                Some((s, h, c)) => (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)),
+                None => (0, Hash::GENESIS, Hlc::default()),
+            };
+            let now = Utc::now();
+            let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
+            let id = Uuid::now_v7();
+            let mut rev = Revision {
+                id,
+                record_id: id,
+                parent: None,
+                kind: RecordKind::Operation,
+                author: op.created_by.clone(),
+                device_id,
+                device_seq: seq + 1,
+                recorded_at: now,
+                hlc: hlc.tick(now.timestamp_millis()),
+                reason: None,
+                body: record,
+                prev_hash: prev,
+                hash: Hash::GENESIS,
+            };
+            let body = canonical_body(&rev.body);
+            rev.hash = rev.compute_hash(&body);
+            tx.execute(
+                "INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)",
+                params![id, op.name, now.timestamp_millis()],
+            )?;
+            insert_revision(tx, &rev, &body, Scope::Operation(id), now.timestamp_millis())?;
+            Ok(id)
+        })
+    }
+
+    fn assign(&self, operation: Uuid, officer: &str) -> Result<()> {
+        let officer = OfficerId::new(officer).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.write(|tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)",
+                [operation],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(StorageError::UnknownOperation(operation));
+            }
+            assign_in(tx, operation, officer.as_str())
+        })
+    }
+
+    fn operations(&self) -> Result<Vec<(Uuid, String, Vec<String>)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT o.id, o.name, (SELECT json_group_array(officer) FROM assignments a WHERE a.operation_id = o.id)
+                 FROM operations o ORDER BY o.created_ms",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let officers: String = r.get(2)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    serde_json::from_str(&officers).unwrap_or_default(),
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn add_enrollment_code(&self, code_hash: &[u8], officer: &str, expires: DateTime<Utc>) -> Result<()> {
+        let officer = OfficerId::new(officer).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO enrollment_codes (code_hash, officer, issued_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![code_hash, officer.as_str(), now_ms(), expires.timestamp_millis()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn redeem_enrollment_code(&self, code_hash: &[u8], device_id: Uuid, token: &str) -> Result<EnrollResponse> {
+        let token_hash = crate::auth::hash_secret(token);
+        self.write(|tx| {
+            let officer: String = tx
+                .query_row(
+                    "SELECT officer FROM enrollment_codes WHERE code_hash = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+                    params![code_hash, now_ms()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or(StorageError::BadEnrollmentCode)?;
+            let revoked: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT revoked_ms FROM devices WHERE device_id = ?1",
+                    [device_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(Some(_)) = revoked {
+                return Err(StorageError::DeviceRevoked(device_id));
+            }
+            tx.execute(
+                "UPDATE enrollment_codes SET used_ms = ?2, used_by = ?3 WHERE code_hash = ?1",
+                params![code_hash, now_ms(), device_id],
+            )?;
+            tx.execute(
+                "INSERT INTO devices (device_id, officer, token_hash, enrolled_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (device_id) DO UPDATE SET officer = ?2, token_hash = ?3, enrolled_ms = ?4",
+                params![device_id, officer, token_hash, now_ms()],
+            )?;
+            Ok(EnrollResponse {
+                token: token.to_string(),
+                officer,
+                device_id,
+            })
+        })
+    }
+
+    fn revoke_device(&self, device_id: Uuid) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE devices SET revoked_ms = COALESCE(revoked_ms, ?2) WHERE device_id = ?1",
+                params![device_id, now_ms()],
+            )?;
+            if n == 0 {
+                return Err(StorageError::UnknownDevice(device_id));
+            }
+            Ok(())
+        })
+    }
+
+    fn authenticate(&self, token_hash: &[u8]) -> Result<DeviceAuth> {
+        self.read(|c| {
+            let row: Option<(Uuid, String, Option<i64>)> = c
+                .prepare_cached("SELECT device_id, officer, revoked_ms FROM devices WHERE token_hash = ?1")?
+                .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            match row {
+                None => Err(StorageError::UnknownToken),
+                Some((_, _, Some(at))) => Err(StorageError::Revoked {
+                    at: DateTime::from_timestamp_millis(at).unwrap_or_default(),
+                }),
+                Some((device_id, officer, None)) => Ok(DeviceAuth { device_id, officer }),
+            }
+        })
+    }
+
+    fn push(&self, device: &DeviceAuth, revisions: &[Revision], received_at: DateTime<Utc>) -> Result<PushResponse> {
+        let received_ms = received_at.timestamp_millis();
+        let checked: Vec<_> = revisions.iter().map(|r| precheck(device, r)).collect();
+        self.write(|tx| {
+            let mut held = Vec::with_capacity(revisions.len());
+            let mut rejected = Vec::new();
+            let mut stored = 0u32;
+            let mut assigned = HashMap::new();
+            for (rev, checked) in revisions.iter().zip(checked) {
+                let verdict = match checked {
+                    Ok(body) => push_one(tx, device, rev, &body, received_ms, &mut assigned)?,
+                    Err((reason, message)) => Verdict::Rejected(reason, message),
+                };
+                match verdict {
+                    Verdict::Held { new } => {
+                        held.push(rev.device_seq);
+                        stored += u32::from(new);
+                    }
+                    Verdict::Rejected(reason, message) => rejected.push(Rejection {
+                        revision_id: rev.id,
+                        device_seq: rev.device_seq,
+                        reason,
+                        message,
+                    }),
+                }
+            }
+            // The acknowledgement: the top of the gap-free run from 1.
+            let mut acked: i64 = tx
+                .prepare_cached("SELECT acked_seq FROM devices WHERE device_id = ?1")?
+                .query_row([device.device_id], |r| r.get(0))?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT device_seq FROM revisions WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq",
+                )?;
+                let mut rows = stmt.query(params![device.device_id, acked])?;
+                while let Some(row) = rows.next()? {
+                    let s: i64 = row.get(0)?;
+                    if s != acked + 1 {
+                        break;
+                    }
+                    acked = s;
+                }
+            }
+            tx.prepare_cached("UPDATE devices SET acked_seq = ?2 WHERE device_id = ?1")?
+                .execute(params![device.device_id, acked])?;
+            Ok(PushResponse {
+                acked_seq: acked as u64,
+                held,
+                stored,
+                rejected,
+            })
+        })
+    }
+
+    fn pull(&self, device: &DeviceAuth, after: Option<&str>, limit: u32) -> Result<PullResponse> {
+        let limit = limit.clamp(1, MAX_PULL_LIMIT);
+        self.read(|c| {
+            let version: i64 = c
+                .prepare_cached("SELECT assignment_version FROM officers WHERE officer = ?1")?
+                .query_row([&device.officer], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+            // The cursor is `<assignment version>.<position>`. When the officer's assignments
+            // changed since it was issued, the device starts again from the beginning so it
+            // receives earlier records of a newly assigned operation (receiving is idempotent).
+            let after_pos = match after {
+                None | Some("") => 0,
+                Some(cur) => {
+                    let (v, p) = cur
+                        .split_once('.')
+                        .and_then(|(v, p)| Some((v.parse::<i64>().ok()?, p.parse::<i64>().ok()?)))
+                        .ok_or_else(|| StorageError::BadCursor(cur.chars().take(64).collect()))?;
+                    if v == version {
+                        p
+                    } else {
+                        0
+                    }
+                }
+            };
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS}, pos FROM revisions
+                 WHERE pos > ?1 AND device_id != ?2
+                   AND (scope = 'force'
+                        OR (scope = 'author' AND author = ?3)
+                        OR (scope = 'operation' AND scope_operation IN
+                              (SELECT operation_id FROM assignments WHERE officer = ?3)))
+                 ORDER BY pos LIMIT ?4"
+            ))?;
+            let mut rows = stmt.query(params![
+                after_pos,
+                device.device_id,
+                device.officer,
+                i64::from(limit) + 1
+            ])?;
+            let mut revisions = Vec::new();
+            let mut last = after_pos;
+            let mut more = false;
+            while let Some(row) = rows.next()? {
+                if revisions.len() == limit as usize {
+                    more = true;
+                    break;
+                }
+                revisions.push(revision_from_row(row)?);
+                last = row.get(13)?;
+            }
+            drop(rows);
+            let acked: i64 = c
+                .prepare_cached("SELECT acked_seq FROM devices WHERE device_id = ?1")?
+                .query_row([device.device_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+            Ok(PullResponse {
+                revisions,
+                next_cursor: format!("{version}.{last}"),
+                more,
+                acked_seq: acked as u64,
+            })
+        })
+    }
+
+    fn device_chain(&self, device_id: Uuid) -> Result<Vec<ChainEntry>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT device_seq, id, hash FROM revisions WHERE device_id = ?1 ORDER BY device_seq")?;
+            let rows = stmt.query_map([device_id], |r| {
+                Ok(ChainEntry {
+                    device_seq: r.get::<_, i64>(0)? as u64,
+                    revision_id: r.get(1)?,
+                    hash: hash_col(r, 2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>> {
+        self.read(|c| {
+            let ms: Option<i64> = c
+                .query_row("SELECT received_ms FROM revisions WHERE id = ?1", [revision_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            Ok(ms.and_then(DateTime::from_timestamp_millis))
+        })
+    }
+
+    fn verify(&self) -> Result<ServerChainReport> {
+        self.read(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions ORDER BY device_id, device_seq"
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut report = ServerChainReport {
+                devices: 0,
+                revisions: 0,
+                problems: Vec::new(),
+            };
+            let mut prev: Option<(Uuid, u64, Hash)> = None;
+            while let Some(row) = rows.next()? {
+                report.revisions += 1;
+                let rev = match revision_from_row(row) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        report.problems.push(format!("unreadable revision: {e}"));
+                        prev = None;
+                        continue;
+                    }
+                };
+                let stored_body: String = row.get(10)?;
+                if rev.compute_hash(&stored_body) != rev.hash {
+                    report
+                        .problems
+                        .push(format!("device {} seq {}: altered", rev.device_id, rev.device_seq));
+                }
+                match prev {
+                    Some((d, s, h)) if d == rev.device_id => {
+                        if rev.device_seq == s + 1 && rev.prev_hash != h {
+                            report
+                                .problems
+                                .push(format!("device {} seq {}: broken link", rev.device_id, rev.device_seq));
+                        }
+                    }
+                    _ => {
+                        report.devices += 1;
+                        if rev.device_seq == 1 && rev.prev_hash != Hash::GENESIS {
+                            report
+                                .problems
+                                .push(format!("device {} seq 1: does not start at genesis", rev.device_id));
+                        }
+                    }
+                }
+                prev = Some((rev.device_id, rev.device_seq, rev.hash));
+            }
+            Ok(report)
+        })
+    }
+
+    fn current_revision(&self, record_id: Uuid) -> Result<Option<(Uuid, u32)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT v.id FROM revisions v
+                 WHERE v.record_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)
+                 ORDER BY v.hlc DESC, v.id DESC",
+            )?;
+            let heads: Vec<Uuid> = stmt
+                .query_map([record_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(heads.first().map(|w| (*w, heads.len() as u32)))
+        })
+    }
+}

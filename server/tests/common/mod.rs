@@ -1,0 +1,408 @@
+//! Shared helpers for the server's tests: a real server on 127.0.0.1 (in this process, or
+//! the real binary as a child process), devices with real stores, record builders, and the
+//! check that both sides agree.
+
+#![allow(dead_code)]
+
+pub mod proxy;
+
+use chrono::{TimeZone, Utc};
+use liaison_core::records::*;
+use liaison_core::store::Store;
+use liaison_core::sync::{SyncClient, SyncOptions, SyncReport};
+use liaison_server::storage::{NewOperation, Storage};
+use liaison_server::SqliteStorage;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+pub fn officer(s: &str) -> OfficerId {
+    OfficerId::new(s).unwrap()
+}
+
+/// A server running in this process on 127.0.0.1, over real TCP.
+pub struct TestServer {
+    pub dir: tempfile::TempDir,
+    pub storage: Arc<SqliteStorage>,
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Arc::new(SqliteStorage::open(dir.path().join("server.db")).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let s: Arc<dyn Storage> = storage.clone();
+        tokio::spawn(async move {
+            liaison_server::serve(listener, s, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer {
+            dir,
+            storage,
+            addr,
+            stop: Some(tx),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn operation(&self, name: &str, officers: &[&str]) -> Uuid {
+        let op = create_operation(self.storage.as_ref(), name);
+        for o in officers {
+            self.storage.assign(op, o).unwrap();
+        }
+        op
+    }
+
+    pub fn code(&self, officer: &str) -> String {
+        issue_code(self.storage.as_ref(), officer)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn create_operation(storage: &dyn Storage, name: &str) -> Uuid {
+    let start = Utc.with_ymd_and_hms(2026, 6, 6, 10, 0, 0).unwrap();
+    storage
+        .create_operation(&NewOperation {
+            name: name.into(),
+            event_kind: EventKind::March,
+            starts_at: start,
+            ends_at: start + chrono::Duration::hours(6),
+            briefing: "Facilitate peaceful protest.".into(),
+            created_by: officer("Force IT"),
+        })
+        .unwrap()
+}
+
+pub fn issue_code(storage: &dyn Storage, officer: &str) -> String {
+    let code = liaison_server::auth::new_enrollment_code();
+    storage
+        .add_enrollment_code(
+            &liaison_server::auth::hash_secret(&liaison_server::auth::normalise_code(&code)),
+            officer,
+            Utc::now() + chrono::Duration::hours(1),
+        )
+        .unwrap();
+    code
+}
+
+/// A tablet: a real store on disk and a sync client.
+pub struct Device {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<Mutex<Store>>,
+    pub officer: OfficerId,
+}
+
+pub fn quick_options() -> SyncOptions {
+    SyncOptions {
+        batch_size: 100,
+        pull_page: 100,
+        timeout: std::time::Duration::from_secs(5),
+        connect_timeout: std::time::Duration::from_secs(2),
+    }
+}
+
+impl Device {
+    pub fn new(officer_id: &str) -> Device {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("device.db")).unwrap();
+        Device {
+            dir,
+            store: Arc::new(Mutex::new(store)),
+            officer: officer(officer_id),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("device.db")
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.store.lock().unwrap().device_id()
+    }
+
+    pub async fn enroll(&self, url: &str, code: &str) {
+        let client = SyncClient::new(url, quick_options()).unwrap();
+        client.enroll(&self.store, code).await.unwrap();
+    }
+
+    /// Enrolls with a server running the given operations.
+    pub async fn enrolled(officer_id: &str, server: &TestServer) -> Device {
+        let d = Device::new(officer_id);
+        d.enroll(&server.url(), &server.code(officer_id)).await;
+        d
+    }
+
+    pub fn client(&self, options: SyncOptions) -> SyncClient {
+        SyncClient::for_store(&self.store, options).unwrap()
+    }
+
+    /// A client for another address (a proxy in front of the server).
+    pub fn client_via(&self, url: &str, options: SyncOptions) -> SyncClient {
+        SyncClient::new(url, options).unwrap()
+    }
+
+    pub async fn sync(&self) -> SyncReport {
+        self.client(quick_options())
+            .sync(&self.store, &|_, _, _| {})
+            .await
+            .unwrap()
+    }
+
+    pub fn create(&self, record: Record) -> RecordId {
+        self.store
+            .lock()
+            .unwrap()
+            .create(&self.officer, record)
+            .unwrap()
+            .record_id
+    }
+
+    pub fn edit(&self, id: RecordId, record: Record, reason: &str) {
+        self.store
+            .lock()
+            .unwrap()
+            .edit(&self.officer, id, record, reason)
+            .unwrap();
+    }
+
+    pub fn waiting(&self) -> u64 {
+        self.store.lock().unwrap().sync_status().unwrap().waiting
+    }
+
+    pub fn kinds_listed(&self, op: Option<Uuid>) -> Vec<(RecordId, RecordKind)> {
+        let s = self.store.lock().unwrap();
+        s.list(&liaison_core::store::ListFilter {
+            operation_id: op,
+            limit: 500,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.record_id, r.kind))
+        .collect()
+    }
+
+    pub fn has_record(&self, id: RecordId) -> bool {
+        let s = self.store.lock().unwrap();
+        s.get(
+            id,
+            &liaison_core::Access {
+                officer: officer("PC 1"),
+                purpose: "test".into(),
+            },
+        )
+        .is_ok()
+    }
+}
+
+/// Every revision of the device is on the server exactly once, with the same id and hash at
+/// the same place, and both sides' chains verify. (The server's UNIQUE constraints make
+/// "more than once" impossible; equality of the two lists makes "missing" visible.)
+pub fn assert_server_holds_exactly(storage: &dyn Storage, device: &Device) {
+    let (ours, report) = {
+        let s = device.store.lock().unwrap();
+        (s.own_chain().unwrap(), s.verify_chain().unwrap())
+    };
+    assert!(report.is_valid(), "device chain: {:?}", report.problems);
+    let theirs = storage.device_chain(device.id()).unwrap();
+    assert_eq!(theirs.len(), ours.len(), "server and device disagree on the count");
+    assert_eq!(theirs, ours, "server and device disagree on ids or hashes");
+    let server = storage.verify().unwrap();
+    assert!(server.problems.is_empty(), "server chain: {:?}", server.problems);
+    assert_eq!(device.waiting(), 0, "nothing left in the outbox");
+    assert_eq!(
+        device.store.lock().unwrap().sync_acked_seq().unwrap(),
+        ours.len() as u64,
+        "the device knows all of it is acknowledged"
+    );
+}
+
+/// The real server binary as a child process on 127.0.0.1.
+pub struct ServerProcess {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl ServerProcess {
+    pub fn spawn(db: &Path, listen: &str) -> ServerProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_liaison-server"))
+            .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line.trim().strip_prefix("listening on ").unwrap().parse().unwrap();
+        ServerProcess { child, addr }
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    pub fn kill_9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---- records ----
+
+pub fn at(h: u32, m: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 6, h, m, 0).unwrap()
+}
+
+pub fn envelope(op: Option<Uuid>, body: Body) -> Record {
+    Record {
+        operation_id: op,
+        occurred_at: at(12, 0),
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body,
+    }
+}
+
+pub fn note(op: Uuid, text: &str) -> Record {
+    envelope(
+        Some(op),
+        Body::ContactNote(ContactNote {
+            spoke_with: "Chief steward, Birmingham Trades Council".into(),
+            function: PltFunction::Communication,
+            summary: text.into(),
+            mood: Some(Mood::Calm),
+            follow_up: None,
+        }),
+    )
+}
+
+pub fn rumour(op: Uuid, status: RumourStatus, findings: &str) -> Record {
+    envelope(
+        Some(op),
+        Body::RumourReport(RumourReport {
+            content: "Counter-protesters are gathering at New Street station".into(),
+            heard_at: "Queue at the Bull Ring entrance".into(),
+            source: RumourSource::Crowd,
+            source_detail: String::new(),
+            spread: RumourSpread::Local,
+            risk: RumourRisk::High,
+            status,
+            findings: findings.into(),
+            control_actions: vec![],
+        }),
+    )
+}
+
+pub fn escalation(op: Uuid) -> Record {
+    envelope(
+        Some(op),
+        Body::Escalation(Escalation {
+            category: EscalationKind::Safeguarding,
+            summary: "Lost child near the stage, aged about 7".into(),
+            told: "Bronze".into(),
+            told_at: at(12, 5),
+            response: String::new(),
+            response_at: None,
+        }),
+    )
+}
+
+pub fn group(name: &str) -> Record {
+    envelope(
+        None,
+        Body::Group(Group {
+            name: name.into(),
+            group_kind: GroupKind::Participant,
+            description: "Community group".into(),
+            contacts: vec![],
+            website: String::new(),
+        }),
+    )
+}
+
+pub fn tasking(title: &str) -> Record {
+    envelope(
+        None,
+        Body::Tasking(Tasking {
+            title: title.into(),
+            incident_type: IncidentType::ReassurancePatrol,
+            briefing_ref: String::new(),
+            details: String::new(),
+            due: None,
+            status: TaskStatus::Open,
+            result: String::new(),
+        }),
+    )
+}
+
+/// Pulls the operation record to the device (it must be there before records attach to it).
+pub async fn sync_until_operation_known(device: &Device, op: Uuid) {
+    device.sync().await;
+    assert!(device.has_record(op), "the operation reached the device");
+}
+
+/// Appends a revision to the device's own chain as a tampered or outdated app would, without
+/// the device's own checks (here: a record of an operation the device does not hold).
+pub fn forge_own(d: &Device, record: Record) -> liaison_core::Revision {
+    forge_own_at(d, record, chrono::Duration::zero())
+}
+
+/// As [`forge_own`], on a device whose clock is `skew` off.
+pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liaison_core::Revision {
+    let mut s = d.store.lock().unwrap();
+    let chain = s.own_chain().unwrap();
+    let (last_seq, last_hash) = chain
+        .last()
+        .map(|e| (e.device_seq, e.hash))
+        .unwrap_or((0, liaison_core::store::Hash::GENESIS));
+    let mut rev = liaison_core::Revision {
+        id: uuid::Uuid::now_v7(),
+        record_id: uuid::Uuid::now_v7(),
+        parent: None,
+        kind: record.kind(),
+        author: d.officer.clone(),
+        device_id: s.device_id(),
+        device_seq: last_seq + 1,
+        recorded_at: chrono::DateTime::from_timestamp_millis((chrono::Utc::now() + skew).timestamp_millis()).unwrap(),
+        hlc: liaison_core::store::Hlc {
+            ms: (chrono::Utc::now() + skew).timestamp_millis(),
+            counter: 0,
+        },
+        reason: None,
+        body: record,
+        prev_hash: last_hash,
+        hash: liaison_core::store::Hash::GENESIS,
+    };
+    rev.hash = rev.compute_hash(&liaison_core::store::canonical_body(&rev.body));
+    s.receive(std::slice::from_ref(&rev)).unwrap();
+    rev
+}

@@ -1,0 +1,111 @@
+//! The storage story: what any `Storage` backend must do, told once and run against each
+//! backend (SQLite today; a PostgreSQL backend adds one line at the bottom).
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use liaison_core::records::RumourStatus;
+use liaison_core::store::Store;
+use liaison_server::auth::{hash_secret, new_token};
+use liaison_server::storage::{DeviceAuth, Storage, StorageError};
+use liaison_server::SqliteStorage;
+
+fn story(storage: &dyn Storage) {
+    // Enrollment: a code works once, the device then authenticates by its token's hash.
+    let code = hash_secret("CODE1");
+    storage
+        .add_enrollment_code(&code, "PC 4521", Utc::now() + chrono::Duration::hours(1))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut tablet = Store::open(dir.path().join("t.db")).unwrap();
+    let token = new_token();
+    let enrolled = storage
+        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .unwrap();
+    assert_eq!(enrolled.officer, "PC 4521");
+    assert!(matches!(
+        storage.redeem_enrollment_code(&code, tablet.device_id(), &new_token()),
+        Err(StorageError::BadEnrollmentCode)
+    ));
+    let expired = hash_secret("OLD");
+    storage
+        .add_enrollment_code(&expired, "PC 4521", Utc::now() - chrono::Duration::seconds(1))
+        .unwrap();
+    assert!(matches!(
+        storage.redeem_enrollment_code(&expired, uuid::Uuid::now_v7(), &new_token()),
+        Err(StorageError::BadEnrollmentCode)
+    ));
+    let me = storage.authenticate(&hash_secret(&token)).unwrap();
+    assert_eq!(
+        me,
+        DeviceAuth {
+            device_id: tablet.device_id(),
+            officer: "PC 4521".into()
+        }
+    );
+    assert!(matches!(
+        storage.authenticate(&hash_secret("nope")),
+        Err(StorageError::UnknownToken)
+    ));
+
+    // An operation, pulled by its member; the device writes to it; the server holds it once.
+    let op = create_operation(storage, "Op Story");
+    storage.assign(op, "PC 4521").unwrap();
+    let page = storage.pull(&me, None, 10).unwrap();
+    assert_eq!(page.revisions.len(), 1);
+    assert!(!page.more);
+    tablet.receive(&page.revisions).unwrap();
+    tablet
+        .create(&officer("PC 4521"), rumour(op, RumourStatus::Reported, ""))
+        .unwrap();
+    let revs = tablet.outbox(10).unwrap();
+    let first = storage.push(&me, &revs, Utc::now()).unwrap();
+    let again = storage.push(&me, &revs, Utc::now()).unwrap();
+    assert_eq!((first.acked_seq, first.stored, again.stored), (1, 1, 0));
+    assert_eq!(storage.device_chain(me.device_id).unwrap(), tablet.own_chain().unwrap());
+    assert!(storage.received_at(revs[0].id).unwrap().is_some());
+    assert_eq!(
+        storage.current_revision(revs[0].record_id).unwrap(),
+        Some((revs[0].id, 1))
+    );
+    // Its own revision does not come back to it; the cursor moves past the page.
+    let next = storage.pull(&me, Some(&page.next_cursor), 10).unwrap();
+    assert!(next.revisions.is_empty());
+    assert!(matches!(
+        storage.pull(&me, Some("x"), 10),
+        Err(StorageError::BadCursor(_))
+    ));
+
+    // Revocation.
+    storage.revoke_device(me.device_id).unwrap();
+    assert!(matches!(
+        storage.authenticate(&hash_secret(&token)),
+        Err(StorageError::Revoked { .. })
+    ));
+    assert!(matches!(
+        storage.revoke_device(uuid::Uuid::now_v7()),
+        Err(StorageError::UnknownDevice(_))
+    ));
+    assert!(storage.verify().unwrap().problems.is_empty());
+}
+
+#[test]
+fn the_sqlite_storage_tells_the_whole_story() {
+    let dir = tempfile::tempdir().unwrap();
+    story(&SqliteStorage::open(dir.path().join("server.db")).unwrap());
+}
+
+#[test]
+fn a_server_database_from_a_newer_server_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    drop(SqliteStorage::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = SqliteStorage::open(&path).err().unwrap();
+    assert!(matches!(err, StorageError::SchemaTooNew { found: 99, .. }));
+    assert!(err.to_string().contains("upgrade the server"));
+}

@@ -1,0 +1,374 @@
+//! The sync client: enrolls the device, pushes its outbox in batches, pulls colleagues'
+//! revisions page by page. One call to [`SyncClient::sync`] is one attempt; scheduling,
+//! backoff and retries belong to [`super::Scheduler`].
+//!
+//! The store is shared with the app behind a mutex and locked only between network calls,
+//! never across one, so the officer can keep writing during a long sync.
+
+use super::protocol::{
+    self, EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, PullResponse, PushRequest, PushResponse, ENROLL_PATH,
+    PULL_PATH, PUSH_PATH, ZSTD,
+};
+use super::SyncError;
+use crate::store::{QuarantinedRevision, Store, SyncDirection};
+use chrono::Utc;
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::StatusCode;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How the client talks to the server.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Revisions per push. Large enough to amortise the server's durable commit, small
+    /// enough that a cut link loses little and urgent records lead the first batch.
+    pub batch_size: usize,
+    /// Revisions per pull page.
+    pub pull_page: u32,
+    /// Whole-request timeout: a stalled link is abandoned after this.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            batch_size: 1_000,
+            pull_page: 1_000,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What one sync attempt did, with the figures the benchmark prints.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    /// Own revisions the server now holds that it did not before this attempt's batches.
+    pub pushed: u64,
+    /// Own revisions the server already held (a retried batch).
+    pub already_held: u64,
+    /// Own revisions the server refused, now quarantined.
+    pub quarantined: u64,
+    pub push_batches: u32,
+    /// Colleagues' revisions newly stored here.
+    pub pulled: u64,
+    pub pull_pages: u32,
+    /// Compressed bytes sent and received in request and response bodies.
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Round-trip time of each push batch, in order.
+    #[serde(skip)]
+    pub batch_latencies: Vec<Duration>,
+}
+
+/// Progress reported while a sync runs.
+pub type ProgressFn<'a> = &'a (dyn Fn(super::SyncPhase, u64, u64) + Send + Sync);
+
+/// Talks to one force server.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    options: SyncOptions,
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    // A panic elsewhere while holding the lock leaves the store consistent (every write is a
+    // transaction), so the guard is still safe to use.
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SyncClient {
+    pub fn new(server_url: &str, options: SyncOptions) -> Result<SyncClient, SyncError> {
+        let base = server_url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
+            return Err(SyncError::BadServerUrl(server_url.chars().take(200).collect()));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .build()
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        Ok(SyncClient { http, base, options })
+    }
+
+    /// A client for the server this device is enrolled with.
+    pub fn for_store(store: &Mutex<Store>, options: SyncOptions) -> Result<SyncClient, SyncError> {
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        SyncClient::new(&creds.server_url, options)
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Redeems a one-time enrollment code and saves the device token in the store.
+    pub async fn enroll(&self, store: &Mutex<Store>, code: &str) -> Result<EnrollResponse, SyncError> {
+        let device_id = lock(store).device_id();
+        let body = protocol::encode(&EnrollRequest {
+            code: code.trim().to_string(),
+            device_id,
+        })
+        .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        let (status, bytes, encoding) = self
+            .send(self.http.post(format!("{}{ENROLL_PATH}", self.base)), body)
+            .await?;
+        if !status.is_success() {
+            let err = error_body(encoding.as_deref(), &bytes);
+            return Err(match err.code {
+                ErrorCode::BadEnrollmentCode => SyncError::EnrollmentRefused(err.message),
+                _ => server_error(status, err),
+            });
+        }
+        let enrolled: EnrollResponse =
+            protocol::decode(encoding.as_deref(), &bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        lock(store).save_sync_enrollment(&self.base, &enrolled.token, &enrolled.officer)?;
+        Ok(enrolled)
+    }
+
+    /// One sync attempt: push everything waiting, then pull everything new. Records the
+    /// outcome in the store's sync status either way.
+    pub async fn sync(&self, store: &Mutex<Store>, progress: ProgressFn<'_>) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let outcome = async {
+            self.push(store, &mut report, progress).await?;
+            if self.pull(store, &mut report, progress).await? {
+                // The server had lost some of this device's revisions: send them again now.
+                self.push(store, &mut report, progress).await?;
+            }
+            Ok(())
+        }
+        .await;
+        let mut s = lock(store);
+        match &outcome {
+            Ok(()) => s.record_sync_attempt(None)?,
+            Err(SyncError::Revoked) => {
+                s.record_sync_revoked()?;
+                s.record_sync_attempt(Some(&SyncError::Revoked.to_string()))?;
+            }
+            Err(e) => s.record_sync_attempt(Some(&e.to_string()))?,
+        }
+        outcome.map(|()| report)
+    }
+
+    /// Pushes the outbox, batch by batch, until it is empty.
+    pub async fn push(
+        &self,
+        store: &Mutex<Store>,
+        report: &mut SyncReport,
+        progress: ProgressFn<'_>,
+    ) -> Result<(), SyncError> {
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        let total = lock(store).sync_status()?.waiting;
+        let mut done = 0u64;
+        let mut size = self.options.batch_size.max(1);
+        progress(super::SyncPhase::Pushing, 0, total);
+        loop {
+            let (device_id, batch) = {
+                let s = lock(store);
+                (s.device_id(), s.outbox(size)?)
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let body = protocol::encode(&PushRequest {
+                device_id,
+                revisions: batch.clone(),
+            })
+            .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+            let started = Instant::now();
+            let req = self
+                .http
+                .post(format!("{}{PUSH_PATH}", self.base))
+                .bearer_auth(&creds.token);
+            let sent = body.len() as u64;
+            let (status, bytes, encoding) = self.send(req, body).await?;
+            report.bytes_sent += sent;
+            report.bytes_received += bytes.len() as u64;
+            // Only the server's own verdict that it cannot read this body counts as a refusal: a
+            // 400 without its error body (say, a connection cut mid-body and reported by the
+            // HTTP layer) is a transport failure and is retried, never quarantined.
+            let refused_body = status == StatusCode::PAYLOAD_TOO_LARGE
+                || (status == StatusCode::BAD_REQUEST
+                    && protocol::decode::<ErrorBody>(encoding.as_deref(), &bytes)
+                        .is_ok_and(|e| e.code == ErrorCode::BadRequest));
+            if refused_body {
+                let err = error_body(encoding.as_deref(), &bytes);
+                if batch.len() > 1 {
+                    // Something in this batch cannot be read by the server: halve until the one
+                    // revision at fault is alone, so it alone is quarantined.
+                    size = batch.len() / 2;
+                    continue;
+                }
+                let rev = &batch[0];
+                lock(store).record_push_outcome(
+                    0,
+                    &[],
+                    &[QuarantinedRevision {
+                        revision_id: rev.id,
+                        device_seq: Some(rev.device_seq),
+                        direction: SyncDirection::Push,
+                        reason: if status == StatusCode::PAYLOAD_TOO_LARGE {
+                            "too_large".into()
+                        } else {
+                            "unreadable".into()
+                        },
+                        message: format!("the force server could not accept this revision: {}", err.message),
+                        at: Utc::now(),
+                    }],
+                )?;
+                report.quarantined += 1;
+                continue;
+            }
+            check_auth(status, encoding.as_deref(), &bytes)?;
+            if !status.is_success() {
+                return Err(server_error(status, error_body(encoding.as_deref(), &bytes)));
+            }
+            let resp: PushResponse =
+                protocol::decode(encoding.as_deref(), &bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+            // The answer must cover every revision sent; otherwise it is not trusted at all.
+            let held: HashSet<u64> = resp.held.iter().copied().collect();
+            let rejected: HashSet<uuid::Uuid> = resp.rejected.iter().map(|r| r.revision_id).collect();
+            if batch
+                .iter()
+                .any(|r| !held.contains(&r.device_seq) && !rejected.contains(&r.id))
+            {
+                return Err(SyncError::IncompleteAcknowledgement);
+            }
+            let refused: Vec<QuarantinedRevision> = resp
+                .rejected
+                .iter()
+                .map(|r| QuarantinedRevision {
+                    revision_id: r.revision_id,
+                    device_seq: Some(r.device_seq),
+                    direction: SyncDirection::Push,
+                    reason: r.reason.as_str().into(),
+                    message: r.message.clone(),
+                    at: Utc::now(),
+                })
+                .collect();
+            lock(store).record_push_outcome(resp.acked_seq, &resp.held, &refused)?;
+            report.batch_latencies.push(started.elapsed());
+            report.push_batches += 1;
+            report.pushed += u64::from(resp.stored);
+            report.already_held += resp.held.len() as u64 - u64::from(resp.stored);
+            report.quarantined += refused.len() as u64;
+            done += batch.len() as u64;
+            progress(super::SyncPhase::Pushing, done, total.max(done));
+        }
+    }
+
+    /// Pulls colleagues' revisions page by page until the server says there are no more.
+    /// Returns true when the server turned out to hold less of this device's chain than it
+    /// had acknowledged (the outbox then offers those revisions again).
+    pub async fn pull(
+        &self,
+        store: &Mutex<Store>,
+        report: &mut SyncReport,
+        progress: ProgressFn<'_>,
+    ) -> Result<bool, SyncError> {
+        let mut server_lost_data = false;
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        let mut received = 0u64;
+        loop {
+            let cursor = lock(store).pull_cursor()?;
+            let mut query: Vec<(&str, String)> = vec![("limit", self.options.pull_page.to_string())];
+            if let Some(c) = &cursor {
+                query.push(("after", c.clone()));
+            }
+            let req = self
+                .http
+                .get(format!("{}{PULL_PATH}", self.base))
+                .query(&query)
+                .bearer_auth(&creds.token);
+            let (status, bytes, encoding) = self.send(req, Vec::new()).await?;
+            report.bytes_received += bytes.len() as u64;
+            check_auth(status, encoding.as_deref(), &bytes)?;
+            if !status.is_success() {
+                return Err(server_error(status, error_body(encoding.as_deref(), &bytes)));
+            }
+            let page: PullResponse =
+                protocol::decode(encoding.as_deref(), &bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+            if page.more && cursor.as_deref() == Some(page.next_cursor.as_str()) {
+                return Err(SyncError::CursorStuck);
+            }
+            if lock(store).lower_sync_watermark(page.acked_seq)? {
+                tracing::warn!(
+                    server_acked = page.acked_seq,
+                    "the server holds less than it acknowledged; re-sending"
+                );
+                server_lost_data = true;
+            }
+            received += page.revisions.len() as u64;
+            report.pulled += lock(store).apply_pulled(&page.revisions, &page.next_cursor)? as u64;
+            report.pull_pages += 1;
+            progress(super::SyncPhase::Pulling, received, received);
+            if !page.more {
+                return Ok(server_lost_data);
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        body: Vec<u8>,
+    ) -> Result<(StatusCode, Vec<u8>, Option<String>), SyncError> {
+        let mut req = req.header(ACCEPT_ENCODING, ZSTD);
+        if !body.is_empty() {
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_ENCODING, ZSTD)
+                .body(body);
+        }
+        let resp = req.send().await.map_err(unreachable)?;
+        let status = resp.status();
+        let encoding = resp
+            .headers()
+            .get(CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = resp.bytes().await.map_err(unreachable)?.to_vec();
+        Ok((status, bytes, encoding))
+    }
+}
+
+fn unreachable(e: reqwest::Error) -> SyncError {
+    // The chain of sources carries the useful part (connection refused, reset, timed out).
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    SyncError::Unreachable(msg)
+}
+
+fn error_body(encoding: Option<&str>, bytes: &[u8]) -> ErrorBody {
+    protocol::decode::<ErrorBody>(encoding, bytes).unwrap_or_else(|_| ErrorBody {
+        code: ErrorCode::Internal,
+        message: String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned(),
+    })
+}
+
+fn check_auth(status: StatusCode, encoding: Option<&str>, bytes: &[u8]) -> Result<(), SyncError> {
+    if status != StatusCode::UNAUTHORIZED {
+        return Ok(());
+    }
+    let err = error_body(encoding, bytes);
+    Err(match err.code {
+        ErrorCode::Revoked => SyncError::Revoked,
+        _ => SyncError::Unauthorized(err.message),
+    })
+}
+
+fn server_error(status: StatusCode, err: ErrorBody) -> SyncError {
+    SyncError::Server {
+        status: status.as_u16(),
+        message: err.message,
+    }
+}
