@@ -13,6 +13,7 @@
 //! No other module contains SQL.
 
 mod audit;
+pub use audit::AuditChainReport;
 mod read;
 pub mod revision;
 mod search;
