@@ -13,6 +13,7 @@
 //!   state and the FTS5 index are derived from them. The only module with SQL.
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
+//! - [`crypto`]: the database key wrapped under the officer's passcode, and the lock ([`crypto::Vault`]).
 //! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
 //! - [`sync`]: sync with the force server: the wire protocol (shared with `server/`), the
 //!   client (outbox push, cursor pull, quarantine) and the scheduler. No SQL: its state is in
@@ -25,6 +26,7 @@
 //! - Nothing is updated or deleted in place: an edit is a new revision with a reason.
 
 pub mod audit;
+pub mod crypto;
 pub mod demo;
 pub mod geo;
 pub mod records;

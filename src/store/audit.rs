@@ -1,10 +1,59 @@
-//! Audit log rows: written in the same transaction as the act they record.
+//! Audit log rows: written in the same transaction as the act they record, each hash-chained
+//! to the one before.
 
+use super::revision::Hash;
 use super::{Result, Store};
 use crate::audit::{AuditAction, AuditEntry};
 use crate::records::OfficerId;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+/// The hash of one audit entry: its content and the previous entry's hash.
+#[allow(clippy::too_many_arguments)]
+fn entry_hash(
+    prev: &Hash,
+    id: i64,
+    at_ms: i64,
+    officer: &str,
+    action: &str,
+    record_id: Option<Uuid>,
+    detail: &str,
+    purpose: &str,
+) -> Hash {
+    let mut h = Sha256::new();
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    field(b"liaison-audit-v1");
+    field(&prev.0);
+    field(&id.to_le_bytes());
+    field(&at_ms.to_le_bytes());
+    field(officer.as_bytes());
+    field(action.as_bytes());
+    field(record_id.as_ref().map(|r| r.as_bytes().as_slice()).unwrap_or(&[]));
+    field(detail.as_bytes());
+    field(purpose.as_bytes());
+    Hash(h.finalize().into())
+}
+
+/// What `verify_audit_chain` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditChainReport {
+    pub entries: u64,
+    /// Entries whose hash does not match their content or whose link is broken.
+    pub broken: Vec<i64>,
+    /// Entries from before the chain existed.
+    pub unchained: u64,
+}
+
+impl AuditChainReport {
+    pub fn is_valid(&self) -> bool {
+        self.broken.is_empty()
+    }
+}
 
 pub(super) fn log(
     conn: &Connection,
@@ -14,44 +63,161 @@ pub(super) fn log(
     detail: &str,
     purpose: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at_ms, officer, action, record_id, detail, purpose) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        chrono::Utc::now().timestamp_millis(),
+    // Reading the chain's head and appending must be one step; callers that are not already
+    // in a transaction (reads that are audited) get one here.
+    let tx = if conn.is_autocommit() {
+        Some(rusqlite::Transaction::new_unchecked(
+            conn,
+            TransactionBehavior::Immediate,
+        )?)
+    } else {
+        None
+    };
+    let last: Option<(i64, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (id, prev) = match last {
+        Some((id, h)) => (id + 1, h.and_then(|h| Hash::from_slice(&h)).unwrap_or(Hash::GENESIS)),
+        None => (1, Hash::GENESIS),
+    };
+    let at_ms = chrono::Utc::now().timestamp_millis();
+    let hash = entry_hash(
+        &prev,
+        id,
+        at_ms,
         officer.as_str(),
         action.as_str(),
         record_id,
         detail,
-        purpose
+        purpose,
+    );
+    conn.prepare_cached(
+        "INSERT INTO audit_log (id, at_ms, officer, action, record_id, detail, purpose, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        id,
+        at_ms,
+        officer.as_str(),
+        action.as_str(),
+        record_id,
+        detail,
+        purpose,
+        prev.0.as_slice(),
+        hash.0.as_slice()
     ])?;
+    if let Some(tx) = tx {
+        tx.commit()?;
+    }
     Ok(())
 }
 
 impl Store {
+    /// Recomputes every audit entry's hash and link.
+    pub fn verify_audit_chain(&self) -> Result<AuditChainReport> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at_ms, officer, action, record_id, detail, purpose, prev_hash, hash FROM audit_log ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut report = AuditChainReport {
+            entries: 0,
+            broken: Vec::new(),
+            unchained: 0,
+        };
+        let mut prev: Option<Hash> = None;
+        let mut last_id = 0i64;
+        while let Some(r) = rows.next()? {
+            report.entries += 1;
+            let id: i64 = r.get(0)?;
+            let stored_prev: Option<Vec<u8>> = r.get(7)?;
+            let stored: Option<Vec<u8>> = r.get(8)?;
+            let (Some(stored_prev), Some(stored)) = (stored_prev, stored) else {
+                report.unchained += 1;
+                last_id = id;
+                continue;
+            };
+            let stored_prev = Hash::from_slice(&stored_prev).unwrap_or_default();
+            let expected_prev = prev.unwrap_or(Hash::GENESIS);
+            let computed = entry_hash(
+                &stored_prev,
+                id,
+                r.get(1)?,
+                &r.get::<_, String>(2)?,
+                &r.get::<_, String>(3)?,
+                r.get(4)?,
+                &r.get::<_, String>(5)?,
+                &r.get::<_, String>(6)?,
+            );
+            // A gap in ids, a wrong link or altered content all break the chain.
+            let linked = stored_prev == expected_prev && (prev.is_none() || id == last_id + 1);
+            if Hash::from_slice(&stored) != Some(computed) || !linked {
+                report.broken.push(id);
+            }
+            prev = Hash::from_slice(&stored);
+            last_id = id;
+        }
+        Ok(report)
+    }
+
+    /// The audit trail of one person (every entry about that record) or one operation (every
+    /// entry about the operation or any of its records), oldest first. The export is itself
+    /// logged as a disclosure, with its purpose.
+    pub fn export_audit_trail(&self, subject: Uuid, access: &crate::audit::Access) -> Result<Vec<AuditEntry>> {
+        if access.purpose.trim().is_empty() {
+            return Err(super::StoreError::PurposeRequired);
+        }
+        let exists: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE record_id = ?1)",
+            [subject],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(super::StoreError::RecordNotFound(subject));
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at_ms, officer, action, record_id, detail, purpose FROM audit_log
+             WHERE record_id = ?1 OR record_id IN (SELECT record_id FROM records WHERE operation_id = ?1)
+             ORDER BY id",
+        )?;
+        let entries = stmt
+            .query_map([subject], entry_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        log(
+            &self.conn,
+            &access.officer,
+            AuditAction::Disclosure,
+            Some(subject),
+            &format!("export of {} audit entries", entries.len()),
+            access.purpose.trim(),
+        )?;
+        Ok(entries)
+    }
+
     /// The audit trail, oldest first; only the entries about `record_id` when given.
     pub fn audit_entries(&self, record_id: Option<Uuid>) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, at_ms, officer, action, record_id, detail, purpose FROM audit_log
              WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
         )?;
-        let rows = stmt.query_map([record_id], |r| {
-            let action: String = r.get(3)?;
-            let officer: String = r.get(2)?;
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: chrono::DateTime::from_timestamp_millis(r.get(1)?).unwrap_or_default(),
-                officer: OfficerId::new(officer).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
-                })?,
-                action: AuditAction::parse(&action).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, action.clone().into())
-                })?,
-                record_id: r.get(4)?,
-                detail: r.get(5)?,
-                purpose: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map([record_id], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let action: String = r.get(3)?;
+    let officer: String = r.get(2)?;
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: chrono::DateTime::from_timestamp_millis(r.get(1)?).unwrap_or_default(),
+        officer: OfficerId::new(officer)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
+        action: AuditAction::parse(&action).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, action.clone().into())
+        })?,
+        record_id: r.get(4)?,
+        detail: r.get(5)?,
+        purpose: r.get(6)?,
+    })
 }

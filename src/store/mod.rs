@@ -13,6 +13,7 @@
 //! No other module contains SQL.
 
 mod audit;
+pub use audit::AuditChainReport;
 mod read;
 pub mod revision;
 mod search;
@@ -94,11 +95,23 @@ impl Store {
     /// A database from a newer app, or a file that is not a Liaison database, is refused and
     /// left byte-for-byte as it was.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
+        Self::open_with(path.as_ref(), None)
+    }
+
+    /// Opens (creating if needed) the SQLCipher-encrypted database at `path` with its key.
+    /// A wrong key is reported as [`StoreError::NotADatabase`]: SQLCipher cannot tell a wrong
+    /// key from a damaged file, and neither can anyone without the key.
+    pub fn open_encrypted(path: impl AsRef<Path>, key: &crate::crypto::DbKey) -> Result<Store> {
+        Self::open_with(path.as_ref(), Some(key))
+    }
+
+    fn open_with(path: &Path, key: Option<&crate::crypto::DbKey>) -> Result<Store> {
+        let path = path.to_path_buf();
         if path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false) {
-            check_schema_read_only(&path)?;
+            check_schema_read_only(&path, key)?;
         }
         let mut conn = Connection::open(&path)?;
+        apply_key(&conn, key).map_err(|e| not_a_database(&path, e))?;
         configure(&conn).map_err(|e| not_a_database(&path, e))?;
         embedded::migrations::runner()
             .run(&mut conn)
@@ -127,6 +140,19 @@ impl Store {
             .conn
             .query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?)
     }
+}
+
+/// Gives SQLCipher the raw 256-bit key (no KDF of its own: the key is already random). Must be
+/// the first statement on the connection.
+fn apply_key(conn: &Connection, key: Option<&crate::crypto::DbKey>) -> rusqlite::Result<()> {
+    if let Some(key) = key {
+        let literal = key.sqlcipher_literal();
+        let sql = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", literal.as_str()));
+        conn.execute_batch(&sql)?;
+        // SQLCipher only checks the key on first read.
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -159,9 +185,10 @@ fn not_a_database(path: &Path, e: rusqlite::Error) -> StoreError {
 }
 
 /// Looks at an existing file without writing to it: refuses a newer schema or a foreign file.
-fn check_schema_read_only(path: &Path) -> Result<()> {
+fn check_schema_read_only(path: &Path, key: Option<&crate::crypto::DbKey>) -> Result<()> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| not_a_database(path, e))?;
+    apply_key(&conn, key).map_err(|e| not_a_database(path, e))?;
     let has_history: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",

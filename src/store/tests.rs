@@ -716,3 +716,139 @@ fn saving_never_recompiles_the_cached_statements() {
         .unwrap();
     assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
 }
+
+#[test]
+fn the_audit_log_is_a_hash_chain_that_detects_tampering() {
+    let mut f = fixture();
+    let p = f.store.create(&officer("PC 1"), person("Aisha Rahman")).unwrap();
+    f.store.get(p.record_id, &access("call back")).unwrap();
+    f.store.get(p.record_id, &access("second call")).unwrap();
+    let report = f.store.verify_audit_chain().unwrap();
+    assert!(report.is_valid() && report.entries >= 4, "{report:?}");
+    raw(&f.store)
+        .execute_batch(
+            "DROP TRIGGER audit_log_is_append_only_u; DROP TRIGGER audit_log_is_append_only_d;
+             UPDATE audit_log SET purpose = 'nothing to see' WHERE purpose = 'call back';",
+        )
+        .unwrap();
+    assert_eq!(f.store.verify_audit_chain().unwrap().broken.len(), 1);
+    raw(&f.store)
+        .execute_batch("DELETE FROM audit_log WHERE purpose = 'nothing to see';")
+        .unwrap();
+    assert!(
+        !f.store.verify_audit_chain().unwrap().is_valid(),
+        "a removed entry must break the chain"
+    );
+}
+
+#[test]
+fn the_audit_trail_of_a_person_or_an_operation_is_exported_and_the_export_logged() {
+    let mut f = fixture();
+    let p = f.store.create(&officer("PC 1"), person("Aisha Rahman")).unwrap();
+    f.store.get(p.record_id, &access("call back")).unwrap();
+    let n = f.store.create(&officer("PC 2"), note(f.op, "x")).unwrap();
+    let trail = f
+        .store
+        .export_audit_trail(p.record_id, &access("subject access request"))
+        .unwrap();
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    assert!(trail.iter().all(|e| e.record_id == Some(p.record_id)));
+    let op_trail = f.store.export_audit_trail(f.op, &access("debrief")).unwrap();
+    assert!(op_trail.iter().any(|e| e.record_id == Some(n.record_id)));
+    assert!(op_trail.iter().all(|e| e.record_id != Some(p.record_id)));
+    // The export itself is a disclosure on the record.
+    let again = f.store.audit_entries(Some(p.record_id)).unwrap();
+    assert!(again
+        .iter()
+        .any(|e| e.action == AuditAction::Disclosure && e.purpose == "subject access request"));
+    assert!(matches!(
+        f.store.export_audit_trail(p.record_id, &access("")),
+        Err(StoreError::PurposeRequired)
+    ));
+    assert!(f.store.verify_audit_chain().unwrap().is_valid());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Any sequence of creates and edits leaves a chain that verifies, and altering any one
+        /// stored revision is detected.
+        #[test]
+        fn any_history_verifies_and_any_alteration_is_caught(
+            ops in proptest::collection::vec((any::<bool>(), "[a-z ]{1,40}"), 1..25),
+            victim in any::<prop::sample::Index>(),
+        ) {
+            let mut f = fixture();
+            let mut ids: Vec<RecordId> = Vec::new();
+            for (edit, text) in &ops {
+                let text = if text.trim().is_empty() { "x".to_string() } else { text.clone() };
+                if *edit && !ids.is_empty() {
+                    let id = ids[ids.len() / 2];
+                    f.store.edit(&officer("PC 1"), id, note(f.op, &text), "edit").unwrap();
+                } else {
+                    ids.push(f.store.create(&officer("PC 1"), note(f.op, &text)).unwrap().record_id);
+                }
+            }
+            prop_assert!(f.store.verify_chain().unwrap().is_valid());
+            let total = f.store.revision_count().unwrap() as usize;
+            let seq = victim.index(total) + 1;
+            tamper(&f.store, &format!("UPDATE revisions SET body = replace(body, '\"summary\":\"', '\"summary\":\"!') WHERE device_seq = {seq}; UPDATE revisions SET reason = 'changed' WHERE device_seq = {seq}"));
+            prop_assert!(!f.store.verify_chain().unwrap().is_valid());
+        }
+
+        /// Devices that receive the same concurrent edits in any order show the same winner.
+        #[test]
+        fn concurrent_edits_converge_whatever_the_arrival_order(
+            edits in proptest::collection::vec("[a-z]{1,12}", 2..5),
+            order in any::<u64>(),
+        ) {
+            let mut origin = fixture();
+            let base = origin.store.create(&officer("PC 1"), note(origin.op, "base")).unwrap();
+            let common: Vec<Revision> = all_revisions(&origin.store);
+            // Each "device" edits the base concurrently.
+            let mut branch_revs: Vec<Revision> = Vec::new();
+            let mut dirs = Vec::new();
+            for (i, text) in edits.iter().enumerate() {
+                let dir = tempfile::tempdir().unwrap();
+                let mut d = Store::open(dir.path().join(format!("d{i}.db"))).unwrap();
+                d.receive(&common).unwrap();
+                d.edit(&officer("PC 2"), base.record_id, note(origin.op, text), "concurrent").unwrap();
+                branch_revs.extend(all_revisions(&d).into_iter().filter(|r| r.device_id == d.device_id()));
+                dirs.push(dir);
+            }
+            let mut rng = fastrand::Rng::with_seed(order);
+            let mut winners = std::collections::HashSet::new();
+            for _ in 0..3 {
+                let dir = tempfile::tempdir().unwrap();
+                let mut d = Store::open(dir.path().join("r.db")).unwrap();
+                d.receive(&common).unwrap();
+                let mut shuffled = branch_revs.clone();
+                rng.shuffle(&mut shuffled);
+                for r in &shuffled {
+                    d.receive(std::slice::from_ref(r)).unwrap();
+                }
+                let cur = d.get(base.record_id, &access("")).unwrap();
+                prop_assert_eq!(cur.open_heads as usize, edits.len());
+                winners.insert(cur.revision_id);
+            }
+            prop_assert_eq!(winners.len(), 1);
+        }
+    }
+
+    fn all_revisions(s: &Store) -> Vec<Revision> {
+        let mut v = s
+            .conn
+            .prepare(&format!("SELECT {} FROM revisions", read::REVISION_COLUMNS))
+            .unwrap()
+            .query_map([], read::revision_from_row)
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        v.sort_by_key(|r| (r.device_id, r.device_seq));
+        v
+    }
+}

@@ -1,0 +1,153 @@
+use super::*;
+use crate::records::*;
+use chrono::Utc;
+
+fn settings(idle_ms: u64) -> LockSettings {
+    LockSettings {
+        idle: Duration::from_millis(idle_ms),
+        max_attempts: 3,
+        kdf: KdfParams::insecure_for_tests(),
+    }
+}
+
+const SECRET_TEXT: &str = "organiser Aisha Rahman agreed the Bull Ring detour";
+
+fn save_note(store: &mut Store) -> RecordId {
+    let summary = crate::demo::generate(store, Utc::now(), 3).unwrap();
+    let op = summary.operation_id.unwrap();
+    store
+        .create(
+            &OfficerId::new("PC 1").unwrap(),
+            Record {
+                operation_id: Some(op),
+                occurred_at: Utc::now(),
+                location: None,
+                sector: None,
+                links: vec![],
+                tags: vec![],
+                body: Body::ContactNote(ContactNote {
+                    spoke_with: "Organiser".into(),
+                    function: PltFunction::Negotiation,
+                    summary: SECRET_TEXT.into(),
+                    mood: None,
+                    follow_up: None,
+                }),
+            },
+        )
+        .unwrap()
+        .record_id
+}
+
+#[test]
+fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut v = Vault::new(&path, settings(60_000));
+    assert_eq!(v.state(), LockState::NotSetUp);
+    assert!(matches!(v.store(), Err(VaultError::Locked)));
+    v.set_up("246810").unwrap();
+    let id = save_note(v.store().unwrap());
+    drop(v);
+
+    let mut v = Vault::new(&path, settings(60_000));
+    assert_eq!(v.state(), LockState::Locked);
+    assert!(matches!(v.store(), Err(VaultError::Locked)));
+    assert!(matches!(
+        v.unlock("999999"),
+        Err(VaultError::Key(KeyError::WrongPasscode { remaining: 2 }))
+    ));
+    assert!(matches!(v.store(), Err(VaultError::Locked)));
+    v.unlock("246810").unwrap();
+    let access = crate::Access {
+        officer: OfficerId::new("PC 1").unwrap(),
+        purpose: String::new(),
+    };
+    assert!(v.store().unwrap().get(id, &access).is_ok());
+    v.lock();
+    assert!(matches!(v.store(), Err(VaultError::Locked)));
+}
+
+#[test]
+fn the_vault_locks_itself_when_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = Vault::new(dir.path().join("device.db"), settings(30));
+    v.set_up("246810").unwrap();
+    assert!(v.store().is_ok());
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(v.state(), LockState::Locked);
+    assert!(matches!(v.store(), Err(VaultError::Locked)));
+}
+
+#[test]
+fn the_encrypted_file_gives_nothing_to_plain_sqlite_a_wrong_key_or_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut v = Vault::new(&path, settings(60_000));
+    v.set_up("246810").unwrap();
+    save_note(v.store().unwrap());
+    v.lock();
+
+    // Every byte of the database and its WAL: no record text, no schema text.
+    for suffix in ["", "-wal"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        if let Ok(bytes) = std::fs::read(PathBuf::from(p)) {
+            let text = String::from_utf8_lossy(&bytes);
+            for needle in ["Aisha", "Bull Ring", "contact_note", "CREATE TABLE", "SQLite format"] {
+                assert!(!text.contains(needle), "`{needle}` readable in the file{suffix}");
+            }
+        }
+    }
+    // Plain SQLite cannot read it.
+    let plain = rusqlite::Connection::open(&path).unwrap();
+    assert!(plain
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .is_err());
+    // Nor can a wrong key.
+    let wrong = DbKey::from_bytes_for_tests([9; 32]);
+    assert!(matches!(
+        Store::open_encrypted(&path, &wrong),
+        Err(StoreError::NotADatabase { .. })
+    ));
+}
+
+#[test]
+fn too_many_wrong_passcodes_destroy_key_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut v = Vault::new(
+        &path,
+        LockSettings {
+            max_attempts: 2,
+            ..settings(60_000)
+        },
+    );
+    v.set_up("246810").unwrap();
+    save_note(v.store().unwrap());
+    v.lock();
+    assert!(matches!(
+        v.unlock("000000"),
+        Err(VaultError::Key(KeyError::WrongPasscode { remaining: 1 }))
+    ));
+    let e = v.unlock("000001").unwrap_err();
+    assert!(matches!(e, VaultError::Key(KeyError::Destroyed)));
+    assert!(e.to_string().contains("re-enrolled"), "{e}");
+    assert!(!path.exists());
+    assert_eq!(v.state(), LockState::NotSetUp);
+}
+
+#[test]
+fn a_new_passcode_opens_the_same_database_without_reencrypting_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut v = Vault::new(&path, settings(60_000));
+    v.set_up("246810").unwrap();
+    save_note(v.store().unwrap());
+    v.lock();
+    let before = std::fs::read(&path).unwrap();
+    v.change_passcode("246810", "135799").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the database file was rewritten");
+    assert!(v.unlock("246810").is_err());
+    v.unlock("135799").unwrap();
+    assert!(v.store().unwrap().verify_chain().unwrap().is_valid());
+}
