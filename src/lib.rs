@@ -14,6 +14,9 @@
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
+//! - [`service`]: what the app's screens ask of the core (operation home, rumour board,
+//!   negotiation tracker, tension series, timeline pages, record detail with its history,
+//!   neighbourhood mode, drafts). The Tauri commands are one call into it each.
 //!
 //! # Architecture invariants
 //!
@@ -25,6 +28,7 @@ pub mod audit;
 pub mod demo;
 pub mod geo;
 pub mod records;
+pub mod service;
 pub mod store;
 
 pub use audit::{Access, AuditAction, AuditEntry};

@@ -17,12 +17,14 @@ mod read;
 pub mod revision;
 mod search;
 mod verify;
+mod views;
 mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use revision::{canonical_body, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use verify::{ChainProblem, ChainReport};
+pub use views::Draft;
 pub use write::Saved;
 
 use crate::geo::SectorMap;
