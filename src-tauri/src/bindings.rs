@@ -25,7 +25,7 @@ impl TypeVisitor for Collector {
             if !self.seen.insert(T::ident()) {
                 return;
             }
-            let doc = T::docs().map(|d| format!("{d}\n")).unwrap_or_default();
+            let doc = T::docs().map(|d| if d.ends_with('\n') { d } else { format!("{d}\n") }).unwrap_or_default();
             self.decls.push((T::ident(), format!("{doc}export {}", T::decl())));
         }
         T::visit_dependencies(self);

@@ -116,9 +116,9 @@ export function App() {
           type="button"
           class="btn ghost"
           onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
-          aria-label={theme === "dark" ? "Use the light theme" : "Use the dark theme"}
+          aria-pressed={theme === "dark"}
         >
-          {theme === "dark" ? "☀ Day" : "☾ Night"}
+          <span aria-hidden="true">☾</span> Night theme
         </button>
       </header>
       <nav class="nav" aria-label="Main">

@@ -79,6 +79,7 @@ export function Capture(props: Mode & { purpose?: string }) {
         };
         if (op) sectors = (await api.captureDefaults(op)).sectors;
       } else {
+        if (!props.kind) return;
         kind = props.kind;
         op = props.op;
         base = { ...initialValues(kind, vocab), occurred_at: toLocalInput(new Date().toISOString()) };
