@@ -25,7 +25,9 @@ impl TypeVisitor for Collector {
             if !self.seen.insert(T::ident()) {
                 return;
             }
-            let doc = T::docs().map(|d| if d.ends_with('\n') { d } else { format!("{d}\n") }).unwrap_or_default();
+            let doc = T::docs()
+                .map(|d| if d.ends_with('\n') { d } else { format!("{d}\n") })
+                .unwrap_or_default();
             self.decls.push((T::ident(), format!("{doc}export {}", T::decl())));
         }
         T::visit_dependencies(self);
@@ -121,7 +123,11 @@ mod tests {
     fn bindings_declare_every_command_and_the_record_kinds() {
         let ts = typescript();
         for s in crate::commands::signatures() {
-            assert!(ts.contains(&format!("invoke<{}>(\"{}\"", s.returns, s.name)), "{}", s.name);
+            assert!(
+                ts.contains(&format!("invoke<{}>(\"{}\"", s.returns, s.name)),
+                "{}",
+                s.name
+            );
         }
         assert!(ts.contains("export type Body ="));
         assert!(ts.contains("\"kind\": \"rumour_report\""));

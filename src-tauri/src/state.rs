@@ -67,10 +67,7 @@ mod tests {
     #[test]
     fn the_database_override_wins_over_the_data_dir() {
         let dir = Path::new("/data/app");
-        assert_eq!(
-            database_path(Some("/tmp/x.db".into()), dir),
-            PathBuf::from("/tmp/x.db")
-        );
+        assert_eq!(database_path(Some("/tmp/x.db".into()), dir), PathBuf::from("/tmp/x.db"));
         assert_eq!(database_path(None, dir), dir.join("liaison.db"));
         assert_eq!(database_path(Some(" ".into()), dir), dir.join("liaison.db"));
     }
@@ -91,6 +88,10 @@ mod tests {
         assert!(count > 100);
         drop(first);
         let again = open_store(&path).unwrap();
-        assert_eq!(again.revision_count().unwrap(), count, "demo data is loaded only on an empty device");
+        assert_eq!(
+            again.revision_count().unwrap(),
+            count,
+            "demo data is loaded only on an empty device"
+        );
     }
 }

@@ -171,13 +171,19 @@ impl App {
     }
 
     async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+        self.wait(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
     }
 
     async fn fill(&self, css: &str, text: &str) {
         let e = self.wait(css).await;
         e.clear().await.unwrap_or_else(|e| panic!("clear `{css}`: {e}"));
-        e.send_keys(text).await.unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
     }
 
     async fn select(&self, css: &str, value: &str) {
@@ -198,11 +204,18 @@ impl App {
     }
 
     async fn js(&self, script: &str) -> Value {
-        self.c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+        self.c
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
     async fn hash(&self) -> String {
-        self.js("return window.location.hash;").await.as_str().unwrap_or_default().to_string()
+        self.js("return window.location.hash;")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Opens the demo operation from the operations list; returns its id.
@@ -286,22 +299,35 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     app.click("[data-testid=save]").await;
     app.wait("[data-field-error=summary]").await;
     let kept = app.js("return document.querySelector('#f-spoke_with').value;").await;
-    assert_eq!(kept, json!("Steward lead, orange vest"), "typed text survives a failed save");
-    app.fill("#f-summary", "Stewards will hold the crowd back at the zebrakite crossing").await;
+    assert_eq!(
+        kept,
+        json!("Steward lead, orange vest"),
+        "typed text survives a failed save"
+    );
+    app.fill(
+        "#f-summary",
+        "Stewards will hold the crowd back at the zebrakite crossing",
+    )
+    .await;
     app.save_and_wait_saved().await;
     app.wait_text(".just-saved", "Steward lead").await;
 
     // Every other quick-capture kind, from the home screen in one tap each.
     app.go(&format!("#/op/{op}")).await;
     app.click("[data-testid=capture-rumour_report]").await;
-    app.fill("#f-content", "Word is a coach of counter-protesters arrives at quillmoor station").await;
+    app.fill(
+        "#f-content",
+        "Word is a coach of counter-protesters arrives at quillmoor station",
+    )
+    .await;
     app.save_and_wait_saved().await;
 
     app.go(&format!("#/op/{op}")).await;
     app.click("[data-testid=capture-negotiation_outcome]").await;
     app.fill("#f-parties", "Trades bloc").await;
     app.fill("#f-police_position", "Speeches end by 15:30").await;
-    app.fill("#f-conditions", "PA off at 15:30\nStewards at the barrier").await;
+    app.fill("#f-conditions", "PA off at 15:30\nStewards at the barrier")
+        .await;
     app.fill("#f-agreed", "Speeches end 15:30, PA off").await;
     app.save_and_wait_saved().await;
 
@@ -313,7 +339,8 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
 
     app.go(&format!("#/op/{op}")).await;
     app.click("[data-testid=capture-escalation]").await;
-    app.fill("#f-summary", "Child separated from family near the stage").await;
+    app.fill("#f-summary", "Child separated from family near the stage")
+        .await;
     app.fill("#f-told", "Bronze").await;
     app.save_and_wait_saved().await;
 
@@ -321,7 +348,8 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     app.go("#/new/tasking").await;
     app.fill("#f-title", "Report of a knife near the park gates").await;
     app.select("#f-incident_type", "knife_crime").await;
-    app.wait_text("[data-testid=deployment-warning]", "Violence & Threats").await;
+    app.wait_text("[data-testid=deployment-warning]", "Violence & Threats")
+        .await;
     app.click("[data-testid=save]").await;
     app.wait_text("#screen-title", "Tasking").await;
     app.go("#/neighbourhood").await;
@@ -334,13 +362,27 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     for (kind, fields) in [
         (
             "abstraction",
-            vec![("#f-to_duty", "Public order cordon"), ("#f-authorised_by", "Insp Cole"), ("#f-reason", "Staffing for the march")],
+            vec![
+                ("#f-to_duty", "Public order cordon"),
+                ("#f-authorised_by", "Insp Cole"),
+                ("#f-reason", "Staffing for the march"),
+            ],
         ),
         (
             "referral",
-            vec![("#f-person", "Victim of the bus stop incident"), ("#f-agency_name", "Midlands Hate Crime Support"), ("#f-reason", "Hate crime support")],
+            vec![
+                ("#f-person", "Victim of the bus stop incident"),
+                ("#f-agency_name", "Midlands Hate Crime Support"),
+                ("#f-reason", "Hate crime support"),
+            ],
         ),
-        ("intelligence_submission", vec![("#f-summary", "Graffiti tag spotted"), ("#f-detail", "Same tag as last month on the bridge")]),
+        (
+            "intelligence_submission",
+            vec![
+                ("#f-summary", "Graffiti tag spotted"),
+                ("#f-detail", "Same tag as last month on the bridge"),
+            ],
+        ),
         ("person", vec![("#f-name", "Priya Venn")]),
         ("group", vec![("#f-name", "Canal Walkers")]),
         ("venue", vec![("#f-name", "Ladypool Road Library")]),
@@ -368,13 +410,17 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     app.wait_text("[data-testid=timeline]", "Child separated").await;
     app.click("[data-testid=timeline] li:first-child a").await;
     app.click("[data-testid=edit]").await;
-    app.fill("#f-response", "Reunited with mother at the welfare point").await;
+    app.fill("#f-response", "Reunited with mother at the welfare point")
+        .await;
     app.click("[data-testid=save]").await;
     app.wait("[data-field-error=reason]").await;
     app.fill("#f-reason", "Response came in").await;
     app.click("[data-testid=save]").await;
     let history = app.wait_text("[data-testid=history]", "Reason: Response came in").await;
-    assert!(history.contains("Reunited with mother"), "the change is shown: {history}");
+    assert!(
+        history.contains("Reunited with mother"),
+        "the change is shown: {history}"
+    );
     assert!(history.contains("Created by PC 4521"));
 
     // Full-text search across everything.
@@ -395,16 +441,20 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     app.click(&format!("{this} [data-move=being_checked]")).await;
     app.wait_text("[data-status=being_checked]", "quillmoor").await;
     app.click(&format!("{this} [data-move=refuted]")).await;
-    app.fill(&format!("#findings-{rumour_id}"), "Rail police: no coach booked").await;
+    app.fill(&format!("#findings-{rumour_id}"), "Rail police: no coach booked")
+        .await;
     app.click(&format!("{this} [data-testid=confirm-move]")).await;
     app.wait_text("[data-status=refuted]", "quillmoor").await;
     app.click(&format!("{this} [data-testid=rumour-control]")).await;
     app.fill(&format!("#told-{rumour_id}"), "Stewards and organiser").await;
-    app.fill(&format!("#msg-{rumour_id}"), "No coach is coming; carry on as planned").await;
+    app.fill(&format!("#msg-{rumour_id}"), "No coach is coming; carry on as planned")
+        .await;
     app.click(&format!("{this} [data-testid=save-control]")).await;
     app.wait_text(&this, "1 control actions").await;
     app.go(&format!("#/record/{rumour_id}")).await;
-    let h = app.wait_text("[data-testid=history]", "Rumour control: told Stewards").await;
+    let h = app
+        .wait_text("[data-testid=history]", "Rumour control: told Stewards")
+        .await;
     assert!(h.contains("Rumour Reported → Being checked") && h.contains("Rumour Being checked → Refuted"));
 
     // A compliance recorded later on the agreement.
@@ -416,8 +466,10 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
         .as_str()
         .expect("the new agreement is tracked")
         .to_string();
-    app.click(&format!("[data-negotiation='{negotiation}'] [data-compliance=kept]")).await;
-    app.wait_text(&format!("[data-negotiation='{negotiation}'] .badges"), "Kept").await;
+    app.click(&format!("[data-negotiation='{negotiation}'] [data-compliance=kept]"))
+        .await;
+    app.wait_text(&format!("[data-negotiation='{negotiation}'] .badges"), "Kept")
+        .await;
 
     // A draft left unsaved.
     app.go(&format!("#/op/{op}/capture/contact_note")).await;
@@ -432,7 +484,10 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    assert!(after >= before + 17, "the waiting-to-sync count grew with every save ({before} → {after})");
+    assert!(
+        after >= before + 17,
+        "the waiting-to-sync count grew with every save ({before} → {after})"
+    );
     app.quit().await;
 
     // Restart: everything saved, and the draft, are still there.
@@ -457,7 +512,6 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     assert!(ops.contains("KESTREL"), "{ops}");
     app.quit().await;
 }
-
 
 /// The screens an officer uses, for axe-core and the screenshots.
 async fn screens(app: &App) -> Vec<(&'static str, String)> {
@@ -507,14 +561,19 @@ async fn every_screen_passes_axe_in_both_themes() {
     let app = driver.launch().await;
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
-        app.js(&format!("document.documentElement.dataset.theme = '{theme}';")).await;
+        app.js(&format!("document.documentElement.dataset.theme = '{theme}';"))
+            .await;
         for (name, hash) in screens(&app).await {
             app.go(&hash).await;
             app.wait(ready(name)).await;
-            app.js(&format!("document.documentElement.dataset.theme = '{theme}';")).await;
+            app.js(&format!("document.documentElement.dataset.theme = '{theme}';"))
+                .await;
             let v = app.axe().await;
             if !v.is_empty() {
-                failures.push(format!("{name} ({theme}): {}", serde_json::to_string_pretty(&v).unwrap()));
+                failures.push(format!(
+                    "{name} ({theme}): {}",
+                    serde_json::to_string_pretty(&v).unwrap()
+                ));
             }
         }
     }
@@ -540,7 +599,12 @@ async fn screenshots_of_the_main_screens() {
     let app = driver.launch().await;
     let shots = [
         ("landscape", 1280, 800, vec!["home", "rumours", "tension", "timeline"]),
-        ("portrait", 800, 1280, vec!["home", "capture-tension", "neighbourhood", "search"]),
+        (
+            "portrait",
+            800,
+            1280,
+            vec!["home", "capture-tension", "neighbourhood", "search"],
+        ),
     ];
     for (orientation, w, h, names) in shots {
         app.c.set_window_size(w, h).await.expect("resize the window");

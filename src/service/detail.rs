@@ -95,7 +95,11 @@ fn flatten(path: &str, v: &Value, out: &mut BTreeMap<String, String>) {
     match v {
         Value::Object(m) => {
             for (k, v) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 flatten(&p, v, out);
             }
         }

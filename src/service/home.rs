@@ -264,7 +264,12 @@ pub fn timeline(store: &Store, q: &TimelineQuery) -> Result<TimelinePage> {
 /// person's details is a logged consultation.
 pub fn directory(store: &Store) -> Result<Vec<RecordSummary>> {
     let mut all = store.list(&ListFilter {
-        kinds: vec![RecordKind::Person, RecordKind::Group, RecordKind::Venue, RecordKind::Agency],
+        kinds: vec![
+            RecordKind::Person,
+            RecordKind::Group,
+            RecordKind::Venue,
+            RecordKind::Agency,
+        ],
         limit: 500,
         ..ListFilter::default()
     })?;

@@ -159,7 +159,14 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
     let c = f.rumour(3, "Counter-protest moving");
     set_rumour_status(&mut f.store, &f.me, a, RumourStatus::BeingChecked, None).unwrap();
     set_rumour_status(&mut f.store, &f.me, c, RumourStatus::BeingChecked, None).unwrap();
-    set_rumour_status(&mut f.store, &f.me, c, RumourStatus::Refuted, Some("No sign of it".into())).unwrap();
+    set_rumour_status(
+        &mut f.store,
+        &f.me,
+        c,
+        RumourStatus::Refuted,
+        Some("No sign of it".into()),
+    )
+    .unwrap();
     let agreed = f.negotiation(4, Outcome::Agreed);
     f.negotiation(5, Outcome::PartlyAgreed);
     f.negotiation(6, Outcome::NotAgreed);
@@ -178,7 +185,14 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
             response_at: None,
         }),
     );
-    record_compliance(&mut f.store, &f.me, agreed, Compliance::NotKept, "Stopped on the ring road".into()).unwrap();
+    record_compliance(
+        &mut f.store,
+        &f.me,
+        agreed,
+        Compliance::NotKept,
+        "Stopped on the ring road".into(),
+    )
+    .unwrap();
 
     let home = operation_home(&f.store, &f.me, f.op).unwrap();
     assert_eq!(home.rumours.open, 2);
@@ -192,7 +206,11 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
     assert_eq!(home.escalations, 1);
     let north = &home.tension[0];
     assert_eq!(north.sector, "North");
-    assert_eq!(north.latest.as_ref().unwrap().mood, Mood::Tense, "latest by time, not by entry");
+    assert_eq!(
+        north.latest.as_ref().unwrap().mood,
+        Mood::Tense,
+        "latest by time, not by entry"
+    );
     assert_eq!(home.tension[1].latest.as_ref().unwrap().level, 3);
 }
 
@@ -200,22 +218,44 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
 fn rumour_moves_through_its_lifecycle_and_refuses_illegal_moves() {
     let mut f = fixture();
     let id = f.rumour(1, "Police are kettling at the station");
-    let card = |s: &Store| rumour_board(s, f.op).unwrap().into_iter().find(|c| c.record_id == id).unwrap();
+    let card = |s: &Store| {
+        rumour_board(s, f.op)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.record_id == id)
+            .unwrap()
+    };
     assert_eq!(card(&f.store).next.len(), 4, "from reported anything but reported");
     set_rumour_status(&mut f.store, &f.me, id, RumourStatus::BeingChecked, None).unwrap();
     assert_eq!(
         card(&f.store).next,
         vec![RumourStatus::Confirmed, RumourStatus::Refuted, RumourStatus::Unresolved]
     );
-    set_rumour_status(&mut f.store, &f.me, id, RumourStatus::Refuted, Some("Bronze: no containment".into())).unwrap();
-    add_rumour_control(&mut f.store, &f.me, id, "Stewards".into(), "No kettle; route open".into()).unwrap();
+    set_rumour_status(
+        &mut f.store,
+        &f.me,
+        id,
+        RumourStatus::Refuted,
+        Some("Bronze: no containment".into()),
+    )
+    .unwrap();
+    add_rumour_control(
+        &mut f.store,
+        &f.me,
+        id,
+        "Stewards".into(),
+        "No kettle; route open".into(),
+    )
+    .unwrap();
     let c = card(&f.store);
     assert_eq!(c.report.status, RumourStatus::Refuted);
     assert_eq!(c.report.findings, "Bronze: no containment");
     assert_eq!(c.report.control_actions[0].told, "Stewards");
     assert_eq!(c.revision_count, 4);
     let err = set_rumour_status(&mut f.store, &f.me, id, RumourStatus::Reported, None).unwrap_err();
-    assert!(matches!(err, StoreError::Validation(ValidationError::Invalid { ref field, .. }) if field == "body.status"));
+    assert!(
+        matches!(err, StoreError::Validation(ValidationError::Invalid { ref field, .. }) if field == "body.status")
+    );
 
     let access = crate::audit::Access {
         officer: f.me.clone(),
@@ -258,7 +298,13 @@ fn compliance_is_only_recorded_for_agreements() {
     assert!(matches!(err, StoreError::Validation(_)));
     let agreed = f.negotiation(2, Outcome::Agreed);
     let before = negotiations(&f.store, f.op).unwrap();
-    assert!(before.iter().find(|c| c.record_id == agreed).unwrap().awaiting_compliance);
+    assert!(
+        before
+            .iter()
+            .find(|c| c.record_id == agreed)
+            .unwrap()
+            .awaiting_compliance
+    );
     record_compliance(&mut f.store, &f.me, agreed, Compliance::Kept, "Route kept".into()).unwrap();
     let after = negotiations(&f.store, f.op).unwrap();
     let card = after.iter().find(|c| c.record_id == agreed).unwrap();
@@ -276,7 +322,11 @@ fn tension_series_is_oldest_first_and_spans_the_operation() {
     assert_eq!(s.sectors, vec!["North", "South"]);
     let minutes: Vec<i64> = s.points.iter().map(|p| (p.at - f.start).num_minutes()).collect();
     assert_eq!(minutes, vec![-30, 10, 90]);
-    assert_eq!(s.starts_at, f.start - Duration::minutes(30), "stretched to an early reading");
+    assert_eq!(
+        s.starts_at,
+        f.start - Duration::minutes(30),
+        "stretched to an early reading"
+    );
     assert_eq!(s.ends_at, f.start + Duration::hours(5));
     assert_eq!(s.points[2].level, 5);
 }
@@ -324,7 +374,9 @@ fn drafts_survive_closing_the_app_and_go_when_discarded() {
     let mut f = fixture();
     let key = format!("capture:{}:contact_note", f.op);
     f.store.save_draft(&key, &f.me, r#"{"summary":"half a note"}"#).unwrap();
-    f.store.save_draft(&key, &f.me, r#"{"summary":"half a note, more"}"#).unwrap();
+    f.store
+        .save_draft(&key, &f.me, r#"{"summary":"half a note, more"}"#)
+        .unwrap();
     let path = f.path.clone();
     f.store = Store::open(&path).unwrap();
     let d = f.store.draft(&key).unwrap().unwrap();

@@ -23,7 +23,11 @@ pub fn directory(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
 }
 
 #[tauri::command]
-pub fn record_detail(state: State<'_, AppState>, record_id: RecordId, purpose: Option<String>) -> CmdResult<RecordDetail> {
+pub fn record_detail(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    purpose: Option<String>,
+) -> CmdResult<RecordDetail> {
     let access = Access {
         officer: state.officer.clone(),
         purpose: purpose.unwrap_or_default(),
@@ -37,6 +41,11 @@ pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Sa
 }
 
 #[tauri::command]
-pub fn edit_record(state: State<'_, AppState>, record_id: RecordId, record: Record, reason: String) -> CmdResult<Saved> {
+pub fn edit_record(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    record: Record,
+    reason: String,
+) -> CmdResult<Saved> {
     Ok(state.store().edit(&state.officer, record_id, record, &reason)?)
 }

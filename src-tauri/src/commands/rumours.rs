@@ -20,12 +20,29 @@ pub fn set_rumour_status(
     status: RumourStatus,
     findings: Option<String>,
 ) -> CmdResult<Saved> {
-    Ok(service::set_rumour_status(&mut state.store(), &state.officer, record_id, status, findings)?)
+    Ok(service::set_rumour_status(
+        &mut state.store(),
+        &state.officer,
+        record_id,
+        status,
+        findings,
+    )?)
 }
 
 #[tauri::command]
-pub fn add_rumour_control(state: State<'_, AppState>, record_id: RecordId, told: String, message: String) -> CmdResult<Saved> {
-    Ok(service::add_rumour_control(&mut state.store(), &state.officer, record_id, told, message)?)
+pub fn add_rumour_control(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    told: String,
+    message: String,
+) -> CmdResult<Saved> {
+    Ok(service::add_rumour_control(
+        &mut state.store(),
+        &state.officer,
+        record_id,
+        told,
+        message,
+    )?)
 }
 
 #[tauri::command]
@@ -40,5 +57,11 @@ pub fn record_compliance(
     compliance: Compliance,
     note: String,
 ) -> CmdResult<Saved> {
-    Ok(service::record_compliance(&mut state.store(), &state.officer, record_id, compliance, note)?)
+    Ok(service::record_compliance(
+        &mut state.store(),
+        &state.officer,
+        record_id,
+        compliance,
+        note,
+    )?)
 }

@@ -58,7 +58,7 @@ export function Neighbourhood() {
               <ul class="list">
                 {n.abstractions.map((a) => (
                   <li key={a.record_id}>
-                    <a class="row" href={href({ name: "record", id: a.record_id })}>
+                    <a class="row no-kind" href={href({ name: "record", id: a.record_id })}>
                       <span class="row-title">
                         {a.abstraction.from_duty || "Neighbourhood duty"} → {a.abstraction.to_duty}
                       </span>
@@ -81,7 +81,7 @@ export function Neighbourhood() {
                 <ul class="list">
                   {n.referrals.map((r) => (
                     <li key={r.record_id}>
-                      <a class="row" href={href({ name: "record", id: r.record_id })}>
+                      <a class="row no-kind" href={href({ name: "record", id: r.record_id })}>
                         <span class="row-title">{r.title}</span>
                         <span class="row-meta">{when(r.occurred_at)}</span>
                       </a>
@@ -99,7 +99,7 @@ export function Neighbourhood() {
                 <ul class="list">
                   {n.intelligence.map((r) => (
                     <li key={r.record_id}>
-                      <a class="row" href={href({ name: "record", id: r.record_id })}>
+                      <a class="row no-kind" href={href({ name: "record", id: r.record_id })}>
                         <span class="row-title">{r.title}</span>
                         <span class="row-meta">{when(r.occurred_at)}</span>
                       </a>

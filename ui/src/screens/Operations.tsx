@@ -40,14 +40,6 @@ export function Operations() {
   );
 }
 
-const CAPTURE_ICONS: { [k: string]: string } = {
-  contact_note: "💬",
-  rumour_report: "📣",
-  negotiation_outcome: "🤝",
-  tension_reading: "🌡",
-  escalation: "⚠",
-};
-
 export function Home(props: { op: string }) {
   const { kindLabel, vocab } = useApp();
   const state = useAsync(() => api.operationHome(props.op), [props.op]);
@@ -62,7 +54,7 @@ export function Home(props: { op: string }) {
           <nav class="quick-capture" aria-label="Quick capture">
             {QUICK_CAPTURE.map((k) => (
               <a key={k} class="btn capture" href={href({ name: "capture", op: props.op, kind: k })} data-testid={`capture-${k}`}>
-                <span aria-hidden="true">{CAPTURE_ICONS[k]}</span> {kindLabel(k)}
+                <span aria-hidden="true" class="plus">+</span> {kindLabel(k)}
               </a>
             ))}
           </nav>
