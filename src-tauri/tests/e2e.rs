@@ -598,15 +598,11 @@ async fn screenshots_of_the_main_screens() {
     let driver = Driver::start(&db);
     let app = driver.launch().await;
     let shots = [
-        ("landscape", 1280, 800, vec!["home", "rumours", "tension", "timeline"]),
-        (
-            "portrait",
-            800,
-            1280,
-            vec!["home", "capture-tension", "neighbourhood", "search"],
-        ),
+        ("landscape", "light", 1280, 800, vec!["home", "rumours", "tension", "timeline"]),
+        ("portrait", "light", 800, 1280, vec!["home", "capture-tension", "neighbourhood", "search"]),
+        ("night", "dark", 1280, 800, vec!["tension", "rumours"]),
     ];
-    for (orientation, w, h, names) in shots {
+    for (orientation, theme, w, h, names) in shots {
         app.c.set_window_size(w, h).await.expect("resize the window");
         tokio::time::sleep(Duration::from_millis(300)).await;
         for (name, hash) in screens(&app).await {
@@ -615,6 +611,7 @@ async fn screenshots_of_the_main_screens() {
             }
             app.go(&hash).await;
             app.wait(ready(name)).await;
+            app.js(&format!("document.documentElement.dataset.theme = '{theme}';")).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             let png = app.c.screenshot().await.expect("screenshot");
             let path = Path::new(&out).join(format!("{orientation}-{name}.png"));
@@ -623,4 +620,176 @@ async fn screenshots_of_the_main_screens() {
         }
     }
     app.quit().await;
+}
+
+/// Process ids of every descendant of `root` (the app and its WebKit web and network processes).
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command name is in parentheses and may hold spaces; the parent follows the state.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (child, _) in parents.iter().filter(|(_, pp)| *pp == p) {
+            out.push(*child);
+            frontier.push(*child);
+        }
+    }
+    out
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
+/// Prints the figures of issue 3's targets for the binary in `LIAISON_APP` (scripts/measure.sh
+/// builds a release binary): start to interactive operation home, save to visible in the
+/// timeline, timeline paging over 5,000 records, binary size, resident memory. Figures, not
+/// assertions: they depend on the machine.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "measurement: run by scripts/measure.sh"]
+async fn measure_the_performance_targets() {
+    if std::env::var("LIAISON_MEASURE").map_or(true, |v| v != "1") {
+        eprintln!("measure: LIAISON_MEASURE not set, nothing to do");
+        return;
+    }
+    if !can_run("measure") {
+        return;
+    }
+    let (_dir, db) = new_db();
+    // The demo operation plus 5,000 contact notes.
+    {
+        let mut store = liaison_app_lib::state::open_store(&db).expect("open the store");
+        let op = liaison_core::service::operations(&store).unwrap()[0].record_id;
+        let officer = liaison_core::OfficerId::new("PC 1190").unwrap();
+        let start = chrono::Utc::now() - chrono::Duration::days(1);
+        let notes: Vec<liaison_core::Record> = (0..5_000)
+            .map(|i| liaison_core::Record {
+                operation_id: Some(op),
+                occurred_at: start + chrono::Duration::seconds(i * 15),
+                location: None,
+                sector: Some(liaison_core::demo::SECTORS[(i % 4) as usize].0.to_string()),
+                links: vec![],
+                tags: vec![],
+                body: liaison_core::Body::ContactNote(liaison_core::records::ContactNote {
+                    spoke_with: format!("Marcher {i}"),
+                    function: liaison_core::records::PltFunction::Sensing,
+                    summary: format!("Routine sensing note number {i}: crowd steady, no concerns."),
+                    mood: Some(liaison_core::records::Mood::Calm),
+                    follow_up: None,
+                }),
+            })
+            .collect();
+        store.import(&officer, notes).expect("import 5,000 notes");
+    }
+    let records = liaison_core::store::Store::open(&db).unwrap().revision_count().unwrap();
+
+    let driver = Driver::start(&db);
+    let mut starts = Vec::new();
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let app = driver.launch().await;
+        app.open_demo_operation().await;
+        app.wait("[data-testid=open-rumours]").await;
+        starts.push(t0.elapsed().as_secs_f64() * 1000.0);
+        app.quit().await;
+    }
+
+    let app = driver.launch().await;
+    let op = app.open_demo_operation().await;
+    app.wait("[data-testid=open-rumours]").await;
+    let mut saves = Vec::new();
+    for _ in 0..5 {
+        app.go(&format!("#/op/{op}/capture/tension_reading")).await;
+        app.click(".mood-choice.level-2").await;
+        let ms = app
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const before = new Set([...document.querySelectorAll('.just-saved')]);
+                 const t0 = performance.now();
+                 document.querySelector('[data-testid=save]').click();
+                 (function poll() {
+                   const el = document.querySelector('.just-saved');
+                   if (el && !before.has(el)) done(performance.now() - t0); else requestAnimationFrame(poll);
+                 })();",
+                vec![],
+            )
+            .await
+            .expect("save and wait for the timeline")
+            .as_f64()
+            .unwrap_or(f64::NAN);
+        saves.push(ms);
+    }
+
+    app.go(&format!("#/op/{op}/timeline")).await;
+    app.wait("[data-testid=timeline] li").await;
+    let first_page = app.js("return document.querySelectorAll('[data-testid=timeline] li').length;").await;
+    let t0 = Instant::now();
+    app.js("window.scrollTo(0, document.body.scrollHeight);").await;
+    let deadline = Instant::now() + WAIT;
+    let mut after_scroll = first_page.clone();
+    while Instant::now() < deadline {
+        after_scroll = app.js("return document.querySelectorAll('[data-testid=timeline] li').length;").await;
+        if after_scroll.as_u64() > first_page.as_u64() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let next_page_ms = t0.elapsed().as_secs_f64() * 1000.0;
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let tree = descendants(driver.child.id());
+    let rss_mib = tree.iter().map(|p| rss_kib(*p)).sum::<u64>() as f64 / 1024.0;
+    let app_rss_mib = tree.first().map_or(0, |p| rss_kib(*p)) as f64 / 1024.0;
+    let size_mib = std::fs::metadata(app_binary()).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
+    app.quit().await;
+
+    let verdict = |ok: bool| if ok { "meets target" } else { "MISSES target" };
+    println!("== Liaison performance ({} revisions in the database)", records);
+    println!("binary: {}", app_binary().display());
+    println!(
+        "start to interactive operation home: {:.0} ms median of {:?} (target <= 1500 ms; includes WebDriver session set-up): {}",
+        median(starts.clone()),
+        starts.iter().map(|s| s.round()).collect::<Vec<_>>(),
+        verdict(median(starts) <= 1500.0)
+    );
+    println!(
+        "tap on save to the record visible in the timeline: {:.0} ms median, {:.0} ms max of 5 (target <= 100 ms): {}",
+        median(saves.clone()),
+        saves.iter().copied().fold(0.0, f64::max),
+        verdict(median(saves) <= 100.0)
+    );
+    println!(
+        "timeline over 5,000+ records: {first_page} rows rendered at first, {after_scroll} after scrolling to the end ({next_page_ms:.0} ms to the next page): paged, not loaded at once"
+    );
+    println!("release binary size: {size_mib:.1} MiB (target <= 20 MB): {}", verdict(size_mib <= 20.0 * 1_000_000.0 / 1_048_576.0));
+    println!(
+        "resident memory with the demo operation open: {rss_mib:.0} MiB for the app and its WebKit processes ({} processes; the app process alone {app_rss_mib:.0} MiB) (target <= 200 MB): {}",
+        tree.len(),
+        verdict(rss_mib <= 200.0 * 1_000_000.0 / 1_048_576.0)
+    );
 }

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import type { AppError, RecordDetail as Detail } from "../bindings";
 import { api } from "../api";
 import { when } from "../format";
-import { display, FORMS } from "../forms";
+import { display, FORMS, label } from "../forms";
 import { href } from "../router";
 import { ErrorBox, Screen, useApp, useAsync } from "../ui";
 import { PurposePrompt } from "./Capture";
@@ -40,7 +40,7 @@ export function RecordDetail(props: { id: string }) {
   };
   return (
     <Screen
-      title={`${d.kind_label}: ${titleOf(d)}`}
+      title={`${d.kind_label}: ${titleOf(d, (m) => label(vocab, "mood", m))}`}
       actions={
         <a class="btn primary" href={href({ name: "edit", id: d.current.record_id })} data-testid="edit">
           Edit
@@ -109,12 +109,12 @@ export function RecordDetail(props: { id: string }) {
   );
 }
 
-function titleOf(d: Detail): string {
+function titleOf(d: Detail, moodLabel: (m: unknown) => string): string {
   const b = d.current.record.body as unknown as { [k: string]: unknown };
   for (const k of ["name", "title", "content", "summary", "spoke_with", "parties", "to_duty", "agency_name"]) {
     const v = b[k];
     if (typeof v === "string" && v) return v.length > 60 ? `${v.slice(0, 60)}…` : v;
   }
-  if (d.current.kind === "tension_reading") return String(b.mood);
+  if (d.current.kind === "tension_reading") return moodLabel(b.mood);
   return d.kind_label;
 }

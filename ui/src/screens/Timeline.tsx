@@ -62,7 +62,7 @@ export function Timeline(props: { op: string; saved: string | null }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [next, loading]);
 
-  const kinds: RecordKind[] = [...QUICK_CAPTURE, "operation"];
+  const kinds: RecordKind[] = QUICK_CAPTURE;
   return (
     <Screen title="Timeline">
       <div class="filters" role="group" aria-label="Filter by kind">
