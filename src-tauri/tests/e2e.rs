@@ -38,7 +38,7 @@ fn cannot_run() -> Option<String> {
     if which("WebKitWebDriver").is_none() {
         return Some("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)".into());
     }
-    if std::env::var("DISPLAY").map_or(true, |d| d.is_empty()) {
+    if !std::env::var("DISPLAY").is_ok_and(|d| !d.is_empty()) {
         return Some("no DISPLAY: run under xvfb-run".into());
     }
     if !app_binary().exists() {
@@ -516,7 +516,17 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
 /// The screens an officer uses, for axe-core and the screenshots.
 async fn screens(app: &App) -> Vec<(&'static str, String)> {
     let op = app.open_demo_operation().await;
+    app.go(&format!("#/op/{op}/rumours")).await;
+    app.wait("[data-status=refuted] [data-rumour]").await;
+    let rumour = app
+        .js("return document.querySelector('[data-status=refuted] [data-rumour]').dataset.rumour;")
+        .await
+        .as_str()
+        .expect("a refuted rumour in the demo")
+        .to_string();
     vec![
+        ("detail", format!("#/record/{rumour}")),
+        ("edit", format!("#/record/{rumour}/edit")),
         ("operations", "#/".to_string()),
         ("home", format!("#/op/{op}")),
         ("capture", format!("#/op/{op}/capture/contact_note")),
@@ -545,6 +555,8 @@ fn ready(name: &str) -> &'static str {
         "directory" => "[data-testid=directory] li",
         "search" => "[data-testid=search-results] li",
         "neighbourhood" => "[data-tasking]",
+        "detail" => "[data-testid=history] li",
+        "edit" => "#f-reason",
         _ => "#screen-title",
     }
 }
@@ -598,8 +610,20 @@ async fn screenshots_of_the_main_screens() {
     let driver = Driver::start(&db);
     let app = driver.launch().await;
     let shots = [
-        ("landscape", "light", 1280, 800, vec!["home", "rumours", "tension", "timeline"]),
-        ("portrait", "light", 800, 1280, vec!["home", "capture-tension", "neighbourhood", "search"]),
+        (
+            "landscape",
+            "light",
+            1280,
+            800,
+            vec!["home", "rumours", "tension", "timeline"],
+        ),
+        (
+            "portrait",
+            "light",
+            800,
+            1280,
+            vec!["home", "capture-tension", "neighbourhood", "search", "detail"],
+        ),
         ("night", "dark", 1280, 800, vec!["tension", "rumours"]),
     ];
     for (orientation, theme, w, h, names) in shots {
@@ -611,7 +635,8 @@ async fn screenshots_of_the_main_screens() {
             }
             app.go(&hash).await;
             app.wait(ready(name)).await;
-            app.js(&format!("document.documentElement.dataset.theme = '{theme}';")).await;
+            app.js(&format!("document.documentElement.dataset.theme = '{theme}';"))
+                .await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             let png = app.c.screenshot().await.expect("screenshot");
             let path = Path::new(&out).join(format!("{orientation}-{name}.png"));
@@ -660,6 +685,49 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The app's own process among the WebDriver's descendants.
+fn app_pid(driver: u32) -> Option<u32> {
+    let app = std::fs::canonicalize(app_binary()).ok()?;
+    descendants(driver)
+        .into_iter()
+        .find(|p| std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|exe| exe == app))
+}
+
+/// How long ago the process started, in ms (10 ms resolution: clock ticks).
+fn process_age_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
+    // Field 22 (starttime) is the 20th after the command name.
+    let start_ticks: f64 = after
+        .split_whitespace()
+        .nth(19)
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.0);
+    let ticks = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|u| u.split_whitespace().next().and_then(|x| x.parse().ok()))
+        .unwrap_or(0.0);
+    (uptime - start_ticks / ticks) * 1000.0
+}
+
+/// Proportional set size: shared library pages divided among the processes that map them.
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
     xs[xs.len() / 2]
@@ -672,7 +740,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "measurement: run by scripts/measure.sh"]
 async fn measure_the_performance_targets() {
-    if std::env::var("LIAISON_MEASURE").map_or(true, |v| v != "1") {
+    if !std::env::var("LIAISON_MEASURE").is_ok_and(|v| v == "1") {
         eprintln!("measure: LIAISON_MEASURE not set, nothing to do");
         return;
     }
@@ -709,12 +777,21 @@ async fn measure_the_performance_targets() {
 
     let driver = Driver::start(&db);
     let mut starts = Vec::new();
+    let mut in_app = Vec::new();
     for _ in 0..3 {
         let t0 = Instant::now();
         let app = driver.launch().await;
-        app.open_demo_operation().await;
+        // A fresh start opens the operation the officer was working in.
         app.wait("[data-testid=open-rumours]").await;
         starts.push(t0.elapsed().as_secs_f64() * 1000.0);
+        // From the app process's start to the home's `home-interactive` mark, without WebDriver.
+        let since_mark = app
+            .js("const m = performance.getEntriesByName('home-interactive')[0]; return m ? performance.now() - m.startTime : null;")
+            .await
+            .as_f64()
+            .expect("the home marks when it became interactive");
+        let app_pid = app_pid(driver.child.id()).expect("the app's process");
+        in_app.push(process_age_ms(app_pid) - since_mark);
         app.quit().await;
     }
 
@@ -747,13 +824,17 @@ async fn measure_the_performance_targets() {
 
     app.go(&format!("#/op/{op}/timeline")).await;
     app.wait("[data-testid=timeline] li").await;
-    let first_page = app.js("return document.querySelectorAll('[data-testid=timeline] li').length;").await;
+    let first_page = app
+        .js("return document.querySelectorAll('[data-testid=timeline] li').length;")
+        .await;
     let t0 = Instant::now();
     app.js("window.scrollTo(0, document.body.scrollHeight);").await;
     let deadline = Instant::now() + WAIT;
     let mut after_scroll = first_page.clone();
     while Instant::now() < deadline {
-        after_scroll = app.js("return document.querySelectorAll('[data-testid=timeline] li').length;").await;
+        after_scroll = app
+            .js("return document.querySelectorAll('[data-testid=timeline] li').length;")
+            .await;
         if after_scroll.as_u64() > first_page.as_u64() {
             break;
         }
@@ -764,7 +845,19 @@ async fn measure_the_performance_targets() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let tree = descendants(driver.child.id());
     let rss_mib = tree.iter().map(|p| rss_kib(*p)).sum::<u64>() as f64 / 1024.0;
-    let app_rss_mib = tree.first().map_or(0, |p| rss_kib(*p)) as f64 / 1024.0;
+    let pss_mib = tree.iter().map(|p| pss_kib(*p)).sum::<u64>() as f64 / 1024.0;
+    let per_process: Vec<String> = tree
+        .iter()
+        .map(|p| {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            format!(
+                "{} {:.0}/{:.0}",
+                name.trim(),
+                rss_kib(*p) as f64 / 1024.0,
+                pss_kib(*p) as f64 / 1024.0
+            )
+        })
+        .collect();
     let size_mib = std::fs::metadata(app_binary()).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
     app.quit().await;
 
@@ -772,10 +865,15 @@ async fn measure_the_performance_targets() {
     println!("== Liaison performance ({} revisions in the database)", records);
     println!("binary: {}", app_binary().display());
     println!(
-        "start to interactive operation home: {:.0} ms median of {:?} (target <= 1500 ms; includes WebDriver session set-up): {}",
+        "start to interactive operation home, app process start to home ready: {:.0} ms median of {:?} (target <= 1500 ms): {}",
+        median(in_app.clone()),
+        in_app.iter().map(|s| s.round()).collect::<Vec<_>>(),
+        verdict(median(in_app) <= 1500.0)
+    );
+    println!(
+        "start to interactive operation home, as WebDriver sees it (session set-up included): {:.0} ms median of {:?}",
         median(starts.clone()),
-        starts.iter().map(|s| s.round()).collect::<Vec<_>>(),
-        verdict(median(starts) <= 1500.0)
+        starts.iter().map(|s| s.round()).collect::<Vec<_>>()
     );
     println!(
         "tap on save to the record visible in the timeline: {:.0} ms median, {:.0} ms max of 5 (target <= 100 ms): {}",
@@ -786,10 +884,13 @@ async fn measure_the_performance_targets() {
     println!(
         "timeline over 5,000+ records: {first_page} rows rendered at first, {after_scroll} after scrolling to the end ({next_page_ms:.0} ms to the next page): paged, not loaded at once"
     );
-    println!("release binary size: {size_mib:.1} MiB (target <= 20 MB): {}", verdict(size_mib <= 20.0 * 1_000_000.0 / 1_048_576.0));
     println!(
-        "resident memory with the demo operation open: {rss_mib:.0} MiB for the app and its WebKit processes ({} processes; the app process alone {app_rss_mib:.0} MiB) (target <= 200 MB): {}",
-        tree.len(),
-        verdict(rss_mib <= 200.0 * 1_000_000.0 / 1_048_576.0)
+        "release binary size: {size_mib:.1} MiB (target <= 20 MB): {}",
+        verdict(size_mib <= 20.0 * 1_000_000.0 / 1_048_576.0)
+    );
+    println!(
+        "resident memory with the demo operation open: {pss_mib:.0} MiB PSS, {rss_mib:.0} MiB RSS summed over the app and its WebKit processes (RSS/PSS MiB: {}) (target <= 200 MB, on PSS): {}",
+        per_process.join(", "),
+        verdict(pss_mib <= 200.0 * 1_000_000.0 / 1_048_576.0)
     );
 }

@@ -18,6 +18,15 @@ pub fn operations(store: &Store) -> Result<Vec<RecordSummary>> {
     })
 }
 
+/// The operation the app opens on: the one the officer last recorded something in, else the
+/// newest on the device. None when there is no operation.
+pub fn resume_operation(store: &Store, officer: &OfficerId) -> Result<Option<RecordId>> {
+    if let Some(op) = store.latest_operation_of(officer)? {
+        return Ok(Some(op));
+    }
+    Ok(operations(store)?.first().map(|o| o.record_id))
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct RumourCounts {
     pub open: u32,

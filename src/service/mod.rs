@@ -16,8 +16,9 @@ mod vocabulary;
 
 pub use detail::{record_detail, FieldChange, RecordDetail, RevisionView};
 pub use home::{
-    capture_defaults, directory, operation_home, operations, tension_series, timeline, CaptureDefaults, Cursor,
-    OperationHome, RumourCounts, SectorTension, TensionPoint, TensionSeries, TimelinePage, TimelineQuery,
+    capture_defaults, directory, operation_home, operations, resume_operation, tension_series, timeline,
+    CaptureDefaults, Cursor, OperationHome, RumourCounts, SectorTension, TensionPoint, TensionSeries, TimelinePage,
+    TimelineQuery,
 };
 pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCard};
 pub use rumours::{

@@ -494,3 +494,51 @@ fn changes_name_added_removed_and_changed_fields() {
     assert_eq!(c[2].before, None);
     assert_eq!(c[2].after.as_deref(), Some("b"));
 }
+
+#[test]
+fn the_app_resumes_the_operation_the_officer_last_worked_in() {
+    let mut f = fixture();
+    // Only the operation itself so far (it belongs to no operation): the newest operation.
+    assert_eq!(resume_operation(&f.store, &f.me).unwrap(), Some(f.op));
+    let other = f
+        .store
+        .create(
+            &officer("PS 2817"),
+            Record {
+                operation_id: None,
+                occurred_at: f.start,
+                location: None,
+                sector: None,
+                links: vec![],
+                tags: vec![],
+                body: Body::Operation(Operation {
+                    name: "Op Later".into(),
+                    event_kind: EventKind::Pride,
+                    starts_at: f.start,
+                    ends_at: f.start + Duration::hours(2),
+                    area: vec![],
+                    sectors: vec![],
+                    briefing: String::new(),
+                    command_structure: String::new(),
+                    groups_expected: vec![],
+                    team: vec![],
+                }),
+            },
+        )
+        .unwrap()
+        .record_id;
+    assert_eq!(
+        resume_operation(&f.store, &f.me).unwrap(),
+        Some(other),
+        "newest when nothing recorded"
+    );
+    f.tension(1, "North", Mood::Calm);
+    assert_eq!(
+        resume_operation(&f.store, &f.me).unwrap(),
+        Some(f.op),
+        "where the officer last recorded"
+    );
+    assert_eq!(resume_operation(&f.store, &officer("PS 2817")).unwrap(), Some(other));
+    let empty = Store::open(f.path.with_file_name("empty.db")).unwrap();
+    assert_eq!(resume_operation(&empty, &f.me).unwrap(), None);
+}

@@ -78,6 +78,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The operation the officer recorded something in most recently.
+    pub fn latest_operation_of(&self, officer: &OfficerId) -> Result<Option<RecordId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT operation_id FROM records WHERE author = ?1 AND operation_id IS NOT NULL
+                 ORDER BY updated_ms DESC LIMIT 1",
+            )?
+            .query_row([officer.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+
     /// How many revisions were made on this device (its own hash chain's length).
     pub fn revisions_made_here(&self) -> Result<u64> {
         Ok(self.conn.query_row(

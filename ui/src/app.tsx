@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AppStatus, RecordKind, Vocabulary } from "./bindings";
 import { api, onWrite } from "./api";
-import { href, parseRoute, type Route } from "./router";
+import { go, href, parseRoute, type Route } from "./router";
 import { AppContext, ErrorBox } from "./ui";
 import { Capture } from "./screens/Capture";
 import { RecordDetail } from "./screens/Detail";
@@ -74,6 +74,15 @@ export function App() {
     }
   }, [theme]);
   useEffect(() => {
+    // A fresh start opens the operation the officer was working in.
+    if (!window.location.hash || window.location.hash === "#") {
+      void api.resumeOperation().then(
+        (op) => {
+          if (op && !window.location.hash) go({ name: "home", op });
+        },
+        () => undefined,
+      );
+    }
     api.vocabulary().then(setVocab, (e: AppError) => setError(e));
     const refresh = () => void api.status().then(setStatus, () => undefined);
     refresh();

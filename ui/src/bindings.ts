@@ -471,6 +471,7 @@ export const commands = {
   status: (): Promise<AppStatus> => invoke<AppStatus>("status"),
   vocabulary: (): Promise<Vocabulary> => invoke<Vocabulary>("vocabulary"),
   operations: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("operations"),
+  resumeOperation: (): Promise<string | null> => invoke<string | null>("resume_operation"),
   operationHome: (operationId: string): Promise<OperationHome> => invoke<OperationHome>("operation_home", { operationId }),
   tensionSeries: (operationId: string): Promise<TensionSeries> => invoke<TensionSeries>("tension_series", { operationId }),
   captureDefaults: (operationId: string): Promise<CaptureDefaults> => invoke<CaptureDefaults>("capture_defaults", { operationId }),

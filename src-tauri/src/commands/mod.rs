@@ -62,6 +62,7 @@ app_commands! {
     operations::status() -> AppStatus;
     operations::vocabulary() -> Vocabulary;
     operations::operations() -> Vec<RecordSummary>;
+    operations::resume_operation() -> Option<RecordId>;
     operations::operation_home(operation_id: RecordId) -> OperationHome;
     operations::tension_series(operation_id: RecordId) -> TensionSeries;
     operations::capture_defaults(operation_id: RecordId) -> CaptureDefaults;

@@ -23,6 +23,11 @@ pub fn operations(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
 }
 
 #[tauri::command]
+pub fn resume_operation(state: State<'_, AppState>) -> CmdResult<Option<RecordId>> {
+    Ok(service::resume_operation(&state.store(), &state.officer)?)
+}
+
+#[tauri::command]
 pub fn operation_home(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<OperationHome> {
     Ok(service::operation_home(&state.store(), &state.officer, operation_id)?)
 }

@@ -1,9 +1,11 @@
 // Operations list and operation home: briefing, area, sectors, groups, team, and the team's
 // picture at a glance, with one-tap quick capture.
+import { useEffect } from "preact/hooks";
 import type { OperationHome } from "../bindings";
 import { api } from "../api";
 import { when } from "../format";
 import { QUICK_CAPTURE } from "../forms";
+import { layoutMap } from "../map";
 import { href } from "../router";
 import { Loading, Screen, useApp, useAsync } from "../ui";
 
@@ -43,6 +45,10 @@ export function Operations() {
 export function Home(props: { op: string }) {
   const { kindLabel, vocab } = useApp();
   const state = useAsync(() => api.operationHome(props.op), [props.op]);
+  useEffect(() => {
+    // For scripts/measure.sh: when the home first became usable.
+    if (state.data && performance.getEntriesByName("home-interactive").length === 0) performance.mark("home-interactive");
+  }, [state.data]);
   return (
     <Loading state={state}>
       {(h: OperationHome) => (
@@ -123,15 +129,47 @@ export function Home(props: { op: string }) {
                 ))}
               </ul>
               <h3>Area and sectors</h3>
-              <ul class="plain">
-                {h.operation.sectors.map((s) => (
-                  <li key={s.name}>{s.name}</li>
-                ))}
-              </ul>
+              <SectorMap home={h} />
             </section>
           </div>
         </Screen>
       )}
     </Loading>
+  );
+}
+
+/** The operation's area and sectors, each sector shaded by its latest mood. */
+function SectorMap({ home }: { home: OperationHome }) {
+  const { vocab } = useApp();
+  const m = layoutMap(home.operation.area, home.operation.sectors, 480, 240);
+  if (!m.area && m.sectors.length === 0) return <p class="muted">No area drawn for this operation.</p>;
+  const levelOf = (name: string) => home.tension.find((t) => t.sector === name)?.latest?.level ?? 0;
+  const summary = home.operation.sectors
+    .map((s) => {
+      const t = home.tension.find((x) => x.sector === s.name)?.latest;
+      return `${s.name}: ${t ? vocab.mood.find((v) => v.value === t.mood)?.label : "no reading"}`;
+    })
+    .join("; ");
+  return (
+    <>
+    <svg class="sector-map" viewBox="0 0 480 240" role="img" aria-label={`Map of the area. ${summary}`}>
+      {m.area ? <polygon class="area" points={m.area} /> : null}
+      {m.sectors.map((s, i) => (
+        <g key={s.name} class={`sector level-${levelOf(s.name)}`}>
+          <polygon points={s.points} />
+          <text x={s.label.x} y={s.label.y} text-anchor="middle" dominant-baseline="middle">
+            {i + 1}
+          </text>
+        </g>
+      ))}
+    </svg>
+    <ol class="plain sector-list">
+      {home.operation.sectors.map((s, i) => (
+        <li key={s.name}>
+          <strong>{i + 1}</strong> {s.name}
+        </li>
+      ))}
+    </ol>
+    </>
   );
 }
