@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 cargo build --release -p liaison-app --features tauri/custom-protocol
 export LIAISON_APP="$PWD/target/release/liaison-app"
 export LIAISON_MEASURE=1
-xvfb-run -a -s "-screen 0 1920x1440x24" \
+timeout 900 xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --exact measure_the_performance_targets --nocapture 2>&1 \
   | grep -E '^(==|binary|start|tap|timeline|release|resident)|panicked|FAILED'

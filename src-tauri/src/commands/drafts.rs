@@ -5,17 +5,17 @@ use crate::state::AppState;
 use liaison_core::store::Draft;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, key: String, content: String) -> CmdResult<Draft> {
     Ok(state.store().save_draft(&key, &state.officer, &content)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn load_draft(state: State<'_, AppState>, key: String) -> CmdResult<Option<Draft>> {
     Ok(state.store().draft(&key)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn discard_draft(state: State<'_, AppState>, key: String) -> CmdResult<bool> {
     Ok(state.store().discard_draft(&key)?)
 }

@@ -2,6 +2,9 @@
 //! few lines: take the state, make one call into `liaison_core::service` or the store, map the
 //! error. No logic and no SQL here.
 //!
+//! Every command is `#[tauri::command(async)]`: it runs on Tauri's worker pool, not on the main
+//! thread, so a save waiting for its fsync never holds up the webview's rendering.
+//!
 //! [`app_commands!`] is the one list of commands: it builds the invoke handler, checks at
 //! compile time that each command has exactly the signature listed, and gives
 //! [`crate::bindings`] what it needs to generate the UI's typed wrappers.

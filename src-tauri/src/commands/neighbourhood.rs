@@ -6,12 +6,12 @@ use liaison_core::records::{self, DeploymentCheck, IncidentType};
 use liaison_core::service::{self, Neighbourhood};
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn neighbourhood(state: State<'_, AppState>) -> CmdResult<Neighbourhood> {
     Ok(service::neighbourhood(&state.store())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn deployment_check(_state: State<'_, AppState>, incident: IncidentType) -> CmdResult<DeploymentCheck> {
     Ok(records::deployment_check(incident))
 }

@@ -7,37 +7,37 @@ use liaison_core::store::RecordSummary;
 use liaison_core::RecordId;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     Ok(service::status(&state.store(), &state.officer)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn vocabulary(_state: State<'_, AppState>) -> CmdResult<Vocabulary> {
     Ok(service::vocabulary())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn operations(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
     Ok(service::operations(&state.store())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn resume_operation(state: State<'_, AppState>) -> CmdResult<Option<RecordId>> {
     Ok(service::resume_operation(&state.store(), &state.officer)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn operation_home(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<OperationHome> {
     Ok(service::operation_home(&state.store(), &state.officer, operation_id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn tension_series(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<TensionSeries> {
     Ok(service::tension_series(&state.store(), &state.officer, operation_id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn capture_defaults(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<CaptureDefaults> {
     Ok(service::capture_defaults(&state.store(), &state.officer, operation_id)?)
 }

@@ -7,22 +7,22 @@ use liaison_core::store::{RecordSummary, Saved, SearchHit, SearchQuery};
 use liaison_core::{Access, Record, RecordId};
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> CmdResult<TimelinePage> {
     Ok(service::timeline(&state.store(), &query)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<Vec<SearchHit>> {
     Ok(state.store().search(&query)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn directory(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
     Ok(service::directory(&state.store())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_detail(
     state: State<'_, AppState>,
     record_id: RecordId,
@@ -35,12 +35,12 @@ pub fn record_detail(
     Ok(service::record_detail(&state.store(), &access, record_id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Saved> {
     Ok(state.store().create(&state.officer, record)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn edit_record(
     state: State<'_, AppState>,
     record_id: RecordId,

@@ -8,12 +8,12 @@ use liaison_core::store::Saved;
 use liaison_core::RecordId;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn rumour_board(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<Vec<RumourCard>> {
     Ok(service::rumour_board(&state.store(), operation_id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_rumour_status(
     state: State<'_, AppState>,
     record_id: RecordId,
@@ -29,7 +29,7 @@ pub fn set_rumour_status(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn add_rumour_control(
     state: State<'_, AppState>,
     record_id: RecordId,
@@ -45,12 +45,12 @@ pub fn add_rumour_control(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn negotiations(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<Vec<NegotiationCard>> {
     Ok(service::negotiations(&state.store(), operation_id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_compliance(
     state: State<'_, AppState>,
     record_id: RecordId,
