@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 cargo build -p liaison-app
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 export LIAISON_SCREENSHOTS="$PWD/docs/screenshots"
-xvfb-run -a -s "-screen 0 1920x1440x24" \
+# With compositing off (the app default) WebKitWebDriver hangs taking a screenshot after a resize.
+export WEBKIT_DISABLE_COMPOSITING_MODE=0
+timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --exact screenshots_of_the_main_screens --nocapture
