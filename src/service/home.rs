@@ -282,7 +282,7 @@ pub fn directory(store: &Store) -> Result<Vec<RecordSummary>> {
         limit: 500,
         ..ListFilter::default()
     })?;
-    all.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    all.sort_by_key(|a| a.title.to_lowercase());
     Ok(all)
 }
 
