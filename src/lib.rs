@@ -18,6 +18,9 @@
 //! - [`sync`]: sync with the force server: the wire protocol (shared with `server/`), the
 //!   client (outbox push, cursor pull, quarantine) and the scheduler. No SQL: its state is in
 //!   `store`.
+//! - [`service`]: what the app's screens ask of the core (operation home, rumour board,
+//!   negotiation tracker, tension series, timeline pages, record detail with its history,
+//!   neighbourhood mode, drafts). The Tauri commands are one call into it each.
 //!
 //! # Architecture invariants
 //!
@@ -30,6 +33,7 @@ pub mod crypto;
 pub mod demo;
 pub mod geo;
 pub mod records;
+pub mod service;
 pub mod store;
 pub mod sync;
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::records::OfficerId;
 
 /// The acts the Data Protection Act 2018 Part 3 (s.62) requires a log of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     /// A record was created.
@@ -52,7 +52,7 @@ impl AuditAction {
 }
 
 /// Who is acting and why: required to read personal data or to export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Access {
     pub officer: OfficerId,
     /// The reason given ("follow-up call to organiser", "debrief"). Required for
@@ -61,8 +61,9 @@ pub struct Access {
 }
 
 /// One row of the audit log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AuditEntry {
+    #[ts(type = "number")]
     pub id: i64,
     pub at: DateTime<Utc>,
     pub officer: OfficerId,

@@ -14,7 +14,7 @@ labelled_enum!(
     }
 );
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ContactNote {
     /// Who was spoken to, as the officer would write it ("march organiser, J. Smith").

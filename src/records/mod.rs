@@ -83,7 +83,7 @@ impl ValidationError {
 }
 
 /// The officer who made a revision: collar number or staff id as the force issues it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct OfficerId(String);
 
@@ -117,7 +117,7 @@ impl std::fmt::Display for OfficerId {
 }
 
 /// Where something happened, as the platform reported it (or as the officer placed it on the map).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub lat: f64,
@@ -128,7 +128,7 @@ pub struct Location {
 }
 
 /// One revision's content: the envelope every kind shares and the kind's own body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The operation (event) this belongs to. None for operations themselves and for
@@ -151,7 +151,7 @@ pub struct Record {
 }
 
 /// The kind-specific part of a record. Serialised with a `kind` tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Body {
     Operation(Operation),
@@ -171,7 +171,7 @@ pub enum Body {
 }
 
 /// The kind of a record without its content: for filters, indexes and the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Operation,
@@ -416,7 +416,7 @@ pub(crate) fn decode_error(e: &serde_json::Error) -> ValidationError {
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, ts_rs::TS)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 

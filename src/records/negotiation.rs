@@ -34,7 +34,7 @@ labelled_enum!(
     }
 );
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NegotiationOutcome {
     /// The other party, in words; directory entries go in `links`.

@@ -18,7 +18,7 @@ labelled_enum!(
 );
 
 /// A vertex of an area or sector boundary (WGS84 degrees).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct LatLon {
     pub lat: f64,
@@ -26,7 +26,7 @@ pub struct LatLon {
 }
 
 /// A named part of the operation's area, e.g. "Sector 2: Victoria Square".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Sector {
     pub name: String,
@@ -35,14 +35,14 @@ pub struct Sector {
 }
 
 /// An officer deployed on the operation and their role ("PLT team leader", "PLO", "Bronze").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
     pub officer: OfficerId,
     pub role: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     pub name: String,

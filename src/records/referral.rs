@@ -4,7 +4,7 @@ use super::validate::Checker;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     /// Who is referred, in words; a directory entry goes in `links`. Personal data.

@@ -66,7 +66,7 @@ labelled_enum!(
 );
 
 /// Rumour control: who was told what, when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct RumourControlAction {
     pub at: DateTime<Utc>,
@@ -74,7 +74,7 @@ pub struct RumourControlAction {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct RumourReport {
     /// What is being said.

@@ -104,7 +104,7 @@ impl IncidentType {
 }
 
 /// The answer to "may a PCSO be sent to this first?".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum DeploymentCheck {
     Suitable,
@@ -130,7 +130,7 @@ pub fn deployment_check(incident: IncidentType) -> DeploymentCheck {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Tasking {
     pub title: String,

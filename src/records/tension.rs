@@ -31,7 +31,7 @@ impl Mood {
 /// Largest crowd estimate accepted; above this the figure is a typo.
 pub const CROWD_MAX: u32 = 2_000_000;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct TensionReading {
     pub mood: Mood,

@@ -19,6 +19,7 @@ pub mod revision;
 mod search;
 mod sync;
 mod verify;
+mod views;
 mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
@@ -26,6 +27,7 @@ pub use revision::{canonical_body, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use verify::{ChainProblem, ChainReport};
+pub use views::Draft;
 pub use write::Saved;
 
 use crate::geo::SectorMap;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// A record as it stands now, derived from its revisions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CurrentRecord {
     pub record_id: RecordId,
     pub kind: RecordKind,
@@ -29,7 +29,7 @@ pub struct CurrentRecord {
 }
 
 /// One line of a list or timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RecordSummary {
     pub record_id: RecordId,
     pub kind: RecordKind,
@@ -57,23 +57,23 @@ pub struct ListFilter {
     pub limit: u32,
 }
 
-fn ms_to_time(ms: i64) -> DateTime<Utc> {
+pub(super) fn ms_to_time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn officer(r: &Row<'_>, i: usize) -> rusqlite::Result<OfficerId> {
+pub(super) fn officer(r: &Row<'_>, i: usize) -> rusqlite::Result<OfficerId> {
     let s: String = r.get(i)?;
     OfficerId::new(s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn kind(r: &Row<'_>, i: usize) -> rusqlite::Result<RecordKind> {
+pub(super) fn kind(r: &Row<'_>, i: usize) -> rusqlite::Result<RecordKind> {
     let s: String = r.get(i)?;
     RecordKind::parse(&s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn body(r: &Row<'_>, i: usize) -> rusqlite::Result<Record> {
+pub(super) fn body(r: &Row<'_>, i: usize) -> rusqlite::Result<Record> {
     let s: String = r.get(i)?;
     serde_json::from_str(&s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))

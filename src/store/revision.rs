@@ -48,8 +48,9 @@ impl<'de> Deserialize<'de> for Hash {
 /// Hybrid logical clock: wall-clock milliseconds plus a counter, so that revisions made on
 /// devices with skewed clocks still order causally (a device never issues a stamp lower than
 /// one it has seen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct Hlc {
+    #[ts(type = "number")]
     pub ms: i64,
     pub counter: u16,
 }
@@ -86,7 +87,7 @@ impl Hlc {
 }
 
 /// One immutable revision of a record, as stored and as sent over the wire.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     pub id: Uuid,
@@ -97,6 +98,7 @@ pub struct Revision {
     pub author: OfficerId,
     pub device_id: Uuid,
     /// 1, 2, 3… per device, with no gaps.
+    #[ts(type = "number")]
     pub device_seq: u64,
     /// The device's wall clock when saved (millisecond precision).
     pub recorded_at: DateTime<Utc>,
@@ -104,7 +106,9 @@ pub struct Revision {
     /// Why the edit was made. Required for every revision but the first.
     pub reason: Option<String>,
     pub body: Record,
+    #[ts(type = "string")]
     pub prev_hash: Hash,
+    #[ts(type = "string")]
     pub hash: Hash,
 }
 

@@ -8,7 +8,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 /// A search as the officer typed it, with optional filters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SearchQuery {
     /// Words to find; every word must match. A word ending in `*` matches as a prefix.
     pub text: String,
@@ -31,13 +31,13 @@ pub struct SearchQuery {
 
 /// A piece of a snippet: matched words are marked so the UI can highlight them without
 /// interpreting any markup from the record text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SnippetPart {
     pub text: String,
     pub hit: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SearchHit {
     pub record_id: RecordId,
     pub kind: RecordKind,

@@ -14,11 +14,13 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// What a successful save tells the caller. Once returned, the revision is on disk.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Saved {
     pub record_id: RecordId,
     pub revision_id: Uuid,
+    #[ts(type = "number")]
     pub device_seq: u64,
+    #[ts(type = "string")]
     pub hash: Hash,
     /// The sector the record was placed in (given, or found from its location).
     pub sector: Option<String>,

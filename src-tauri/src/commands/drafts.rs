@@ -1,0 +1,21 @@
+//! Capture drafts: kept in the device database so they survive the app being closed.
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+use liaison_core::store::Draft;
+use tauri::State;
+
+#[tauri::command(async)]
+pub fn save_draft(state: State<'_, AppState>, key: String, content: String) -> CmdResult<Draft> {
+    Ok(state.store().save_draft(&key, &state.officer, &content)?)
+}
+
+#[tauri::command(async)]
+pub fn load_draft(state: State<'_, AppState>, key: String) -> CmdResult<Option<Draft>> {
+    Ok(state.store().draft(&key)?)
+}
+
+#[tauri::command(async)]
+pub fn discard_draft(state: State<'_, AppState>, key: String) -> CmdResult<bool> {
+    Ok(state.store().discard_draft(&key)?)
+}

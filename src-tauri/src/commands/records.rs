@@ -1,0 +1,51 @@
+//! Timeline, search, directory, record detail, and saving records (create, edit with reason).
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+use liaison_core::service::{self, RecordDetail, TimelinePage, TimelineQuery};
+use liaison_core::store::{RecordSummary, Saved, SearchHit, SearchQuery};
+use liaison_core::{Access, Record, RecordId};
+use tauri::State;
+
+#[tauri::command(async)]
+pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> CmdResult<TimelinePage> {
+    Ok(service::timeline(&state.store(), &query)?)
+}
+
+#[tauri::command(async)]
+pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<Vec<SearchHit>> {
+    Ok(state.store().search(&query)?)
+}
+
+#[tauri::command(async)]
+pub fn directory(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
+    Ok(service::directory(&state.store())?)
+}
+
+#[tauri::command(async)]
+pub fn record_detail(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    purpose: Option<String>,
+) -> CmdResult<RecordDetail> {
+    let access = Access {
+        officer: state.officer.clone(),
+        purpose: purpose.unwrap_or_default(),
+    };
+    Ok(service::record_detail(&state.store(), &access, record_id)?)
+}
+
+#[tauri::command(async)]
+pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Saved> {
+    Ok(state.store().create(&state.officer, record)?)
+}
+
+#[tauri::command(async)]
+pub fn edit_record(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    record: Record,
+    reason: String,
+) -> CmdResult<Saved> {
+    Ok(state.store().edit(&state.officer, record_id, record, &reason)?)
+}

@@ -1,0 +1,97 @@
+//! What the app holds while it runs: the open store and the signed-in officer, and how they
+//! are found at start.
+
+use liaison_core::store::Store;
+use liaison_core::{OfficerId, ValidationError};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The officer when none is configured: the demo operation's first PLO.
+pub const DEFAULT_OFFICER: &str = "PC 4521";
+
+pub struct AppState {
+    store: Mutex<Store>,
+    pub officer: OfficerId,
+}
+
+impl AppState {
+    pub fn new(store: Store, officer: OfficerId) -> Self {
+        AppState {
+            store: Mutex::new(store),
+            officer,
+        }
+    }
+
+    /// The store. A panic while it was held leaves nothing half-written (every store call is
+    /// one transaction), so a poisoned lock is safe to take over.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Where the database lives: `LIAISON_DB` when set (tests, measurements), else the app's
+/// data directory.
+pub fn database_path(env_override: Option<String>, app_data_dir: &Path) -> PathBuf {
+    match env_override.filter(|p| !p.trim().is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => app_data_dir.join("liaison.db"),
+    }
+}
+
+/// The officer using this device: `LIAISON_OFFICER` when set, else [`DEFAULT_OFFICER`].
+pub fn officer(env_override: Option<String>) -> Result<OfficerId, ValidationError> {
+    OfficerId::new(env_override.unwrap_or_else(|| DEFAULT_OFFICER.to_string()))
+}
+
+/// Opens the store and, on a device with no operation yet, loads the demonstration operation
+/// (starting five hours ago, so its records lead up to now).
+pub fn open_store(path: &Path) -> Result<Store, liaison_core::StoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| liaison_core::StoreError::NotADatabase {
+            path: path.to_path_buf(),
+            detail: format!("its folder cannot be created: {e}"),
+        })?;
+    }
+    let mut store = Store::open(path)?;
+    if liaison_core::service::operations(&store)?.is_empty() {
+        let start = chrono::Utc::now() - chrono::Duration::hours(5);
+        liaison_core::demo::generate(&mut store, start, 1)?;
+    }
+    Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_override_wins_over_the_data_dir() {
+        let dir = Path::new("/data/app");
+        assert_eq!(database_path(Some("/tmp/x.db".into()), dir), PathBuf::from("/tmp/x.db"));
+        assert_eq!(database_path(None, dir), dir.join("liaison.db"));
+        assert_eq!(database_path(Some(" ".into()), dir), dir.join("liaison.db"));
+    }
+
+    #[test]
+    fn the_officer_defaults_and_refuses_nonsense() {
+        assert_eq!(officer(None).unwrap().as_str(), DEFAULT_OFFICER);
+        assert_eq!(officer(Some("PCSO 7781".into())).unwrap().as_str(), "PCSO 7781");
+        assert!(officer(Some("  ".into())).is_err());
+    }
+
+    #[test]
+    fn a_new_device_opens_with_the_demo_operation_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/liaison.db");
+        let first = open_store(&path).unwrap();
+        let count = first.revision_count().unwrap();
+        assert!(count > 100);
+        drop(first);
+        let again = open_store(&path).unwrap();
+        assert_eq!(
+            again.revision_count().unwrap(),
+            count,
+            "demo data is loaded only on an empty device"
+        );
+    }
+}

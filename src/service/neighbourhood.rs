@@ -1,0 +1,65 @@
+//! Neighbourhood mode for PCSOs: the tasking list with the deployment check of policy 2.8.3 on
+//! every task, the abstraction log, referrals and intelligence submissions.
+
+use crate::records::{deployment_check, Abstraction, Body, DeploymentCheck, RecordId, RecordKind, Tasking};
+use crate::store::{ListFilter, RecordSummary, Result, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct TaskingCard {
+    pub record_id: RecordId,
+    pub occurred_at: DateTime<Utc>,
+    pub tasking: Tasking,
+    pub check: DeploymentCheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct AbstractionCard {
+    pub record_id: RecordId,
+    pub occurred_at: DateTime<Utc>,
+    pub abstraction: Abstraction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Neighbourhood {
+    pub taskings: Vec<TaskingCard>,
+    pub abstractions: Vec<AbstractionCard>,
+    /// Titles only: a referral names a member of the public, so opening it is logged.
+    pub referrals: Vec<RecordSummary>,
+    pub intelligence: Vec<RecordSummary>,
+}
+
+pub fn neighbourhood(store: &Store) -> Result<Neighbourhood> {
+    let mut taskings = Vec::new();
+    let mut abstractions = Vec::new();
+    for r in store.current_records(None, &[RecordKind::Tasking, RecordKind::Abstraction], 500)? {
+        match r.record.body {
+            Body::Tasking(t) => taskings.push(TaskingCard {
+                record_id: r.record_id,
+                occurred_at: r.record.occurred_at,
+                check: deployment_check(t.incident_type),
+                tasking: t,
+            }),
+            Body::Abstraction(a) => abstractions.push(AbstractionCard {
+                record_id: r.record_id,
+                occurred_at: r.record.occurred_at,
+                abstraction: a,
+            }),
+            _ => {}
+        }
+    }
+    let titles = |kind| {
+        store.list(&ListFilter {
+            kinds: vec![kind],
+            limit: 200,
+            ..ListFilter::default()
+        })
+    };
+    Ok(Neighbourhood {
+        taskings,
+        abstractions,
+        referrals: titles(RecordKind::Referral)?,
+        intelligence: titles(RecordKind::IntelligenceSubmission)?,
+    })
+}

@@ -1,0 +1,59 @@
+// The UI's one door to the shell. Every screen calls the shell through `api`, never through
+// `invoke` directly, so cross-cutting concerns live here: error normalisation, telling the
+// status strip that something was written, and (later) sync status.
+import { commands, type AppError } from "./bindings";
+
+type Commands = typeof commands;
+type Listener = () => void;
+
+const listeners = new Set<Listener>();
+
+/** Called after every successful write, so the status strip and open lists refresh. */
+export function onWrite(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function notifyWrite(): void {
+  for (const l of listeners) l();
+}
+
+/** Anything the shell rejects with, as an `AppError` (a string from the IPC layer included). */
+export function asAppError(e: unknown): AppError {
+  if (typeof e === "object" && e !== null && "kind" in e && "message" in e) {
+    const o = e as Partial<AppError>;
+    return {
+      kind: o.kind ?? "storage",
+      message: String(o.message),
+      field: o.field ?? null,
+      problems: Array.isArray(o.problems) ? o.problems : [],
+    };
+  }
+  return { kind: "storage", message: e instanceof Error ? e.message : String(e), field: null, problems: [] };
+}
+
+const WRITES = new Set<keyof Commands>([
+  "createRecord",
+  "editRecord",
+  "setRumourStatus",
+  "addRumourControl",
+  "recordCompliance",
+]);
+
+function wrap<K extends keyof Commands>(name: K): Commands[K] {
+  const f = commands[name] as (...args: unknown[]) => Promise<unknown>;
+  const wrapped = async (...args: unknown[]) => {
+    try {
+      const out = await f(...args);
+      if (WRITES.has(name)) notifyWrite();
+      return out;
+    } catch (e) {
+      throw asAppError(e);
+    }
+  };
+  return wrapped as unknown as Commands[K];
+}
+
+export const api: Commands = Object.fromEntries(
+  (Object.keys(commands) as (keyof Commands)[]).map((k) => [k, wrap(k)]),
+) as unknown as Commands;

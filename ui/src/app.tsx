@@ -1,0 +1,202 @@
+// The app frame: status strip, navigation, and the current screen.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { AppStatus, RecordKind, Vocabulary } from "./bindings";
+import { api, onWrite } from "./api";
+import { go, href, parseRoute, type Route } from "./router";
+import { AppContext, ErrorBox } from "./ui";
+import { Capture } from "./screens/Capture";
+import { RecordDetail } from "./screens/Detail";
+import { Directory } from "./screens/Directory";
+import { Negotiations } from "./screens/Negotiations";
+import { Neighbourhood } from "./screens/Neighbourhood";
+import { Home, Operations } from "./screens/Operations";
+import { Rumours } from "./screens/Rumours";
+import { Search } from "./screens/Search";
+import { Tension } from "./screens/Tension";
+import { Timeline } from "./screens/Timeline";
+import type { AppError } from "./bindings";
+import { plural } from "./format";
+import { initialTheme, type Theme } from "./theme";
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = () => {
+      setRoute(parseRoute(window.location.hash));
+      window.scrollTo(0, 0);
+      document.getElementById("screen-title")?.focus();
+    };
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, []);
+  return online;
+}
+
+/** The operation the officer is working in, kept while they visit the directory or search. */
+function currentOp(route: Route, last: string | null): string | null {
+  return "op" in route ? route.op : last;
+}
+
+export function App() {
+  const route = useRoute();
+  const online = useOnline();
+  const [vocab, setVocab] = useState<Vocabulary | null>(null);
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [lastOp, setLastOp] = useState<string | null>(null);
+  const op = currentOp(route, lastOp);
+
+  useEffect(() => {
+    if ("op" in route) setLastOp(route.op);
+  }, [route]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    try {
+      localStorage.setItem("liaison-theme", theme);
+    } catch {
+      /* storage unavailable: the theme just isn't remembered */
+    }
+  }, [theme]);
+  useEffect(() => {
+    // A fresh start opens the operation the officer was working in.
+    if (!window.location.hash || window.location.hash === "#") {
+      void api.resumeOperation().then(
+        (op) => {
+          if (op && !window.location.hash) go({ name: "home", op });
+        },
+        () => undefined,
+      );
+    }
+    api.vocabulary().then(setVocab, (e: AppError) => setError(e));
+    const refresh = () => void api.status().then(setStatus, () => undefined);
+    refresh();
+    return onWrite(refresh);
+  }, []);
+
+  const ctx = useMemo(
+    () =>
+      vocab
+        ? {
+            vocab,
+            status,
+            kindLabel: (k: RecordKind) => vocab.record_kind.find((c) => c.value === k)?.label ?? k,
+          }
+        : null,
+    [vocab, status],
+  );
+
+  if (!ctx) {
+    return (
+      <main id="main" class="main">
+        {error ? <ErrorBox error={error} /> : <p role="status">Opening Liaison…</p>}
+      </main>
+    );
+  }
+  const is = (name: Route["name"]) => (route.name === name ? "page" : undefined);
+  return (
+    <AppContext.Provider value={ctx}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="status-strip" data-testid="status-strip">
+        <span class={`conn ${online ? "online" : "offline"}`} role="status" data-testid="connectivity">
+          <span class="dot" aria-hidden="true" />
+          {online ? "Online" : "Offline"}
+        </span>
+        <span data-testid="waiting">{status ? `${plural(Number(status.waiting_to_sync), "record")} waiting to sync` : "…"}</span>
+        <span class="officer">{status?.officer ?? ""}</span>
+        <button
+          type="button"
+          class="btn ghost"
+          onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+          aria-pressed={theme === "dark"}
+        >
+          <span aria-hidden="true">☾</span> Night theme
+        </button>
+      </header>
+      <nav class="nav" aria-label="Main">
+        <a href={href({ name: "operations" })} aria-current={is("operations")}>
+          Operations
+        </a>
+        {op ? (
+          <>
+            <a href={href({ name: "home", op })} aria-current={is("home")} data-testid="nav-home">
+              Home
+            </a>
+            <a href={href({ name: "timeline", op, saved: null })} aria-current={is("timeline")} data-testid="nav-timeline">
+              Timeline
+            </a>
+            <a href={href({ name: "rumours", op })} aria-current={is("rumours")} data-testid="nav-rumours">
+              Rumours
+            </a>
+            <a href={href({ name: "negotiations", op })} aria-current={is("negotiations")} data-testid="nav-negotiations">
+              Negotiations
+            </a>
+            <a href={href({ name: "tension", op })} aria-current={is("tension")} data-testid="nav-tension">
+              Tension
+            </a>
+          </>
+        ) : null}
+        <a href={href({ name: "directory" })} aria-current={is("directory")} data-testid="nav-directory">
+          Directory
+        </a>
+        <a href={href({ name: "search", q: "" })} aria-current={is("search")} data-testid="nav-search">
+          Search
+        </a>
+        <a href={href({ name: "neighbourhood" })} aria-current={is("neighbourhood")} data-testid="nav-neighbourhood">
+          Neighbourhood
+        </a>
+      </nav>
+      <main id="main" class="main" tabIndex={-1}>
+        <Current route={route} />
+      </main>
+    </AppContext.Provider>
+  );
+}
+
+function Current({ route }: { route: Route }) {
+  switch (route.name) {
+    case "operations":
+      return <Operations />;
+    case "home":
+      return <Home op={route.op} />;
+    case "capture":
+      return <Capture op={route.op} kind={route.kind as RecordKind} edit={null} />;
+    case "timeline":
+      return <Timeline op={route.op} saved={route.saved} />;
+    case "rumours":
+      return <Rumours op={route.op} />;
+    case "negotiations":
+      return <Negotiations op={route.op} />;
+    case "tension":
+      return <Tension op={route.op} />;
+    case "directory":
+      return <Directory />;
+    case "search":
+      return <Search q={route.q} />;
+    case "record":
+      return <RecordDetail id={route.id} />;
+    case "edit":
+      return <Capture op={null} kind={null} edit={route.id} />;
+    case "new":
+      return <Capture op={null} kind={route.kind as RecordKind} edit={null} />;
+    case "neighbourhood":
+      return <Neighbourhood />;
+  }
+}

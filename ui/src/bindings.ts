@@ -1,0 +1,494 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:
+// run `UPDATE_BINDINGS=1 cargo test -p liaison-app bindings` after changing a type or a command.
+/* eslint-disable */
+import { invoke } from "@tauri-apps/api/core";
+
+export type Abstraction = { from_duty: string, to_duty: string, 
+/**
+ * Who authorised it (rank and name or collar number).
+ */
+authorised_by: string, reason: string, starts_at: string, ends_at: string | null, };
+
+export type AbstractionCard = { record_id: string, occurred_at: string, abstraction: Abstraction, };
+
+export type Agency = { name: string, 
+/**
+ * What they offer (hate-crime support, housing, mental health…).
+ */
+services: string, phone: string, email: string, 
+/**
+ * How to refer someone to them.
+ */
+referral_route: string, };
+
+export type AppError = { kind: ErrorKind, message: string, 
+/**
+ * The first field concerned, if any.
+ */
+field: string | null, 
+/**
+ * Every field concerned (validation reports all problems at once).
+ */
+problems: Array<FieldProblem>, };
+
+/**
+ * The store's count of what is waiting to reach the force server, and who is signed in.
+ */
+export type AppStatus = { officer: OfficerId, device_id: string, 
+/**
+ * Revisions made here that the server has not acknowledged. Until sync exists every
+ * revision made on this device is waiting.
+ */
+waiting_to_sync: number, };
+
+/**
+ * The kind-specific part of a record. Serialised with a `kind` tag.
+ */
+export type Body = { "kind": "operation" } & Operation | { "kind": "person" } & Person | { "kind": "group" } & Group | { "kind": "venue" } & Venue | { "kind": "agency" } & Agency | { "kind": "contact_note" } & ContactNote | { "kind": "rumour_report" } & RumourReport | { "kind": "negotiation_outcome" } & NegotiationOutcome | { "kind": "tension_reading" } & TensionReading | { "kind": "escalation" } & Escalation | { "kind": "tasking" } & Tasking | { "kind": "abstraction" } & Abstraction | { "kind": "referral" } & Referral | { "kind": "intelligence_submission" } & IntelligenceSubmission;
+
+/**
+ * What a capture form starts with: now, the sectors to pick from and the officer's last one.
+ */
+export type CaptureDefaults = { occurred_at: string, sectors: Array<string>, sector: string | null, };
+
+/**
+ * One value of a closed list and how it is shown.
+ */
+export type Choice<T> = { value: T, label: string, };
+
+/**
+ * Recorded later: was the agreement kept?
+ */
+export type Compliance = "kept" | "partly_kept" | "not_kept";
+
+export type ContactNote = { 
+/**
+ * Who was spoken to, as the officer would write it ("march organiser, J. Smith").
+ * Directory entries go in the record's `links`.
+ */
+spoke_with: string, function: PltFunction, 
+/**
+ * What was said.
+ */
+summary: string, mood: Mood | null, 
+/**
+ * Follow-up needed, if any.
+ */
+follow_up: string | null, };
+
+/**
+ * A record as it stands now, derived from its revisions.
+ */
+export type CurrentRecord = { record_id: string, kind: RecordKind, revision_id: string, record: Record, 
+/**
+ * Who created it.
+ */
+author: OfficerId, 
+/**
+ * Who made the current revision.
+ */
+updated_by: OfficerId, updated_at: string, revision_count: number, 
+/**
+ * More than one: concurrent edits on different devices are not yet resolved.
+ */
+open_heads: number, };
+
+/**
+ * Where the previous page ended (keyset paging).
+ */
+export type Cursor = { occurred_at: string, record_id: string, };
+
+/**
+ * The answer to "may a PCSO be sent to this first?".
+ */
+export type DeploymentCheck = { "verdict": "suitable" } | { "verdict": "unsuited_as_first_response", category: string, advice: string, };
+
+/**
+ * What an officer typed into a capture form and has not saved yet.
+ */
+export type Draft = { key: string, officer: OfficerId, saved_at: string, 
+/**
+ * The form's state as JSON; the store does not interpret it.
+ */
+content: string, };
+
+/**
+ * The few situations the UI treats differently.
+ */
+export type ErrorKind = "validation" | "reason_required" | "purpose_required" | "not_found" | "storage";
+
+export type Escalation = { category: EscalationKind, summary: string, 
+/**
+ * Who was told (supervisor, Bronze, command), in words.
+ */
+told: string, told_at: string, response: string, response_at: string | null, };
+
+export type EscalationKind = "safeguarding" | "threat" | "risk";
+
+/**
+ * What sort of event it is.
+ */
+export type EventKind = "protest" | "march" | "static_demo" | "football" | "community_event" | "pride" | "other";
+
+/**
+ * One field that differs between a revision and its parent. Paths are the record's JSON
+ * paths (`body.status`, `body.conditions[1]`), the same names validation errors use.
+ */
+export type FieldChange = { field: string, before: string | null, after: string | null, };
+
+/**
+ * One field's problem, with the field's path and a message that reads after its label.
+ */
+export type FieldProblem = { field: string, message: string, };
+
+export type Group = { name: string, group_kind: GroupKind, description: string, 
+/**
+ * People who speak for the group.
+ */
+contacts: Array<string>, website: string, };
+
+export type GroupKind = "organiser" | "participant" | "counter_protest" | "community" | "support" | "other";
+
+/**
+ * An incident type, with the policy heading (2.8.3) when it is unsuited to a PCSO first response.
+ */
+export type IncidentChoice = { value: IncidentType, label: string, unsuited_category: string | null, };
+
+/**
+ * Incident types a task can concern. The first group is ordinary neighbourhood work; the
+ * rest are the policy's list of incidents unsuited to a PCSO first response.
+ */
+export type IncidentType = "reassurance_patrol" | "community_engagement" | "antisocial_behaviour" | "hate_crime_support" | "victim_visit" | "low_level_disorder_after_the_event" | "area_search_support" | "other" | "violence_in_progress" | "threats_with_weapons" | "knife_crime" | "firearms" | "affray_or_violent_disorder" | "domestic_abuse" | "stalking_suspect_present" | "self_harm_in_progress" | "mental_health_crisis_immediate_risk" | "serious_sexual_offence" | "serious_assault" | "child_abuse" | "high_risk_missing_person" | "sudden_death" | "burglary_in_progress" | "robbery_in_progress" | "riot_or_large_scale_disorder" | "hostile_protest" | "counter_protest" | "football_disorder" | "suspects_fleeing" | "warrant_execution" | "bail_or_court_order_breach" | "premises_search" | "serious_collision" | "fatal_or_serious_injury_collision" | "live_lane_incident" | "drink_drug_driving" | "terrorism" | "hazardous_materials" | "water_rescue" | "dangerous_animals" | "structural_collapse_or_fire";
+
+export type IntelligenceSubmission = { summary: string, detail: string, source: SourceKind, 
+/**
+ * Submitted promptly where it could be time-critical.
+ */
+urgent: boolean, 
+/**
+ * The force intelligence system's reference, once submitted there.
+ */
+reference: string, };
+
+/**
+ * A vertex of an area or sector boundary (WGS84 degrees).
+ */
+export type LatLon = { lat: number, lon: number, };
+
+/**
+ * Where something happened, as the platform reported it (or as the officer placed it on the map).
+ */
+export type Location = { lat: number, lon: number, 
+/**
+ * Radius of the 68% confidence circle, metres. None when placed by hand.
+ */
+accuracy_m: number | null, };
+
+/**
+ * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
+ * officers in different sectors can be drawn on one chart.
+ */
+export type Mood = "calm" | "good_natured" | "uneasy" | "tense" | "hostile";
+
+export type NegotiationCard = { record_id: string, occurred_at: string, sector: string | null, revision_count: number, negotiation: NegotiationOutcome, 
+/**
+ * An agreement whose compliance has not been recorded yet.
+ */
+awaiting_compliance: boolean, };
+
+export type NegotiationOutcome = { 
+/**
+ * The other party, in words; directory entries go in `links`.
+ */
+parties: string, subject: NegotiationSubject, police_position: string, 
+/**
+ * Conditions the police set or agreed.
+ */
+conditions: Array<string>, other_position: string, outcome: Outcome, 
+/**
+ * What was agreed, in words.
+ */
+agreed: string, compliance: Compliance | null, compliance_note: string, };
+
+export type NegotiationSubject = "route" | "timing" | "static_location" | "noise" | "conduct" | "numbers" | "other";
+
+export type Neighbourhood = { taskings: Array<TaskingCard>, abstractions: Array<AbstractionCard>, 
+/**
+ * Titles only: a referral names a member of the public, so opening it is logged.
+ */
+referrals: Array<RecordSummary>, intelligence: Array<RecordSummary>, };
+
+/**
+ * The officer who made a revision: collar number or staff id as the force issues it.
+ */
+export type OfficerId = string;
+
+export type Operation = { name: string, event_kind: EventKind, starts_at: string, ends_at: string, 
+/**
+ * The whole area of the operation; empty when not drawn yet.
+ */
+area: Array<LatLon>, sectors: Array<Sector>, briefing: string, 
+/**
+ * Gold / Silver / Bronze and the PLT chain, as briefed.
+ */
+command_structure: string, 
+/**
+ * Group records expected at the event.
+ */
+groups_expected: Array<string>, team: Array<TeamMember>, };
+
+/**
+ * The team's picture of an operation at a glance.
+ */
+export type OperationHome = { operation_id: string, operation: Operation, 
+/**
+ * Names of the groups expected, in the order briefed.
+ */
+groups_expected: Array<RecordSummary>, rumours: RumourCounts, 
+/**
+ * Agreed or partly agreed negotiations.
+ */
+agreements: number, 
+/**
+ * Agreements whose compliance is still to be recorded.
+ */
+awaiting_compliance: number, 
+/**
+ * Agreements recorded as not (or only partly) kept.
+ */
+broken_agreements: number, escalations: number, tension: Array<SectorTension>, contact_notes: number, };
+
+export type Outcome = "agreed" | "partly_agreed" | "not_agreed" | "deferred";
+
+/**
+ * Someone the team talks to. Personal data: every read is audited.
+ */
+export type Person = { name: string, role: PersonRole, phone: string, email: string, 
+/**
+ * Other ways to reach them (radio channel, social handle, "via the steward lead").
+ */
+other_contact: string, groups: Array<string>, notes: string, };
+
+export type PersonRole = "organiser" | "spokesperson" | "steward" | "community_leader" | "venue_manager" | "agency_contact" | "community_facilitator" | "member_of_public" | "other";
+
+/**
+ * The five core functions of a Police Liaison Team officer (national role profile).
+ */
+export type PltFunction = "negotiation" | "mediation" | "initiation" | "communication" | "sensing";
+
+/**
+ * One revision's content: the envelope every kind shares and the kind's own body.
+ */
+export type Record = { 
+/**
+ * The operation (event) this belongs to. None for operations themselves and for
+ * standing directory entries and neighbourhood work.
+ */
+operation_id: string | null, 
+/**
+ * When it happened (not when it was typed).
+ */
+occurred_at: string, location: Location | null, 
+/**
+ * The operation sector it happened in. Filled from the location when left empty.
+ */
+sector: string | null, 
+/**
+ * People, groups, venues or agencies this concerns.
+ */
+links: Array<string>, tags: Array<string>, body: Body, };
+
+export type RecordDetail = { current: CurrentRecord, kind_label: string, 
+/**
+ * Oldest first.
+ */
+history: Array<RevisionView>, };
+
+/**
+ * The kind of a record without its content: for filters, indexes and the wire.
+ */
+export type RecordKind = "operation" | "person" | "group" | "venue" | "agency" | "contact_note" | "rumour_report" | "negotiation_outcome" | "tension_reading" | "escalation" | "tasking" | "abstraction" | "referral" | "intelligence_submission";
+
+/**
+ * One line of a list or timeline.
+ */
+export type RecordSummary = { record_id: string, kind: RecordKind, title: string, operation_id: string | null, author: OfficerId, occurred_at: string, updated_at: string, sector: string | null, revision_count: number, open_heads: number, };
+
+export type Referral = { 
+/**
+ * Who is referred, in words; a directory entry goes in `links`. Personal data.
+ */
+person: string, agency: string | null, agency_name: string, reason: string, 
+/**
+ * The person agreed to the referral.
+ */
+consent: boolean, outcome: string, };
+
+export type RevisionView = { revision_id: string, author: OfficerId, recorded_at: string, 
+/**
+ * None for the first revision (the record's creation).
+ */
+reason: string | null, changes: Array<FieldChange>, hash: string, };
+
+export type RumourCard = { record_id: string, occurred_at: string, sector: string | null, updated_at: string, revision_count: number, report: RumourReport, 
+/**
+ * The lifecycle moves allowed from the current status.
+ */
+next: Array<RumourStatus>, };
+
+/**
+ * Rumour control: who was told what, when.
+ */
+export type RumourControlAction = { at: string, told: string, message: string, };
+
+export type RumourCounts = { open: number, reported: number, being_checked: number, confirmed: number, refuted: number, unresolved: number, };
+
+export type RumourReport = { 
+/**
+ * What is being said.
+ */
+content: string, 
+/**
+ * Where it was heard, in words ("queue at the Bull Ring entrance").
+ */
+heard_at: string, source: RumourSource, source_detail: string, spread: RumourSpread, risk: RumourRisk, status: RumourStatus, 
+/**
+ * What checking found.
+ */
+findings: string, control_actions: Array<RumourControlAction>, };
+
+export type RumourRisk = "low" | "medium" | "high";
+
+export type RumourSource = "crowd" | "social_media" | "organiser" | "colleague" | "other";
+
+export type RumourSpread = "isolated" | "local" | "widespread";
+
+export type RumourStatus = "reported" | "being_checked" | "confirmed" | "refuted" | "unresolved";
+
+/**
+ * What a successful save tells the caller. Once returned, the revision is on disk.
+ */
+export type Saved = { record_id: string, revision_id: string, device_seq: number, hash: string, 
+/**
+ * The sector the record was placed in (given, or found from its location).
+ */
+sector: string | null, };
+
+export type SearchHit = { record_id: string, kind: RecordKind, title: string, operation_id: string | null, occurred_at: string, sector: string | null, author: OfficerId, snippet: Array<SnippetPart>, 
+/**
+ * BM25 score; lower is better.
+ */
+score: number, };
+
+/**
+ * A search as the officer typed it, with optional filters.
+ */
+export type SearchQuery = { 
+/**
+ * Words to find; every word must match. The last word also matches as a prefix, so
+ * results appear while typing.
+ */
+text: string, operation_id: string | null, kind: RecordKind | null, from: string | null, to: string | null, sector: string | null, author: OfficerId | null, 
+/**
+ * At most this many hits (default 20, at most 100).
+ */
+limit: number, };
+
+/**
+ * A named part of the operation's area, e.g. "Sector 2: Victoria Square".
+ */
+export type Sector = { name: string, 
+/**
+ * Boundary ring, at least three vertices; it need not repeat the first vertex at the end.
+ */
+boundary: Array<LatLon>, };
+
+/**
+ * The latest mood in one sector.
+ */
+export type SectorTension = { sector: string, latest: TensionPoint | null, };
+
+/**
+ * A piece of a snippet: matched words are marked so the UI can highlight them without
+ * interpreting any markup from the record text.
+ */
+export type SnippetPart = { text: string, hit: boolean, };
+
+export type SourceKind = "officer_observation" | "member_of_public" | "partner" | "other";
+
+export type TaskStatus = "open" | "in_progress" | "done" | "declined";
+
+export type Tasking = { title: string, incident_type: IncidentType, 
+/**
+ * The briefing item it comes from.
+ */
+briefing_ref: string, details: string, due: string | null, status: TaskStatus, result: string, };
+
+export type TaskingCard = { record_id: string, occurred_at: string, tasking: Tasking, check: DeploymentCheck, };
+
+/**
+ * An officer deployed on the operation and their role ("PLT team leader", "PLO", "Bronze").
+ */
+export type TeamMember = { officer: OfficerId, role: string, };
+
+/**
+ * One tension reading on the chart.
+ */
+export type TensionPoint = { record_id: string, sector: string | null, at: string, mood: Mood, 
+/**
+ * 1 (calm) to 5 (hostile).
+ */
+level: number, crowd_estimate: number | null, };
+
+export type TensionReading = { mood: Mood, crowd_estimate: number | null, note: string, };
+
+/**
+ * Mood by sector over time, oldest first, with the operation's sectors and time span.
+ */
+export type TensionSeries = { sectors: Array<string>, starts_at: string, ends_at: string, points: Array<TensionPoint>, };
+
+export type TimelinePage = { items: Array<RecordSummary>, 
+/**
+ * Pass as `after` for the next page; None at the end.
+ */
+next: Cursor | null, };
+
+/**
+ * A page of the timeline: all kinds unless filtered, newest first.
+ */
+export type TimelineQuery = { operation_id: string | null, kinds: Array<RecordKind>, sector: string | null, after: Cursor | null, 
+/**
+ * Page size: 1 to 200 (default 50).
+ */
+limit: number, };
+
+export type Venue = { name: string, address: string, manager: string | null, phone: string, notes: string, };
+
+export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: Array<Choice<EventKind>>, plt_function: Array<Choice<PltFunction>>, mood: Array<Choice<Mood>>, rumour_status: Array<Choice<RumourStatus>>, rumour_source: Array<Choice<RumourSource>>, rumour_spread: Array<Choice<RumourSpread>>, rumour_risk: Array<Choice<RumourRisk>>, negotiation_subject: Array<Choice<NegotiationSubject>>, outcome: Array<Choice<Outcome>>, compliance: Array<Choice<Compliance>>, escalation_kind: Array<Choice<EscalationKind>>, task_status: Array<Choice<TaskStatus>>, incident_type: Array<IncidentChoice>, source_kind: Array<Choice<SourceKind>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
+
+/** Every command of the shell. A rejected promise carries an `AppError`. */
+export const commands = {
+  status: (): Promise<AppStatus> => invoke<AppStatus>("status"),
+  vocabulary: (): Promise<Vocabulary> => invoke<Vocabulary>("vocabulary"),
+  operations: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("operations"),
+  resumeOperation: (): Promise<string | null> => invoke<string | null>("resume_operation"),
+  operationHome: (operationId: string): Promise<OperationHome> => invoke<OperationHome>("operation_home", { operationId }),
+  tensionSeries: (operationId: string): Promise<TensionSeries> => invoke<TensionSeries>("tension_series", { operationId }),
+  captureDefaults: (operationId: string): Promise<CaptureDefaults> => invoke<CaptureDefaults>("capture_defaults", { operationId }),
+  timeline: (query: TimelineQuery): Promise<TimelinePage> => invoke<TimelinePage>("timeline", { query }),
+  search: (query: SearchQuery): Promise<Array<SearchHit>> => invoke<Array<SearchHit>>("search", { query }),
+  directory: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("directory"),
+  recordDetail: (recordId: string, purpose: string | null): Promise<RecordDetail> => invoke<RecordDetail>("record_detail", { recordId, purpose }),
+  createRecord: (record: Record): Promise<Saved> => invoke<Saved>("create_record", { record }),
+  editRecord: (recordId: string, record: Record, reason: string): Promise<Saved> => invoke<Saved>("edit_record", { recordId, record, reason }),
+  rumourBoard: (operationId: string): Promise<Array<RumourCard>> => invoke<Array<RumourCard>>("rumour_board", { operationId }),
+  setRumourStatus: (recordId: string, status: RumourStatus, findings: string | null): Promise<Saved> => invoke<Saved>("set_rumour_status", { recordId, status, findings }),
+  addRumourControl: (recordId: string, told: string, message: string): Promise<Saved> => invoke<Saved>("add_rumour_control", { recordId, told, message }),
+  negotiations: (operationId: string): Promise<Array<NegotiationCard>> => invoke<Array<NegotiationCard>>("negotiations", { operationId }),
+  recordCompliance: (recordId: string, compliance: Compliance, note: string): Promise<Saved> => invoke<Saved>("record_compliance", { recordId, compliance, note }),
+  neighbourhood: (): Promise<Neighbourhood> => invoke<Neighbourhood>("neighbourhood"),
+  deploymentCheck: (incident: IncidentType): Promise<DeploymentCheck> => invoke<DeploymentCheck>("deployment_check", { incident }),
+  saveDraft: (key: string, content: string): Promise<Draft> => invoke<Draft>("save_draft", { key, content }),
+  loadDraft: (key: string): Promise<Draft | null> => invoke<Draft | null>("load_draft", { key }),
+  discardDraft: (key: string): Promise<boolean> => invoke<boolean>("discard_draft", { key }),
+};

@@ -1,0 +1,301 @@
+// Capture and edit: one form for every record kind. A new record starts with the time now,
+// the platform's position when it has one, and the officer's last sector; what is typed is
+// kept as a draft in the device database until it is saved, so closing the app loses nothing.
+// An edit asks for a reason. A failed save keeps everything typed and puts each problem
+// beside its field.
+import { useEffect, useState } from "preact/hooks";
+import type { AppError, IncidentType, Location, Record as LRecord, RecordDetail, RecordKind } from "../bindings";
+import { api } from "../api";
+import { placeErrors } from "../errors";
+import { fromLocalInput, toLocalInput, when } from "../format";
+import { belongsToOperation, buildBody, draftKey, FORMS, initialValues, parseDraft, valuesOf, type Values } from "../forms";
+import { go } from "../router";
+import { ErrorBox, Field, RecordFields, Screen, useApp, useAsync, useDebounced } from "../ui";
+import { CheckBanner } from "./Neighbourhood";
+
+type Mode = { op: string | null; kind: RecordKind; edit: null } | { op: null; kind: null; edit: string };
+
+interface Loaded {
+  kind: RecordKind;
+  op: string | null;
+  values: Values;
+  sectors: string[];
+  draftSavedAt: string | null;
+  existing: RecordDetail | null;
+}
+
+/** Asks the platform for a position; resolves null when there is none within the timeout. */
+function currentPosition(timeoutMs = 1500): Promise<Location | null> {
+  return new Promise((resolve) => {
+    if (!("geolocation" in navigator)) return resolve(null);
+    const timer = window.setTimeout(() => resolve(null), timeoutMs);
+    try {
+      navigator.geolocation.getCurrentPosition(
+        (p) => {
+          window.clearTimeout(timer);
+          resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy });
+        },
+        () => {
+          window.clearTimeout(timer);
+          resolve(null);
+        },
+        { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 60_000 },
+      );
+    } catch {
+      window.clearTimeout(timer);
+      resolve(null);
+    }
+  });
+}
+
+export function Capture(props: Mode & { purpose?: string }) {
+  const { vocab, kindLabel } = useApp();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [values, setValues] = useState<Values>({});
+  const [location, setLocation] = useState<Location | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [purpose, setPurpose] = useState("");
+  const [needPurpose, setNeedPurpose] = useState(false);
+
+  const key = loaded ? draftKey(loaded.kind, loaded.op, props.edit) : null;
+
+  async function load(p?: string) {
+    try {
+      let kind: RecordKind;
+      let op: string | null;
+      let base: Values;
+      let sectors: string[] = [];
+      let existing: RecordDetail | null = null;
+      if (props.edit) {
+        existing = await api.recordDetail(props.edit, p ?? null);
+        kind = existing.current.kind;
+        op = existing.current.record.operation_id;
+        base = {
+          ...valuesOf(kind, existing.current.record.body),
+          occurred_at: toLocalInput(existing.current.record.occurred_at),
+          sector: existing.current.record.sector ?? "",
+          reason: "",
+        };
+        if (op) sectors = (await api.captureDefaults(op)).sectors;
+      } else {
+        if (!props.kind) return;
+        kind = props.kind;
+        op = props.op;
+        base = { ...initialValues(kind, vocab), occurred_at: toLocalInput(new Date().toISOString()) };
+        if (op) {
+          const d = await api.captureDefaults(op);
+          sectors = d.sectors;
+          base.occurred_at = toLocalInput(d.occurred_at);
+          base.sector = d.sector ?? "";
+        }
+      }
+      const draft = await api.loadDraft(draftKey(kind, op, props.edit));
+      const restored = draft ? parseDraft(kind, draft.content) : null;
+      setValues(restored ? { ...base, ...restored } : base);
+      setLoaded({ kind, op, values: base, sectors, draftSavedAt: restored && draft ? draft.saved_at : null, existing });
+      setNeedPurpose(false);
+      setError(null);
+    } catch (e) {
+      const err = e as AppError;
+      if (err.kind === "purpose_required") setNeedPurpose(true);
+      else setError(err);
+    }
+  }
+
+  useEffect(() => {
+    setLoaded(null);
+    void load();
+    if (!props.edit) void currentPosition().then(setLocation);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.op, props.kind, props.edit]);
+
+  const saveDraft = useDebounced((k: string, v: Values) => {
+    void api.saveDraft(k, JSON.stringify(v)).catch(() => undefined);
+  }, 300);
+
+  function set(name: string, v: string | boolean) {
+    setValues((old) => {
+      const next = { ...old, [name]: v };
+      if (key) saveDraft(key, next);
+      return next;
+    });
+  }
+
+  async function discard() {
+    if (!loaded || !key) return;
+    await api.discardDraft(key);
+    setValues(loaded.values);
+    setLoaded({ ...loaded, draftSavedAt: null });
+    setError(null);
+  }
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!loaded || !key || saving) return;
+    setSaving(true);
+    const editing = loaded.existing !== null;
+    const occurred = fromLocalInput(String(values.occurred_at ?? "")) ?? new Date().toISOString();
+    const sector = String(values.sector ?? "").trim() || null;
+    const body = buildBody(loaded.kind, values, loaded.existing?.current.record.body, editing);
+    const record: LRecord = loaded.existing
+      ? { ...loaded.existing.current.record, occurred_at: occurred, sector, body }
+      : {
+          operation_id: loaded.op && belongsToOperation(loaded.kind) ? loaded.op : null,
+          occurred_at: occurred,
+          location,
+          sector,
+          links: [],
+          tags: [],
+          body,
+        };
+    try {
+      const saved = loaded.existing
+        ? await api.editRecord(loaded.existing.current.record_id, record, String(values.reason ?? ""))
+        : await api.createRecord(record);
+      if (editing) go({ name: "record", id: saved.record_id });
+      else if (record.operation_id) go({ name: "timeline", op: record.operation_id, saved: saved.record_id });
+      else go({ name: "record", id: saved.record_id });
+      // The record is saved; the draft goes after the officer already sees it.
+      void api.discardDraft(key).catch(() => undefined);
+    } catch (err) {
+      setError(err as AppError);
+      setSaving(false);
+      // Nothing typed is lost: the values stay and the draft is already stored.
+      window.setTimeout(() => document.querySelector<HTMLElement>("[aria-invalid='true'], .error-box")?.focus(), 0);
+    }
+  }
+
+  if (needPurpose) {
+    return (
+      <Screen title="Why are you opening this record?">
+        <PurposePrompt purpose={purpose} setPurpose={setPurpose} onGo={() => void load(purpose)} />
+      </Screen>
+    );
+  }
+  if (!loaded) {
+    return (
+      <Screen title="Loading…">
+        <ErrorBox error={error} />
+      </Screen>
+    );
+  }
+  const editing = loaded.existing !== null;
+  const fieldNames = FORMS[loaded.kind].map((f) => f.name).concat(["occurred_at", "sector", "reason"]);
+  const placed = placeErrors(error, fieldNames);
+  const title = editing ? `Edit ${kindLabel(loaded.kind).toLowerCase()}` : `New ${kindLabel(loaded.kind).toLowerCase()}`;
+  return (
+    <Screen title={title}>
+      <form class="record-form" onSubmit={save} noValidate>
+        {loaded.draftSavedAt ? (
+          <div class="notice" role="status">
+            <span>Draft restored (last typed {when(loaded.draftSavedAt)}).</span>
+            <button type="button" class="btn secondary" onClick={() => void discard()}>
+              Discard draft
+            </button>
+          </div>
+        ) : null}
+        <ErrorBox error={error} messages={placed.general.length ? placed.general : []} />
+        <div class="envelope">
+          <Field
+            spec={{ name: "occurred_at", label: "When", type: "datetime", required: true }}
+            value={values.occurred_at}
+            onInput={(v) => set("occurred_at", v)}
+            errors={placed.byField.get("occurred_at")}
+            vocab={vocab}
+          />
+          {loaded.sectors.length ? (
+            <div class="field">
+              <label for="f-sector">
+                <span class="label-text">Sector</span>
+              </label>
+              <select
+                id="f-sector"
+                name="sector"
+                value={String(values.sector ?? "")}
+                onChange={(e) => set("sector", (e.currentTarget as HTMLSelectElement).value)}
+                aria-invalid={placed.byField.has("sector") ? true : undefined}
+              >
+                <option value="">From the position, or none</option>
+                {loaded.sectors.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+              {placed.byField.get("sector") ? <p class="field-error">Sector {placed.byField.get("sector")?.join("; ")}</p> : null}
+            </div>
+          ) : null}
+          {!editing ? (
+            <p class="position muted" data-testid="position">
+              {location
+                ? `Position: ${location.lat.toFixed(5)}, ${location.lon.toFixed(5)}${location.accuracy_m ? ` ±${Math.round(location.accuracy_m)} m` : ""}`
+                : "No position from the device: pick the sector."}
+            </p>
+          ) : null}
+        </div>
+        <RecordFields kind={loaded.kind} values={values} set={set} placed={placed} editing={editing} />
+        {loaded.kind === "tasking" ? <TaskCheck incident={String(values.incident_type ?? "")} /> : null}
+        {editing ? (
+          <Field
+            spec={{ name: "reason", label: "Reason for the change", type: "textarea", required: true, hint: "Kept with the revision, as in a pocket notebook." }}
+            value={values.reason}
+            onInput={(v) => set("reason", v)}
+            errors={placed.byField.get("reason")}
+            vocab={vocab}
+          />
+        ) : null}
+        <div class="form-actions">
+          <button type="submit" class="btn primary big" disabled={saving} data-testid="save">
+            {saving ? "Saving…" : editing ? "Save change" : "Save"}
+          </button>
+          <button type="button" class="btn secondary big" onClick={() => history.back()}>
+            Back
+          </button>
+        </div>
+      </form>
+    </Screen>
+  );
+}
+
+export function PurposePrompt(props: { purpose: string; setPurpose: (s: string) => void; onGo: () => void }) {
+  const quick = ["Contacting them", "Updating their details", "Briefing", "Safeguarding follow-up"];
+  return (
+    <form
+      class="record-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onGo();
+      }}
+    >
+      <p>This record holds personal data. Every access is logged with its purpose.</p>
+      <div class="chips" role="group" aria-label="Common purposes">
+        {quick.map((q) => (
+          <button type="button" key={q} class="chip" aria-pressed={props.purpose === q} onClick={() => props.setPurpose(q)}>
+            {q}
+          </button>
+        ))}
+      </div>
+      <div class="field">
+        <label for="f-purpose">
+          <span class="label-text">Purpose</span>
+        </label>
+        <input id="f-purpose" name="purpose" value={props.purpose} onInput={(e) => props.setPurpose((e.currentTarget as HTMLInputElement).value)} />
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn primary big" disabled={!props.purpose.trim()}>
+          Open
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The PCSO deployment check of the chosen incident type, as the core decides it. */
+function TaskCheck({ incident }: { incident: string }) {
+  const check = useAsync(
+    () => (incident ? api.deploymentCheck(incident as IncidentType) : Promise.resolve(null)),
+    [incident],
+  );
+  return check.data ? <CheckBanner check={check.data} /> : null;
+}

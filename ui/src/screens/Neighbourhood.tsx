@@ -1,0 +1,116 @@
+// Neighbourhood mode for PCSOs: the tasking list, each task checked against the policy's list
+// of incidents unsuited to a PCSO first response (2.8.3); abstractions; referrals; intelligence.
+import type { DeploymentCheck } from "../bindings";
+import { api } from "../api";
+import { when } from "../format";
+import { label } from "../forms";
+import { href } from "../router";
+import { Loading, Screen, useApp, useAsync } from "../ui";
+
+export function CheckBanner({ check }: { check: DeploymentCheck }) {
+  if (check.verdict === "suitable") {
+    return <p class="check ok">Suitable for a PCSO.</p>;
+  }
+  return (
+    <p class="check warn" role="note" data-testid="deployment-warning">
+      <strong>Not as a first response: {check.category}.</strong> {check.advice}
+    </p>
+  );
+}
+
+export function Neighbourhood() {
+  const { vocab } = useApp();
+  const state = useAsync(() => api.neighbourhood(), []);
+  return (
+    <Screen title="Neighbourhood">
+      <Loading state={state}>
+        {(n) => (
+          <>
+            <section aria-labelledby="tasks-title">
+              <div class="section-head">
+                <h2 id="tasks-title">Tasking</h2>
+                <a class="btn primary" href={href({ name: "new", kind: "tasking" })} data-testid="new-tasking">
+                  New task
+                </a>
+              </div>
+              <ul class="cards">
+                {n.taskings.map((t) => (
+                  <li key={t.record_id} class="card" data-tasking={t.record_id}>
+                    <a class="card-title" href={href({ name: "record", id: t.record_id })}>
+                      {t.tasking.title}
+                    </a>
+                    <p class="muted">
+                      {label(vocab, "incident_type", t.tasking.incident_type)} · {label(vocab, "task_status", t.tasking.status)}
+                      {t.tasking.due ? ` · due ${when(t.tasking.due)}` : ""}
+                    </p>
+                    <CheckBanner check={t.check} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+            <section aria-labelledby="abs-title">
+              <div class="section-head">
+                <h2 id="abs-title">Abstractions</h2>
+                <a class="btn secondary" href={href({ name: "new", kind: "abstraction" })}>
+                  Record abstraction
+                </a>
+              </div>
+              <ul class="list">
+                {n.abstractions.map((a) => (
+                  <li key={a.record_id}>
+                    <a class="row no-kind" href={href({ name: "record", id: a.record_id })}>
+                      <span class="row-title">
+                        {a.abstraction.from_duty || "Neighbourhood duty"} → {a.abstraction.to_duty}
+                      </span>
+                      <span class="row-meta">
+                        Authorised by {a.abstraction.authorised_by} · {when(a.abstraction.starts_at)}
+                      </span>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+            <div class="two-col">
+              <section aria-labelledby="ref-title">
+                <div class="section-head">
+                  <h2 id="ref-title">Referrals</h2>
+                  <a class="btn secondary" href={href({ name: "new", kind: "referral" })}>
+                    New referral
+                  </a>
+                </div>
+                <ul class="list">
+                  {n.referrals.map((r) => (
+                    <li key={r.record_id}>
+                      <a class="row no-kind" href={href({ name: "record", id: r.record_id })}>
+                        <span class="row-title">{r.title}</span>
+                        <span class="row-meta">{when(r.occurred_at)}</span>
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+              <section aria-labelledby="int-title">
+                <div class="section-head">
+                  <h2 id="int-title">Intelligence</h2>
+                  <a class="btn secondary" href={href({ name: "new", kind: "intelligence_submission" })}>
+                    New submission
+                  </a>
+                </div>
+                <ul class="list">
+                  {n.intelligence.map((r) => (
+                    <li key={r.record_id}>
+                      <a class="row no-kind" href={href({ name: "record", id: r.record_id })}>
+                        <span class="row-title">{r.title}</span>
+                        <span class="row-meta">{when(r.occurred_at)}</span>
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            </div>
+          </>
+        )}
+      </Loading>
+    </Screen>
+  );
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import type { Body, RecordKind, Vocabulary } from "../src/bindings";
+import { buildBody, display, draftKey, FORMS, initialValues, parseDraft, valuesOf } from "../src/forms";
+
+// A vocabulary with the first value of each list, enough for the forms' defaults.
+const vocab = {
+  record_kind: [],
+  event_kind: [{ value: "march", label: "March" }],
+  plt_function: [{ value: "negotiation", label: "Negotiation" }],
+  mood: [
+    { value: "calm", label: "Calm" },
+    { value: "tense", label: "Tense" },
+  ],
+  rumour_status: [{ value: "reported", label: "Reported" }],
+  rumour_source: [{ value: "crowd", label: "Crowd" }],
+  rumour_spread: [{ value: "isolated", label: "Isolated" }],
+  rumour_risk: [{ value: "low", label: "Low" }],
+  negotiation_subject: [{ value: "route", label: "Route" }],
+  outcome: [{ value: "agreed", label: "Agreed" }],
+  compliance: [{ value: "kept", label: "Kept" }],
+  escalation_kind: [{ value: "safeguarding", label: "Safeguarding concern" }],
+  task_status: [{ value: "open", label: "Open" }],
+  incident_type: [{ value: "reassurance_patrol", label: "Reassurance patrol", unsuited_category: null }],
+  source_kind: [{ value: "officer_observation", label: "Officer's own observation" }],
+  person_role: [{ value: "organiser", label: "Organiser" }],
+  group_kind: [{ value: "organiser", label: "Organising group" }],
+} as unknown as Vocabulary;
+
+describe("record forms", () => {
+  it("have a form for every kind, each with at least one required field", () => {
+    for (const [kind, fields] of Object.entries(FORMS)) {
+      expect(fields.some((f) => f.required), kind).toBe(true);
+    }
+  });
+
+  it("start a new record with the first choice of each list and now for required times", () => {
+    const now = new Date(2026, 5, 6, 14, 5);
+    const v = initialValues("escalation", vocab, now);
+    expect(v.category).toBe("safeguarding");
+    expect(v.told_at).toBe("2026-06-06T14:05");
+    expect(v.response_at).toBe("");
+    expect(initialValues("rumour_report", vocab)).not.toHaveProperty("status");
+  });
+
+  it("build a new rumour with the lifecycle's first status and no control actions", () => {
+    const body = buildBody("rumour_report", {
+      content: "A van is coming",
+      heard_at: "",
+      source: "crowd",
+      source_detail: "",
+      spread: "isolated",
+      risk: "low",
+    }) as Extract<Body, { kind: "rumour_report" }>;
+    expect(body).toMatchObject({ kind: "rumour_report", status: "reported", control_actions: [], findings: "" });
+  });
+
+  it("send empty optional values as null, lists as arrays and numbers as numbers", () => {
+    const n = buildBody("negotiation_outcome", { conditions: " one \n\n two ", parties: "Org" }) as unknown as { [k: string]: unknown };
+    expect(n.conditions).toEqual(["one", "two"]);
+    expect(n.compliance).toBeNull();
+    const t = buildBody("tension_reading", { mood: "calm", crowd_estimate: "1,200", note: "" }) as unknown as { [k: string]: unknown };
+    expect(t.crowd_estimate).toBe(1200);
+    const e = buildBody("tension_reading", { mood: "calm", crowd_estimate: "", note: "" }) as unknown as { [k: string]: unknown };
+    expect(e.crowd_estimate).toBeNull();
+    const c = buildBody("contact_note", { spoke_with: "x", function: "sensing", summary: "y", mood: "", follow_up: "" }) as unknown as {
+      [k: string]: unknown;
+    };
+    expect(c.mood).toBeNull();
+    expect(c.follow_up).toBeNull();
+  });
+
+  it("keep fields that are not on the form when editing", () => {
+    const base = {
+      kind: "rumour_report",
+      content: "old",
+      heard_at: "",
+      source: "crowd",
+      source_detail: "",
+      spread: "local",
+      risk: "high",
+      status: "being_checked",
+      findings: "",
+      control_actions: [{ at: "2026-06-06T10:00:00Z", told: "Stewards", message: "Not true" }],
+    } as Body;
+    const values = valuesOf("rumour_report", base);
+    expect(values.status).toBe("being_checked");
+    const edited = buildBody("rumour_report", { ...values, content: "new" }, base, true) as Extract<Body, { kind: "rumour_report" }>;
+    expect(edited.content).toBe("new");
+    expect(edited.control_actions).toHaveLength(1);
+    expect(edited.status).toBe("being_checked");
+  });
+
+  it("key drafts by operation and kind, and read back only this form's fields", () => {
+    expect(draftKey("contact_note", "op1")).toBe("capture:op1:contact_note");
+    expect(draftKey("person", null)).toBe("new:person");
+    expect(draftKey("person", null, "r9")).toBe("edit:r9");
+    expect(parseDraft("contact_note", '{"summary":"half","sector":"S1","evil":"x","mood":3}')).toEqual({ summary: "half", sector: "S1" });
+    expect(parseDraft("contact_note", "not json")).toBeNull();
+    expect(parseDraft("contact_note", "[1]")).toBeNull();
+  });
+
+  it("show stored values with their labels", () => {
+    const mood = FORMS.contact_note.find((f) => f.name === "mood");
+    const fn = FORMS.contact_note.find((f) => f.name === "function");
+    expect(mood && display(mood, "tense", vocab)).toBe("Tense");
+    expect(fn && display(fn, "negotiation", vocab)).toBe("Negotiation");
+    expect(mood && display(mood, null, vocab)).toBe("—");
+    const kinds: RecordKind[] = Object.keys(FORMS) as RecordKind[];
+    expect(kinds).toHaveLength(14);
+  });
+});
