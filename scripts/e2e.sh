@@ -11,7 +11,7 @@ for bin in WebKitWebDriver xvfb-run npm; do
 done
 
 echo "== e2e: build the UI"
-(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
 echo "== e2e: build the app"
 cargo build -p liaison-app

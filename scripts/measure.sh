@@ -4,7 +4,7 @@
 # binary size, resident memory. Prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 cargo build --release -p liaison-app --features tauri/custom-protocol
 export LIAISON_APP="$PWD/target/release/liaison-app"
 export LIAISON_MEASURE=1

@@ -21,7 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- the UI: bundled into ui/dist, embedded in the app ---------------------------------------
-(cd ui && npm ci --no-audit --no-fund && npm run build)
+# (`npm install` when this npm refuses its own lock file: see scripts/test.sh)
+(cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
 # --- services the app talks to ---------------------------------------------------------------
 # None yet. The force server (embedded SQLite default) starts here once sync lands; add it as

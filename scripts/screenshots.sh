@@ -4,7 +4,7 @@
 # docs/screenshots/. Run it after changing a screen so the README stays current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 cargo build -p liaison-app
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 export LIAISON_SCREENSHOTS="$PWD/docs/screenshots"

@@ -26,7 +26,10 @@ cargo test --workspace
 
 if [ -f ui/package.json ]; then
   echo "== UI: install, type check, unit tests, build"
-  (cd ui && npm ci --no-audit --no-fund && npm run check && npm test && npm run build)
+  # npm 11.19 as installed here writes package-lock.json without the other platforms' optional
+  # packages (rollup's native binaries) and then `npm ci` refuses that lock file as out of sync;
+  # `npm install` from the same lock file installs the same versions.
+  (cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run check && npm test && npm run build)
 fi
 
 if [ -x scripts/e2e.sh ]; then
