@@ -3,7 +3,8 @@
 # needs, builds the UI, starts the services the app talks to, then the app itself. On first
 # start with an empty database the app loads the demonstration operation.
 #
-#   LIAISON_DB=/path/to.db        use this database instead of the one in the app data dir
+#   LIAISON_DATA=/path/to/dir     where the force server's and the tablet's databases live
+#   LIAISON_DB=/path/to.db        use this tablet database instead
 #   LIAISON_OFFICER="PCSO 7781"   the officer using the device (default PC 4521)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,14 +25,31 @@ fi
 # (`npm install` when this npm refuses its own lock file: see scripts/test.sh)
 (cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
-# --- services the app talks to ---------------------------------------------------------------
-# None yet. The force server (embedded SQLite default) starts here once sync lands; add it as
-# a background process and stop it in the trap below.
-cleanup() { :; }
+# --- the force server: embedded SQLite default, on this machine only -------------------------
+# Its database and the app's enrollment live in LIAISON_DATA (default ~/.local/share/liaison-run).
+# The app enrols itself with a one-time code on its first start, then syncs in the background.
+DATA="${LIAISON_DATA:-$HOME/.local/share/liaison-run}"
+PORT="${LIAISON_PORT:-7878}"
+OFFICER="${LIAISON_OFFICER:-PC 4521}"
+mkdir -p "$DATA"
+cargo build -p liaison-server -p liaison-app
+SERVER=(target/debug/liaison-server --db "$DATA/force.db")
+"${SERVER[@]}" serve --listen "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
+SERVER_PID=$!
+cleanup() { kill "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$DATA/server.log" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "run: the force server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+echo "run: force server on http://127.0.0.1:$PORT (log: $DATA/server.log)" >&2
+export LIAISON_SERVER_URL="http://127.0.0.1:$PORT"
+export LIAISON_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "$OFFICER")"
+export LIAISON_DB="${LIAISON_DB:-$DATA/tablet.db}"
+export LIAISON_OFFICER="$OFFICER"
 
 # --- the app ---------------------------------------------------------------------------------
-cargo build -p liaison-app
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "run: no display; starting the app under Xvfb (screenshots: scripts/screenshots.sh)" >&2
   xvfb-run -a -s "-screen 0 1280x800x24" cargo run -p liaison-app

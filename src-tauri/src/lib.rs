@@ -40,8 +40,19 @@ pub fn run() {
             let data_dir = app.path().app_data_dir()?;
             let path = state::database_path(std::env::var("LIAISON_DB").ok(), &data_dir);
             let officer = state::officer(std::env::var("LIAISON_OFFICER").ok())?;
-            let store = state::open_store(&path)?;
-            app.manage(state::AppState::new(store, officer));
+            let store = std::sync::Arc::new(std::sync::Mutex::new(state::open_store(&path)?));
+            let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
+            let sync = state::start_sync(
+                &store,
+                &runtime,
+                std::env::var("LIAISON_SERVER_URL").ok(),
+                std::env::var("LIAISON_ENROLL_CODE").ok(),
+            )
+            .unwrap_or_else(|e| {
+                eprintln!("sync not started: {e}");
+                None
+            });
+            app.manage(state::AppState::new(store, officer, sync));
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -1,31 +1,31 @@
-//! What the app holds while it runs: the open store and the signed-in officer, and how they
-//! are found at start.
+//! What the app holds while it runs: the open store, the signed-in officer and the sync
+//! scheduler, and how they are found at start.
 
 use liaison_core::store::Store;
+use liaison_core::sync::{Scheduler, SchedulerOptions, SyncClient, SyncError};
 use liaison_core::{OfficerId, ValidationError};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The officer when none is configured: the demo operation's first PLO.
 pub const DEFAULT_OFFICER: &str = "PC 4521";
 
 pub struct AppState {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     pub officer: OfficerId,
+    /// Runs sync in the background once the device is enrolled with a force server.
+    pub sync: Option<Scheduler>,
 }
 
 impl AppState {
-    pub fn new(store: Store, officer: OfficerId) -> Self {
-        AppState {
-            store: Mutex::new(store),
-            officer,
-        }
+    pub fn new(store: Arc<Mutex<Store>>, officer: OfficerId, sync: Option<Scheduler>) -> Self {
+        AppState { store, officer, sync }
     }
 
     /// The store. A panic while it was held leaves nothing half-written (every store call is
     /// one transaction), so a poisoned lock is safe to take over.
     pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.store)
     }
 }
 
@@ -41,6 +41,35 @@ pub fn database_path(env_override: Option<String>, app_data_dir: &Path) -> PathB
 /// The officer using this device: `LIAISON_OFFICER` when set, else [`DEFAULT_OFFICER`].
 pub fn officer(env_override: Option<String>) -> Result<OfficerId, ValidationError> {
     OfficerId::new(env_override.unwrap_or_else(|| DEFAULT_OFFICER.to_string()))
+}
+
+/// Enrols the device with the force server when it is not enrolled yet and both the server
+/// (`LIAISON_SERVER_URL`) and a one-time code (`LIAISON_ENROLL_CODE`) are given; then starts
+/// the sync scheduler if the device is enrolled. A server that cannot be reached is not fatal:
+/// the officer works offline and the next start tries again.
+pub fn start_sync(
+    store: &Arc<Mutex<Store>>,
+    runtime: &tokio::runtime::Handle,
+    server_url: Option<String>,
+    enroll_code: Option<String>,
+) -> Result<Option<Scheduler>, SyncError> {
+    let enrolled = lock(store).sync_credentials()?.is_some();
+    if !enrolled {
+        let (Some(url), Some(code)) = (server_url.filter(|s| !s.trim().is_empty()), enroll_code) else {
+            return Ok(None);
+        };
+        let client = SyncClient::new(&url, Default::default())?;
+        runtime.block_on(client.enroll(store, &code))?;
+    }
+    Ok(Some(Scheduler::start(
+        runtime,
+        store.clone(),
+        SchedulerOptions::default(),
+    )))
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Opens the store and, on a device with no operation yet, loads the demonstration operation

@@ -30,22 +30,78 @@ use crate::audit::Access;
 use crate::records::{OfficerId, RecordId};
 use crate::store::{CurrentRecord, Result, Store};
 
-/// The store's count of what is waiting to reach the force server, and who is signed in.
+/// What the status strip shows: who is signed in, and where sync stands.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct AppStatus {
     pub officer: OfficerId,
     pub device_id: uuid::Uuid,
-    /// Revisions made here that the server has not acknowledged. Until sync exists every
-    /// revision made on this device is waiting.
+    /// Revisions made here that the force server does not hold yet (quarantined ones apart).
     #[ts(type = "number")]
     pub waiting_to_sync: u64,
+    /// Of those, escalations and rumours: they go first.
+    #[ts(type = "number")]
+    pub urgent_waiting: u64,
+    /// This device is enrolled with a force server.
+    pub enrolled: bool,
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What went wrong with the last attempt, in words the officer can act on.
+    pub last_error: Option<String>,
+    /// The server has revoked this device.
+    pub revoked: bool,
+    /// Revisions the server refused, with its reason; they are not retried.
+    pub quarantined: Vec<QuarantineNote>,
+    /// Present while a sync is running: for the progress bar.
+    pub progress: Option<SyncBar>,
 }
 
-pub fn status(store: &Store, officer: &OfficerId) -> Result<AppStatus> {
+/// A revision the server refused, as the officer is told about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct QuarantineNote {
+    pub revision_id: uuid::Uuid,
+    pub reason: String,
+    pub message: String,
+}
+
+/// A running sync's progress.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct SyncBar {
+    /// "pushing" or "pulling".
+    pub phase: String,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// The status strip's figures; `live` is the running sync's progress, if any.
+pub fn status(store: &Store, officer: &OfficerId, live: Option<crate::sync::SyncProgress>) -> Result<AppStatus> {
+    let sync = store.sync_status()?;
     Ok(AppStatus {
         officer: officer.clone(),
         device_id: store.device_id(),
-        waiting_to_sync: store.revisions_made_here()?,
+        waiting_to_sync: sync.waiting,
+        urgent_waiting: sync.urgent_waiting,
+        enrolled: sync.enrolled,
+        last_success_at: sync.last_success_at,
+        last_error: sync.last_error,
+        revoked: sync.revoked,
+        quarantined: sync
+            .quarantined
+            .into_iter()
+            .map(|q| QuarantineNote {
+                revision_id: q.revision_id,
+                reason: q.reason,
+                message: q.message,
+            })
+            .collect(),
+        progress: live.map(|p| SyncBar {
+            phase: match p.phase {
+                crate::sync::SyncPhase::Pushing => "pushing".into(),
+                crate::sync::SyncPhase::Pulling => "pulling".into(),
+            },
+            done: p.done,
+            total: p.total,
+        }),
     })
 }
 

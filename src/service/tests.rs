@@ -438,11 +438,11 @@ fn neighbourhood_puts_the_policy_check_on_every_task() {
 #[test]
 fn status_counts_what_this_device_made_and_capture_defaults_use_the_last_sector() {
     let mut f = fixture();
-    let before = status(&f.store, &f.me).unwrap().waiting_to_sync;
+    let before = status(&f.store, &f.me, None).unwrap().waiting_to_sync;
     assert_eq!(before, 1);
     assert_eq!(capture_defaults(&f.store, &f.me, f.op).unwrap().sector, None);
     f.tension(5, "South", Mood::Calm);
-    assert_eq!(status(&f.store, &f.me).unwrap().waiting_to_sync, 2);
+    assert_eq!(status(&f.store, &f.me, None).unwrap().waiting_to_sync, 2);
     let d = capture_defaults(&f.store, &f.me, f.op).unwrap();
     assert_eq!(d.sector.as_deref(), Some("South"));
     assert_eq!(d.sectors, vec!["North", "South"]);

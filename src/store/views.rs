@@ -90,15 +90,6 @@ impl Store {
             .optional()?)
     }
 
-    /// How many revisions were made on this device (its own hash chain's length).
-    pub fn revisions_made_here(&self) -> Result<u64> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM revisions WHERE device_id = ?1",
-            [self.device_id],
-            |r| r.get::<_, i64>(0),
-        )? as u64)
-    }
-
     /// Saves (replacing) the draft under `key`. Durable like a save.
     pub fn save_draft(&self, key: &str, officer: &OfficerId, content: &str) -> Result<Draft> {
         check_draft_key(key)?;

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AppStatus, RecordKind, Vocabulary } from "./bindings";
 import { api, onWrite } from "./api";
+import { syncSummary } from "./syncStrip";
 import { go, href, parseRoute, type Route } from "./router";
 import { AppContext, ErrorBox } from "./ui";
 import { Capture } from "./screens/Capture";
@@ -15,7 +16,6 @@ import { Search } from "./screens/Search";
 import { Tension } from "./screens/Tension";
 import { Timeline } from "./screens/Timeline";
 import type { AppError } from "./bindings";
-import { plural } from "./format";
 import { initialTheme, type Theme } from "./theme";
 
 function useRoute(): Route {
@@ -86,8 +86,18 @@ export function App() {
     api.vocabulary().then(setVocab, (e: AppError) => setError(e));
     const refresh = () => void api.status().then(setStatus, () => undefined);
     refresh();
-    return onWrite(refresh);
+    // The scheduler syncs in the background: the strip follows it.
+    const timer = window.setInterval(refresh, 3000);
+    const stop = onWrite(refresh);
+    return () => {
+      window.clearInterval(timer);
+      stop();
+    };
   }, []);
+  useEffect(() => {
+    // Coverage back: sync now rather than wait out a backoff.
+    if (online) void api.coverageReturned().catch(() => undefined);
+  }, [online]);
 
   const ctx = useMemo(
     () =>
@@ -108,6 +118,7 @@ export function App() {
       </main>
     );
   }
+  const sync = status ? syncSummary(status) : null;
   const is = (name: Route["name"]) => (route.name === name ? "page" : undefined);
   return (
     <AppContext.Provider value={ctx}>
@@ -119,7 +130,24 @@ export function App() {
           <span class="dot" aria-hidden="true" />
           {online ? "Online" : "Offline"}
         </span>
-        <span data-testid="waiting">{status ? `${plural(Number(status.waiting_to_sync), "record")} waiting to sync` : "…"}</span>
+        {sync ? (
+          <>
+            <span data-testid="waiting">{sync.waiting}</span>
+            <span class={`sync-detail ${sync.tone}`} data-testid="sync-detail">
+              {sync.detail}
+            </span>
+            {sync.progress !== null ? (
+              <progress max={1} value={sync.progress} aria-label="Sync progress" data-testid="sync-progress" />
+            ) : null}
+            {status?.enrolled ? (
+              <button type="button" class="btn ghost" data-testid="sync-now" onClick={() => void api.syncNow()}>
+                Sync now
+              </button>
+            ) : null}
+          </>
+        ) : (
+          <span data-testid="waiting">…</span>
+        )}
         <span class="officer">{status?.officer ?? ""}</span>
         <button
           type="button"

@@ -3,11 +3,11 @@
 /* eslint-disable */
 import { invoke } from "@tauri-apps/api/core";
 
-export type Abstraction = { from_duty: string, to_duty: string, 
+export type Abstraction = { from_duty?: string, to_duty: string, 
 /**
  * Who authorised it (rank and name or collar number).
  */
-authorised_by: string, reason: string, starts_at: string, ends_at: string | null, };
+authorised_by: string, reason: string, starts_at: string, ends_at?: string | null, };
 
 export type AbstractionCard = { record_id: string, occurred_at: string, abstraction: Abstraction, };
 
@@ -15,11 +15,11 @@ export type Agency = { name: string,
 /**
  * What they offer (hate-crime support, housing, mental health…).
  */
-services: string, phone: string, email: string, 
+services?: string, phone?: string, email?: string, 
 /**
  * How to refer someone to them.
  */
-referral_route: string, };
+referral_route?: string, };
 
 export type AppError = { kind: ErrorKind, message: string, 
 /**
@@ -32,14 +32,37 @@ field: string | null,
 problems: Array<FieldProblem>, };
 
 /**
- * The store's count of what is waiting to reach the force server, and who is signed in.
+ * What the status strip shows: who is signed in, and where sync stands.
  */
 export type AppStatus = { officer: OfficerId, device_id: string, 
 /**
- * Revisions made here that the server has not acknowledged. Until sync exists every
- * revision made on this device is waiting.
+ * Revisions made here that the force server does not hold yet (quarantined ones apart).
  */
-waiting_to_sync: number, };
+waiting_to_sync: number, 
+/**
+ * Of those, escalations and rumours: they go first.
+ */
+urgent_waiting: number, 
+/**
+ * This device is enrolled with a force server.
+ */
+enrolled: boolean, last_success_at: string | null, 
+/**
+ * What went wrong with the last attempt, in words the officer can act on.
+ */
+last_error: string | null, 
+/**
+ * The server has revoked this device.
+ */
+revoked: boolean, 
+/**
+ * Revisions the server refused, with its reason; they are not retried.
+ */
+quarantined: Array<QuarantineNote>, 
+/**
+ * Present while a sync is running: for the progress bar.
+ */
+progress: SyncBar | null, };
 
 /**
  * The kind-specific part of a record. Serialised with a `kind` tag.
@@ -70,11 +93,11 @@ spoke_with: string, function: PltFunction,
 /**
  * What was said.
  */
-summary: string, mood: Mood | null, 
+summary: string, mood?: Mood | null, 
 /**
  * Follow-up needed, if any.
  */
-follow_up: string | null, };
+follow_up?: string | null, };
 
 /**
  * A record as it stands now, derived from its revisions.
@@ -121,7 +144,7 @@ export type Escalation = { category: EscalationKind, summary: string,
 /**
  * Who was told (supervisor, Bronze, command), in words.
  */
-told: string, told_at: string, response: string, response_at: string | null, };
+told: string, told_at: string, response?: string, response_at?: string | null, };
 
 export type EscalationKind = "safeguarding" | "threat" | "risk";
 
@@ -141,11 +164,11 @@ export type FieldChange = { field: string, before: string | null, after: string 
  */
 export type FieldProblem = { field: string, message: string, };
 
-export type Group = { name: string, group_kind: GroupKind, description: string, 
+export type Group = { name: string, group_kind: GroupKind, description?: string, 
 /**
  * People who speak for the group.
  */
-contacts: Array<string>, website: string, };
+contacts?: Array<string>, website?: string, };
 
 export type GroupKind = "organiser" | "participant" | "counter_protest" | "community" | "support" | "other";
 
@@ -164,11 +187,11 @@ export type IntelligenceSubmission = { summary: string, detail: string, source: 
 /**
  * Submitted promptly where it could be time-critical.
  */
-urgent: boolean, 
+urgent?: boolean, 
 /**
  * The force intelligence system's reference, once submitted there.
  */
-reference: string, };
+reference?: string, };
 
 /**
  * A vertex of an area or sector boundary (WGS84 degrees).
@@ -182,7 +205,7 @@ export type Location = { lat: number, lon: number,
 /**
  * Radius of the 68% confidence circle, metres. None when placed by hand.
  */
-accuracy_m: number | null, };
+accuracy_m?: number | null, };
 
 /**
  * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
@@ -204,11 +227,11 @@ parties: string, subject: NegotiationSubject, police_position: string,
 /**
  * Conditions the police set or agreed.
  */
-conditions: Array<string>, other_position: string, outcome: Outcome, 
+conditions?: Array<string>, other_position?: string, outcome: Outcome, 
 /**
  * What was agreed, in words.
  */
-agreed: string, compliance: Compliance | null, compliance_note: string, };
+agreed?: string, compliance?: Compliance | null, compliance_note?: string, };
 
 export type NegotiationSubject = "route" | "timing" | "static_location" | "noise" | "conduct" | "numbers" | "other";
 
@@ -227,15 +250,15 @@ export type Operation = { name: string, event_kind: EventKind, starts_at: string
 /**
  * The whole area of the operation; empty when not drawn yet.
  */
-area: Array<LatLon>, sectors: Array<Sector>, briefing: string, 
+area?: Array<LatLon>, sectors?: Array<Sector>, briefing?: string, 
 /**
  * Gold / Silver / Bronze and the PLT chain, as briefed.
  */
-command_structure: string, 
+command_structure?: string, 
 /**
  * Group records expected at the event.
  */
-groups_expected: Array<string>, team: Array<TeamMember>, };
+groups_expected?: Array<string>, team?: Array<TeamMember>, };
 
 /**
  * The team's picture of an operation at a glance.
@@ -263,11 +286,11 @@ export type Outcome = "agreed" | "partly_agreed" | "not_agreed" | "deferred";
 /**
  * Someone the team talks to. Personal data: every read is audited.
  */
-export type Person = { name: string, role: PersonRole, phone: string, email: string, 
+export type Person = { name: string, role: PersonRole, phone?: string, email?: string, 
 /**
  * Other ways to reach them (radio channel, social handle, "via the steward lead").
  */
-other_contact: string, groups: Array<string>, notes: string, };
+other_contact?: string, groups?: Array<string>, notes?: string, };
 
 export type PersonRole = "organiser" | "spokesperson" | "steward" | "community_leader" | "venue_manager" | "agency_contact" | "community_facilitator" | "member_of_public" | "other";
 
@@ -277,6 +300,11 @@ export type PersonRole = "organiser" | "spokesperson" | "steward" | "community_l
 export type PltFunction = "negotiation" | "mediation" | "initiation" | "communication" | "sensing";
 
 /**
+ * A revision the server refused, as the officer is told about it.
+ */
+export type QuarantineNote = { revision_id: string, reason: string, message: string, };
+
+/**
  * One revision's content: the envelope every kind shares and the kind's own body.
  */
 export type Record = { 
@@ -284,19 +312,19 @@ export type Record = {
  * The operation (event) this belongs to. None for operations themselves and for
  * standing directory entries and neighbourhood work.
  */
-operation_id: string | null, 
+operation_id?: string | null, 
 /**
  * When it happened (not when it was typed).
  */
-occurred_at: string, location: Location | null, 
+occurred_at: string, location?: Location | null, 
 /**
  * The operation sector it happened in. Filled from the location when left empty.
  */
-sector: string | null, 
+sector?: string | null, 
 /**
  * People, groups, venues or agencies this concerns.
  */
-links: Array<string>, tags: Array<string>, body: Body, };
+links?: Array<string>, tags?: Array<string>, body: Body, };
 
 export type RecordDetail = { current: CurrentRecord, kind_label: string, 
 /**
@@ -318,11 +346,11 @@ export type Referral = {
 /**
  * Who is referred, in words; a directory entry goes in `links`. Personal data.
  */
-person: string, agency: string | null, agency_name: string, reason: string, 
+person: string, agency?: string | null, agency_name: string, reason: string, 
 /**
  * The person agreed to the referral.
  */
-consent: boolean, outcome: string, };
+consent: boolean, outcome?: string, };
 
 export type RevisionView = { revision_id: string, author: OfficerId, recorded_at: string, 
 /**
@@ -351,11 +379,11 @@ content: string,
 /**
  * Where it was heard, in words ("queue at the Bull Ring entrance").
  */
-heard_at: string, source: RumourSource, source_detail: string, spread: RumourSpread, risk: RumourRisk, status: RumourStatus, 
+heard_at?: string, source: RumourSource, source_detail?: string, spread: RumourSpread, risk: RumourRisk, status: RumourStatus, 
 /**
  * What checking found.
  */
-findings: string, control_actions: Array<RumourControlAction>, };
+findings?: string, control_actions?: Array<RumourControlAction>, };
 
 export type RumourRisk = "low" | "medium" | "high";
 
@@ -385,8 +413,7 @@ score: number, };
  */
 export type SearchQuery = { 
 /**
- * Words to find; every word must match. The last word also matches as a prefix, so
- * results appear while typing.
+ * Words to find; every word must match. A word ending in `*` matches as a prefix.
  */
 text: string, operation_id: string | null, kind: RecordKind | null, from: string | null, to: string | null, sector: string | null, author: OfficerId | null, 
 /**
@@ -416,13 +443,22 @@ export type SnippetPart = { text: string, hit: boolean, };
 
 export type SourceKind = "officer_observation" | "member_of_public" | "partner" | "other";
 
+/**
+ * A running sync's progress.
+ */
+export type SyncBar = { 
+/**
+ * "pushing" or "pulling".
+ */
+phase: string, done: number, total: number, };
+
 export type TaskStatus = "open" | "in_progress" | "done" | "declined";
 
 export type Tasking = { title: string, incident_type: IncidentType, 
 /**
  * The briefing item it comes from.
  */
-briefing_ref: string, details: string, due: string | null, status: TaskStatus, result: string, };
+briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, };
 
 export type TaskingCard = { record_id: string, occurred_at: string, tasking: Tasking, check: DeploymentCheck, };
 
@@ -440,7 +476,7 @@ export type TensionPoint = { record_id: string, sector: string | null, at: strin
  */
 level: number, crowd_estimate: number | null, };
 
-export type TensionReading = { mood: Mood, crowd_estimate: number | null, note: string, };
+export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?: string, };
 
 /**
  * Mood by sector over time, oldest first, with the operation's sectors and time span.
@@ -462,13 +498,15 @@ export type TimelineQuery = { operation_id: string | null, kinds: Array<RecordKi
  */
 limit: number, };
 
-export type Venue = { name: string, address: string, manager: string | null, phone: string, notes: string, };
+export type Venue = { name: string, address?: string, manager?: string | null, phone?: string, notes?: string, };
 
 export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: Array<Choice<EventKind>>, plt_function: Array<Choice<PltFunction>>, mood: Array<Choice<Mood>>, rumour_status: Array<Choice<RumourStatus>>, rumour_source: Array<Choice<RumourSource>>, rumour_spread: Array<Choice<RumourSpread>>, rumour_risk: Array<Choice<RumourRisk>>, negotiation_subject: Array<Choice<NegotiationSubject>>, outcome: Array<Choice<Outcome>>, compliance: Array<Choice<Compliance>>, escalation_kind: Array<Choice<EscalationKind>>, task_status: Array<Choice<TaskStatus>>, incident_type: Array<IncidentChoice>, source_kind: Array<Choice<SourceKind>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
 
 /** Every command of the shell. A rejected promise carries an `AppError`. */
 export const commands = {
   status: (): Promise<AppStatus> => invoke<AppStatus>("status"),
+  syncNow: (): Promise<boolean> => invoke<boolean>("sync_now"),
+  coverageReturned: (): Promise<boolean> => invoke<boolean>("coverage_returned"),
   vocabulary: (): Promise<Vocabulary> => invoke<Vocabulary>("vocabulary"),
   operations: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("operations"),
   resumeOperation: (): Promise<string | null> => invoke<string | null>("resume_operation"),

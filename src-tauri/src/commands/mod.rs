@@ -63,6 +63,8 @@ macro_rules! app_commands {
 
 app_commands! {
     operations::status() -> AppStatus;
+    operations::sync_now() -> bool;
+    operations::coverage_returned() -> bool;
     operations::vocabulary() -> Vocabulary;
     operations::operations() -> Vec<RecordSummary>;
     operations::resume_operation() -> Option<RecordId>;

@@ -9,7 +9,36 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    Ok(service::status(&state.store(), &state.officer)?)
+    let live = state
+        .sync
+        .as_ref()
+        .and_then(|s| s.status().ok())
+        .and_then(|s| s.progress);
+    Ok(service::status(&state.store(), &state.officer, live)?)
+}
+
+/// "Sync now": false when this device is not enrolled with a force server.
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>) -> CmdResult<bool> {
+    Ok(match &state.sync {
+        Some(s) => {
+            s.trigger_now();
+            true
+        }
+        None => false,
+    })
+}
+
+/// The webview saw the network come back: sync at once instead of waiting out a backoff.
+#[tauri::command(async)]
+pub fn coverage_returned(state: State<'_, AppState>) -> CmdResult<bool> {
+    Ok(match &state.sync {
+        Some(s) => {
+            s.coverage_returned();
+            true
+        }
+        None => false,
+    })
 }
 
 #[tauri::command(async)]

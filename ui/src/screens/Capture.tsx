@@ -70,7 +70,7 @@ export function Capture(props: Mode & { purpose?: string }) {
       if (props.edit) {
         existing = await api.recordDetail(props.edit, p ?? null);
         kind = existing.current.kind;
-        op = existing.current.record.operation_id;
+        op = existing.current.record.operation_id ?? null;
         base = {
           ...valuesOf(kind, existing.current.record.body),
           occurred_at: toLocalInput(existing.current.record.occurred_at),

@@ -58,9 +58,9 @@ function NegotiationItem({ card }: { card: NegotiationCard }) {
         {card.awaiting_compliance ? <span class="badge">Compliance to record</span> : null}
       </p>
       {n.agreed ? <p class="prose">Agreed: {n.agreed}</p> : null}
-      {n.conditions.length ? (
+      {n.conditions?.length ? (
         <ul class="conditions">
-          {n.conditions.map((c) => (
+          {(n.conditions ?? []).map((c) => (
             <li key={c}>{c}</li>
           ))}
         </ul>

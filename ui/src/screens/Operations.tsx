@@ -123,7 +123,7 @@ export function Home(props: { op: string }) {
               </ul>
               <h3>Team</h3>
               <ul class="plain">
-                {h.operation.team.map((m) => (
+                {(h.operation.team ?? []).map((m) => (
                   <li key={m.officer}>
                     {m.officer} — {m.role}
                   </li>
@@ -142,10 +142,10 @@ export function Home(props: { op: string }) {
 /** The operation's area and sectors, each sector shaded by its latest mood. */
 function SectorMap({ home }: { home: OperationHome }) {
   const { vocab } = useApp();
-  const m = layoutMap(home.operation.area, home.operation.sectors, 480, 240);
+  const m = layoutMap(home.operation.area ?? [], home.operation.sectors ?? [], 480, 240);
   if (!m.area && m.sectors.length === 0) return <p class="muted">No area drawn for this operation.</p>;
   const levelOf = (name: string) => home.tension.find((t) => t.sector === name)?.latest?.level ?? 0;
-  const summary = home.operation.sectors
+  const summary = (home.operation.sectors ?? [])
     .map((s) => {
       const t = home.tension.find((x) => x.sector === s.name)?.latest;
       return `${s.name}: ${t ? vocab.mood.find((v) => v.value === t.mood)?.label : "no reading"}`;
@@ -165,7 +165,7 @@ function SectorMap({ home }: { home: OperationHome }) {
       ))}
     </svg>
     <ol class="plain sector-list">
-      {home.operation.sectors.map((s, i) => (
+      {(home.operation.sectors ?? []).map((s, i) => (
         <li key={s.name}>
           <strong>{i + 1}</strong> {s.name}
         </li>

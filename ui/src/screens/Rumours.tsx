@@ -57,7 +57,7 @@ export function Rumours(props: { op: string }) {
 function RumourItem({ card }: { card: RumourCard }) {
   const { vocab } = useApp();
   const [pending, setPending] = useState<RumourStatus | "control" | null>(null);
-  const [findings, setFindings] = useState(card.report.findings);
+  const [findings, setFindings] = useState(card.report.findings ?? "");
   const [told, setTold] = useState("");
   const [message, setMessage] = useState("");
   const [error, setError] = useState<AppError | null>(null);
@@ -96,7 +96,7 @@ function RumourItem({ card }: { card: RumourCard }) {
       <p class="badges">
         <span class="badge">Risk: {label(vocab, "rumour_risk", card.report.risk)}</span>
         <span class="badge">Spread: {label(vocab, "rumour_spread", card.report.spread)}</span>
-        {card.report.control_actions.length ? <span class="badge">{card.report.control_actions.length} control actions</span> : null}
+        {card.report.control_actions?.length ? <span class="badge">{card.report.control_actions.length} control actions</span> : null}
       </p>
       {card.report.findings ? <p class="prose">Found: {card.report.findings}</p> : null}
       <ErrorBox error={error} messages={placed.general} />
