@@ -26,7 +26,7 @@ pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use revision::{canonical_body, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
-pub use verify::{ChainProblem, ChainReport};
+pub use verify::{ChainProblem, ChainReport, ChainWalk};
 pub use views::Draft;
 pub use write::Saved;
 

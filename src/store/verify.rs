@@ -3,7 +3,7 @@
 //! `revisions` alone.
 
 use super::read::{revision_from_row, REVISION_COLUMNS};
-use super::revision::Hash;
+use super::revision::{Hash, Revision};
 use super::write::apply_to_state;
 use super::{Result, Store};
 use rusqlite::TransactionBehavior;
@@ -50,6 +50,105 @@ impl ChainReport {
     }
 }
 
+impl std::fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Altered {
+                device_id, device_seq, ..
+            } => write!(f, "device {device_id} seq {device_seq}: altered"),
+            Self::BrokenLink {
+                device_id, device_seq, ..
+            } => {
+                write!(f, "device {device_id} seq {device_seq}: broken link")
+            }
+            Self::Missing {
+                device_id,
+                expected_seq,
+                found_seq,
+            } => {
+                write!(
+                    f,
+                    "device {device_id}: seq {expected_seq} missing (next is {found_seq})"
+                )
+            }
+            Self::Unreadable { pos, detail } => write!(f, "unreadable revision at {pos}: {detail}"),
+        }
+    }
+}
+
+/// The chain check itself, over revisions given in `(device_id, device_seq)` order: each hash
+/// recomputed from the stored body bytes, each consecutive pair linked, each device starting
+/// at the genesis hash. Gaps are allowed (a device holds only its operations' revisions, the
+/// server may hold some beyond a gap) except in the chain named complete. The device store and
+/// the force server both verify through this.
+pub struct ChainWalk {
+    complete: Option<Uuid>,
+    prev: Option<(Uuid, u64, Hash)>,
+    report: ChainReport,
+}
+
+impl ChainWalk {
+    /// `complete`: the device whose chain must have no gap from 1 (this device, on a device).
+    pub fn new(complete: Option<Uuid>) -> Self {
+        ChainWalk {
+            complete,
+            prev: None,
+            report: ChainReport {
+                devices: 0,
+                revisions: 0,
+                problems: Vec::new(),
+            },
+        }
+    }
+
+    /// A stored row that could not be read as a revision; the next one starts a fresh link.
+    pub fn unreadable(&mut self, pos: i64, detail: String) {
+        self.report.revisions += 1;
+        self.report.problems.push(ChainProblem::Unreadable { pos, detail });
+        self.prev = None;
+    }
+
+    /// The next revision, with its body exactly as stored.
+    pub fn push(&mut self, rev: &Revision, stored_body: &str) {
+        self.report.revisions += 1;
+        if rev.compute_hash(stored_body) != rev.hash {
+            self.report.problems.push(ChainProblem::Altered {
+                device_id: rev.device_id,
+                device_seq: rev.device_seq,
+                revision: rev.id,
+            });
+        }
+        let (expected_seq, expected_prev) = match self.prev {
+            Some((d, seq, h)) if d == rev.device_id => (seq + 1, h),
+            _ => {
+                self.report.devices += 1;
+                (1, Hash::GENESIS)
+            }
+        };
+        if rev.device_seq != expected_seq {
+            if self.complete == Some(rev.device_id) {
+                self.report.problems.push(ChainProblem::Missing {
+                    device_id: rev.device_id,
+                    expected_seq,
+                    found_seq: rev.device_seq,
+                });
+            }
+            // A gap: the link cannot be checked across it.
+        } else if expected_prev != rev.prev_hash {
+            self.report.problems.push(ChainProblem::BrokenLink {
+                device_id: rev.device_id,
+                device_seq: rev.device_seq,
+                revision: rev.id,
+            });
+        }
+        self.prev = Some((rev.device_id, rev.device_seq, rev.hash));
+    }
+
+    pub fn finish(self) -> ChainReport {
+        self.report
+    }
+}
+
 impl Store {
     /// Recomputes every revision's hash from the stored bytes and checks each device's chain.
     /// This device's chain must be complete from 1; colleagues' chains may have gaps (a device
@@ -59,61 +158,14 @@ impl Store {
             "SELECT {REVISION_COLUMNS}, pos FROM revisions ORDER BY device_id, device_seq"
         ))?;
         let mut rows = stmt.query([])?;
-        let mut report = ChainReport {
-            devices: 0,
-            revisions: 0,
-            problems: Vec::new(),
-        };
-        let mut prev: Option<(Uuid, u64, Hash)> = None;
+        let mut walk = ChainWalk::new(Some(self.device_id));
         while let Some(row) = rows.next()? {
-            report.revisions += 1;
-            let pos: i64 = row.get(13)?;
-            let rev = match revision_from_row(row) {
-                Ok(r) => r,
-                Err(e) => {
-                    report.problems.push(ChainProblem::Unreadable {
-                        pos,
-                        detail: e.to_string(),
-                    });
-                    prev = None;
-                    continue;
-                }
-            };
-            let stored_body: String = row.get(10)?;
-            if rev.compute_hash(&stored_body) != rev.hash {
-                report.problems.push(ChainProblem::Altered {
-                    device_id: rev.device_id,
-                    device_seq: rev.device_seq,
-                    revision: rev.id,
-                });
+            match revision_from_row(row) {
+                Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
+                Err(e) => walk.unreadable(row.get(13)?, e.to_string()),
             }
-            let own = rev.device_id == self.device_id;
-            let (expected_seq, expected_prev) = match prev {
-                Some((d, seq, h)) if d == rev.device_id => (seq + 1, Some(h)),
-                _ => {
-                    report.devices += 1;
-                    (1, Some(Hash::GENESIS))
-                }
-            };
-            if rev.device_seq != expected_seq {
-                if own {
-                    report.problems.push(ChainProblem::Missing {
-                        device_id: rev.device_id,
-                        expected_seq,
-                        found_seq: rev.device_seq,
-                    });
-                }
-                // A gap: the link cannot be checked across it.
-            } else if expected_prev != Some(rev.prev_hash) {
-                report.problems.push(ChainProblem::BrokenLink {
-                    device_id: rev.device_id,
-                    device_seq: rev.device_seq,
-                    revision: rev.id,
-                });
-            }
-            prev = Some((rev.device_id, rev.device_seq, rev.hash));
         }
-        Ok(report)
+        Ok(walk.finish())
     }
 
     /// Re-derives `records` and `search_index` from `revisions`, in one transaction.

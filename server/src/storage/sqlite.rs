@@ -9,7 +9,7 @@ use super::{DeviceAuth, NewOperation, Result, ServerChainReport, Storage, Storag
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::records::{Body, Operation, Record, RecordKind};
-use liaison_core::store::{canonical_body, ChainEntry, Hash, Hlc};
+use liaison_core::store::{canonical_body, ChainEntry, ChainWalk, Hash, Hlc};
 use liaison_core::sync::protocol::{
     EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT,
 };
@@ -732,48 +732,22 @@ impl Storage for SqliteStorage {
                 "SELECT {REVISION_COLUMNS} FROM revisions ORDER BY device_id, device_seq"
             ))?;
             let mut rows = stmt.query([])?;
-            let mut report = ServerChainReport {
-                devices: 0,
-                revisions: 0,
-                problems: Vec::new(),
-            };
-            let mut prev: Option<(Uuid, u64, Hash)> = None;
+            // The same walk the device uses; the server has no chain that must be gap-free.
+            let mut walk = ChainWalk::new(None);
+            let mut pos = 0i64;
             while let Some(row) = rows.next()? {
-                report.revisions += 1;
-                let rev = match revision_from_row(row) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        report.problems.push(format!("unreadable revision: {e}"));
-                        prev = None;
-                        continue;
-                    }
-                };
-                let stored_body: String = row.get(10)?;
-                if rev.compute_hash(&stored_body) != rev.hash {
-                    report
-                        .problems
-                        .push(format!("device {} seq {}: altered", rev.device_id, rev.device_seq));
+                pos += 1;
+                match revision_from_row(row) {
+                    Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
+                    Err(e) => walk.unreadable(pos, e.to_string()),
                 }
-                match prev {
-                    Some((d, s, h)) if d == rev.device_id => {
-                        if rev.device_seq == s + 1 && rev.prev_hash != h {
-                            report
-                                .problems
-                                .push(format!("device {} seq {}: broken link", rev.device_id, rev.device_seq));
-                        }
-                    }
-                    _ => {
-                        report.devices += 1;
-                        if rev.device_seq == 1 && rev.prev_hash != Hash::GENESIS {
-                            report
-                                .problems
-                                .push(format!("device {} seq 1: does not start at genesis", rev.device_id));
-                        }
-                    }
-                }
-                prev = Some((rev.device_id, rev.device_seq, rev.hash));
             }
-            Ok(report)
+            let report = walk.finish();
+            Ok(ServerChainReport {
+                devices: report.devices as u64,
+                revisions: report.revisions,
+                problems: report.problems.iter().map(ToString::to_string).collect(),
+            })
         })
     }
 
