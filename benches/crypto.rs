@@ -67,7 +67,7 @@ fn main() {
         .map(|_| {
             let t = Instant::now();
             v.unlock("246810").unwrap();
-            v.store().unwrap().revision_count().unwrap();
+            v.store().unwrap().lock().unwrap().revision_count().unwrap();
             let ms = t.elapsed().as_secs_f64() * 1e3;
             v.lock();
             ms
@@ -81,7 +81,7 @@ fn main() {
 
     let n = 3000;
     v.unlock("246810").unwrap();
-    let enc = saves(v.store().unwrap(), n);
+    let enc = saves(&mut v.store().unwrap().lock().unwrap(), n);
     let mut plain_store = Store::open(dir.path().join("plain.db")).unwrap();
     let plain = saves(&mut plain_store, n);
     let p = |v: &[f64], q: f64| v[((v.len() - 1) as f64 * q) as usize];

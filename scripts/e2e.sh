@@ -13,11 +13,60 @@ done
 echo "== e2e: build the UI"
 (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
-echo "== e2e: build the app"
-cargo build -p liaison-app
+echo "== e2e: build the app and the force server"
+cargo build -p liaison-app -p liaison-server
+
+# A real force server for the journey to enrol with and sync to, a random passcode, and a
+# folder for every log, so that the logs can be searched for secrets afterwards.
+WORK="$(mktemp -d)"
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+export LIAISON_E2E_LOGS="$WORK/logs"
+mkdir -p "$LIAISON_E2E_LOGS"
+export LIAISON_E2E_PASSCODE="e2e-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+SERVER=(target/debug/liaison-server --db "$WORK/force.db")
+# Everything at debug level: a secret that leaked into any log line would be found.
+export RUST_LOG=debug
+"${SERVER[@]}" serve --listen 127.0.0.1:0 >"$LIAISON_E2E_LOGS/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$LIAISON_E2E_LOGS/server.log" && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$LIAISON_E2E_LOGS/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+ADDR="$(grep -o 'listening on [^ ]*' "$LIAISON_E2E_LOGS/server.log" | head -1 | awk '{print $3}')"
+export LIAISON_E2E_SERVER_URL="http://$ADDR"
+LIAISON_E2E_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
+export LIAISON_E2E_ENROLL_CODE
 
 echo "== e2e: drive the app under Xvfb"
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
-xvfb-run -a -s "-screen 0 1920x1440x24" \
+if ! xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --test-threads=1 \
-    an_officer_works_a_shift every_screen_passes_axe
+    ${E2E_TESTS:-an_officer_works_a_shift every_screen_passes_axe the_app_locks_itself_when_left_idle}; then
+  for f in "$LIAISON_E2E_LOGS"/*; do echo "--- last lines of $f" >&2; grep -v "DEBUG" "$f" | tail -25 >&2; done
+  exit 1
+fi
+
+echo "== e2e: no secret or record text in the logs"
+kill "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
+# The passcode, the enrolment code (as given and as typed without dashes), any device token
+# (they all start lzt1_), and words typed into records during the journey.
+secrets=("$LIAISON_E2E_PASSCODE" "$LIAISON_E2E_ENROLL_CODE" "${LIAISON_E2E_ENROLL_CODE//-/}" "lzt1_"
+         "zebrakite" "quillmoor")
+found=0
+for s in "${secrets[@]}"; do
+  if grep -rIl -F -- "$s" "$LIAISON_E2E_LOGS" >/dev/null 2>&1; then
+    echo "e2e: a secret or record text is in the logs: ${s:0:4}… in $(grep -rIl -F -- "$s" "$LIAISON_E2E_LOGS" | tr '\n' ' ')" >&2
+    found=1
+  fi
+done
+bytes=$(cat "$LIAISON_E2E_LOGS"/* | wc -c)
+[ "$found" -eq 0 ] || exit 1
+# The search means something only if the logs were written: the app logged its syncs, the
+# server the pushes it stored.
+grep -rqs "sync attempt" "$LIAISON_E2E_LOGS"/app-*.log || { echo "e2e: the app's log holds no sync attempt" >&2; exit 1; }
+grep -qs "push" "$LIAISON_E2E_LOGS/server.log" || { echo "e2e: the server's log holds no push" >&2; exit 1; }
+echo "e2e: searched $bytes bytes of app and server logs for ${#secrets[@]} secrets: none found"

@@ -3,6 +3,7 @@
 //! the officer, and each problem names the field it concerns (a record's JSON path such as
 //! `body.summary`, or `reason`) so the message can be shown beside that input.
 
+use liaison_core::crypto::{KeyError, VaultError};
 use liaison_core::store::StoreError;
 use liaison_core::ValidationError;
 use serde::Serialize;
@@ -20,6 +21,12 @@ pub enum ErrorKind {
     NotFound,
     /// The device database cannot be used (newer schema, damaged file, disk failure).
     Storage,
+    /// The app is locked (or has no passcode yet): nothing is returned until it is unlocked.
+    Locked,
+    /// The passcode was wrong, too short, or tried again too soon; see `message`.
+    Passcode,
+    /// Too many wrong passcodes: the key and the data on this device were destroyed.
+    Wiped,
 }
 
 /// One field's problem, with the field's path and a message that reads after its label.
@@ -99,6 +106,27 @@ impl From<StoreError> for AppError {
                 }],
             ),
             StoreError::RecordNotFound(_) => AppError::new(ErrorKind::NotFound, e.to_string(), vec![]),
+            other => AppError::new(ErrorKind::Storage, other.to_string(), vec![]),
+        }
+    }
+}
+
+impl From<VaultError> for AppError {
+    fn from(e: VaultError) -> Self {
+        let passcode = |message: &str| {
+            vec![FieldProblem {
+                field: "passcode".into(),
+                message: message.into(),
+            }]
+        };
+        match e {
+            VaultError::Locked | VaultError::NotSetUp => AppError::new(ErrorKind::Locked, e.to_string(), vec![]),
+            VaultError::Key(KeyError::WrongPasscode { .. } | KeyError::TooSoon { .. } | KeyError::WeakPasscode) => {
+                let text = e.to_string();
+                AppError::new(ErrorKind::Passcode, text.clone(), passcode(&text))
+            }
+            VaultError::Key(KeyError::Destroyed) => AppError::new(ErrorKind::Wiped, e.to_string(), vec![]),
+            VaultError::Store(s) => s.into(),
             other => AppError::new(ErrorKind::Storage, other.to_string(), vec![]),
         }
     }

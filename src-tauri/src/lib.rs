@@ -9,7 +9,8 @@
 //! - [`commands`]: the `#[tauri::command]`s, one file per screen area, and the one list of
 //!   them (`app_commands!`) that builds the handler and the bindings.
 //! - [`error`]: the one error type the UI receives, `{ kind, message, field, problems }`.
-//! - [`state`]: the open store and the officer; where the database lives; demo data on a new device.
+//! - [`state`]: the vault (encrypted store behind its lock), the officer and sync; where the
+//!   database lives; the idle lock and remote wipe; demo data on a new device.
 //! - [`bindings`]: generates `ui/src/bindings.ts` from the Rust types and checks it is current.
 //!
 //! # Architecture invariants
@@ -34,25 +35,41 @@ pub fn run() {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
+    // Logs go to stderr (RUST_LOG, default info). They carry ids, counts and errors; never a
+    // passcode, key, token or record text (scripts/e2e.sh searches them for those).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let result = tauri::Builder::default()
         .invoke_handler(commands::handler())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
-            let path = state::database_path(std::env::var("LIAISON_DB").ok(), &data_dir);
-            let officer = state::officer(std::env::var("LIAISON_OFFICER").ok())?;
-            let store = std::sync::Arc::new(std::sync::Mutex::new(state::open_store(&path)?));
+            let env = |name: &str| std::env::var(name).ok();
+            let path = state::database_path(env("LIAISON_DB"), &data_dir);
+            state::ensure_folder(&path)?;
+            let officer = state::officer(env("LIAISON_OFFICER"))?;
+            let settings = state::lock_settings(env("LIAISON_IDLE_LOCK_SECONDS"), env("LIAISON_PASSCODE_ATTEMPTS"))?;
+            let sync = state::SyncConfig {
+                server_url: env("LIAISON_SERVER_URL"),
+                enroll_code: env("LIAISON_ENROLL_CODE"),
+                options: Default::default(),
+            };
             let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
-            let sync = state::start_sync(
-                &store,
-                &runtime,
-                std::env::var("LIAISON_SERVER_URL").ok(),
-                std::env::var("LIAISON_ENROLL_CODE").ok(),
-            )
-            .unwrap_or_else(|e| {
-                eprintln!("sync not started: {e}");
-                None
-            });
-            app.manage(state::AppState::new(store, officer, sync));
+            // The app starts locked: nothing is opened until the officer's passcode is entered.
+            let vault = liaison_core::crypto::Vault::new(path, settings);
+            app.manage(state::AppState::new(vault, officer, sync, runtime));
+            // The idle lock and the remote wipe are applied even when the officer does nothing.
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("lock-timer".into())
+                .spawn(move || loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    handle.state::<state::AppState>().tick();
+                })?;
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -8,8 +8,9 @@ pub mod keystore;
 pub use keystore::{DbKey, KdfParams, KeyError, KeyStore};
 
 use crate::store::{Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How the lock behaves; from the force's device policy.
@@ -40,30 +41,87 @@ pub enum VaultError {
     NotSetUp,
     #[error("this device already has a passcode")]
     AlreadySetUp,
+    #[error(
+        "an unencrypted database from an earlier version is at {0}: move it away (it holds records in plain text) \
+         and set the passcode again"
+    )]
+    PlainDatabaseExists(PathBuf),
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// What the status strip shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where the lock stands, for the lock screen and the status strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LockState {
     /// First run: no passcode set.
     NotSetUp,
     Locked,
     Unlocked {
+        /// Seconds until the idle lock, if nothing is done.
+        #[ts(type = "number")]
         idle_lock_in_s: u64,
     },
 }
 
+/// Why this device's data was destroyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeReason {
+    /// The passcode was got wrong too many times.
+    TooManyAttempts,
+    /// The force revoked the device (lost, stolen or retired).
+    Revoked,
+}
+
+/// What the officer is told after a wipe, until they acknowledge it. Kept in a small file
+/// beside the (now absent) database; it holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct WipeNotice {
+    pub reason: WipeReason,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Records made here that the force server did not hold when the data was destroyed;
+    /// `None` when that could not be known (the database could no longer be opened).
+    #[ts(type = "number | null")]
+    pub unsynced_lost: Option<u64>,
+    /// The sentence the officer reads.
+    pub message: String,
+}
+
+impl WipeNotice {
+    pub fn new(reason: WipeReason, unsynced_lost: Option<u64>) -> WipeNotice {
+        let lost = match unsynced_lost {
+            Some(0) => "Everything recorded here had reached the force server.".to_string(),
+            Some(n) => format!("{n} revisions made here had not reached the force server and are lost."),
+            None => "Revisions that had not reached the force server are lost.".to_string(),
+        };
+        let why = match reason {
+            WipeReason::TooManyAttempts => {
+                "The passcode was entered wrongly too many times, so the key to this device's data was destroyed."
+            }
+            WipeReason::Revoked => "The force IT team revoked this device, so its key and records were erased from it.",
+        };
+        WipeNotice {
+            reason,
+            at: chrono::Utc::now(),
+            unsynced_lost,
+            message: format!("{why} {lost} Ask force IT for a new enrolment code to use this device again."),
+        }
+    }
+}
+
 struct Open {
-    store: Store,
+    store: Arc<Mutex<Store>>,
     last_used: Instant,
 }
 
 /// The encrypted store behind its lock.
+///
+/// While unlocked the store is shared (`Arc<Mutex<Store>>`) with whoever needs it, such as the
+/// sync scheduler; locking drops the vault's handle, and the caller must drop (stop) the
+/// others for the database and its key to be closed.
 pub struct Vault {
     db_path: PathBuf,
     keystore: KeyStore,
@@ -71,14 +129,18 @@ pub struct Vault {
     open: Option<Open>,
 }
 
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 impl Vault {
     /// The keystore lives beside the database as `<db>.keystore`.
     pub fn new(db_path: impl Into<PathBuf>, settings: LockSettings) -> Vault {
         let db_path = db_path.into();
-        let mut ks = db_path.clone().into_os_string();
-        ks.push(".keystore");
         Vault {
-            keystore: KeyStore::new(PathBuf::from(ks), settings.max_attempts),
+            keystore: KeyStore::new(with_suffix(&db_path, ".keystore"), settings.max_attempts),
             db_path,
             settings,
             open: None,
@@ -89,19 +151,24 @@ impl Vault {
         &self.db_path
     }
 
+    pub fn settings(&self) -> LockSettings {
+        self.settings
+    }
+
     /// First run: makes the key, wraps it under the passcode, creates the encrypted database,
-    /// and leaves the vault unlocked.
+    /// and leaves the vault unlocked. A passcode set up clears any earlier wipe notice.
     pub fn set_up(&mut self, passcode: &str) -> Result<(), VaultError> {
         if self.keystore.exists() {
             return Err(VaultError::AlreadySetUp);
         }
+        if std::fs::metadata(&self.db_path).is_ok_and(|m| m.len() > 0) {
+            return Err(VaultError::PlainDatabaseExists(self.db_path.clone()));
+        }
         let key = self.keystore.create(passcode, self.settings.kdf)?;
         match Store::open_encrypted(&self.db_path, &key) {
             Ok(store) => {
-                self.open = Some(Open {
-                    store,
-                    last_used: Instant::now(),
-                });
+                self.opened(store);
+                let _ = std::fs::remove_file(self.notice_path());
                 Ok(())
             }
             Err(e) => {
@@ -112,6 +179,8 @@ impl Vault {
         }
     }
 
+    /// Unwraps the key and opens the database. At the attempt limit the key and the data are
+    /// destroyed and a [`WipeNotice`] is left for the officer.
     pub fn unlock(&mut self, passcode: &str) -> Result<(), VaultError> {
         if !self.keystore.exists() {
             return Err(VaultError::NotSetUp);
@@ -120,19 +189,24 @@ impl Vault {
             Ok(k) => k,
             Err(KeyError::Destroyed) => {
                 self.remove_database();
+                self.leave_notice(&WipeNotice::new(WipeReason::TooManyAttempts, None));
                 return Err(KeyError::Destroyed.into());
             }
             Err(e) => return Err(e.into()),
         };
         let store = Store::open_encrypted(&self.db_path, &key)?;
-        self.open = Some(Open {
-            store,
-            last_used: Instant::now(),
-        });
+        self.opened(store);
         Ok(())
     }
 
-    /// Locks now: the open database (and with it the key SQLCipher holds) is closed.
+    fn opened(&mut self, store: Store) {
+        self.open = Some(Open {
+            store: Arc::new(Mutex::new(store)),
+            last_used: Instant::now(),
+        });
+    }
+
+    /// Locks now: the vault's handle on the open database is dropped.
     pub fn lock(&mut self) {
         self.open = None;
     }
@@ -148,25 +222,69 @@ impl Vault {
         }
     }
 
-    /// The open store, if unlocked and not idle too long; counts as activity.
-    pub fn store(&mut self) -> Result<&mut Store, VaultError> {
+    /// The open store, if unlocked and not idle too long; counts as the officer's activity.
+    pub fn store(&mut self) -> Result<Arc<Mutex<Store>>, VaultError> {
         self.expire_if_idle();
         let open = self.open.as_mut().ok_or(VaultError::Locked)?;
         open.last_used = Instant::now();
-        Ok(&mut open.store)
+        Ok(open.store.clone())
+    }
+
+    /// The open store without counting as activity: for background work such as the status
+    /// strip's polling, which must not keep an unattended tablet unlocked.
+    pub fn peek(&mut self) -> Result<Arc<Mutex<Store>>, VaultError> {
+        self.expire_if_idle();
+        Ok(self.open.as_ref().ok_or(VaultError::Locked)?.store.clone())
+    }
+
+    /// The officer is using the app (touching, typing): restart the idle timer.
+    pub fn touch(&mut self) {
+        self.expire_if_idle();
+        if let Some(o) = self.open.as_mut() {
+            o.last_used = Instant::now();
+        }
     }
 
     pub fn change_passcode(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
-        Ok(self.keystore.change_passcode(old, new)?)
+        match self.keystore.change_passcode(old, new) {
+            Err(KeyError::Destroyed) => {
+                self.remove_database();
+                self.leave_notice(&WipeNotice::new(WipeReason::TooManyAttempts, None));
+                Err(KeyError::Destroyed.into())
+            }
+            other => Ok(other?),
+        }
     }
 
-    /// Destroys the key and the local data (remote wipe, or the officer's choice). The caller
-    /// decides what must be pushed first.
-    pub fn wipe(&mut self) -> Result<(), VaultError> {
+    /// Destroys the key and the local data (remote wipe, or the officer's choice) and leaves
+    /// a notice saying why. The caller decides what must be pushed first, and must have
+    /// stopped anything else holding the store.
+    pub fn wipe(&mut self, reason: WipeReason, unsynced_lost: Option<u64>) -> Result<(), VaultError> {
         self.open = None;
         self.keystore.destroy()?;
         self.remove_database();
+        self.leave_notice(&WipeNotice::new(reason, unsynced_lost));
         Ok(())
+    }
+
+    /// Why the data on this device was destroyed, until the officer acknowledges it.
+    pub fn wipe_notice(&self) -> Option<WipeNotice> {
+        let bytes = std::fs::read(self.notice_path()).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn acknowledge_wipe(&mut self) {
+        let _ = std::fs::remove_file(self.notice_path());
+    }
+
+    fn notice_path(&self) -> PathBuf {
+        with_suffix(&self.db_path, ".wiped")
+    }
+
+    fn leave_notice(&self, notice: &WipeNotice) {
+        if let Ok(json) = serde_json::to_vec_pretty(notice) {
+            let _ = std::fs::write(self.notice_path(), json);
+        }
     }
 
     fn expire_if_idle(&mut self) {
@@ -182,9 +300,7 @@ impl Vault {
     fn remove_database(&mut self) {
         self.open = None;
         for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.db_path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+            let _ = std::fs::remove_file(with_suffix(&self.db_path, suffix));
         }
     }
 }

@@ -46,7 +46,7 @@ fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
     assert_eq!(v.state(), LockState::NotSetUp);
     assert!(matches!(v.store(), Err(VaultError::Locked)));
     v.set_up("246810").unwrap();
-    let id = save_note(v.store().unwrap());
+    let id = save_note(&mut v.store().unwrap().lock().unwrap());
     drop(v);
 
     let mut v = Vault::new(&path, settings(60_000));
@@ -62,7 +62,7 @@ fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
         officer: OfficerId::new("PC 1").unwrap(),
         purpose: String::new(),
     };
-    assert!(v.store().unwrap().get(id, &access).is_ok());
+    assert!(v.store().unwrap().lock().unwrap().get(id, &access).is_ok());
     v.lock();
     assert!(matches!(v.store(), Err(VaultError::Locked)));
 }
@@ -84,7 +84,7 @@ fn the_encrypted_file_gives_nothing_to_plain_sqlite_a_wrong_key_or_strings() {
     let path = dir.path().join("device.db");
     let mut v = Vault::new(&path, settings(60_000));
     v.set_up("246810").unwrap();
-    save_note(v.store().unwrap());
+    save_note(&mut v.store().unwrap().lock().unwrap());
     v.lock();
 
     // Every byte of the database and its WAL: no record text, no schema text.
@@ -123,7 +123,7 @@ fn too_many_wrong_passcodes_destroy_key_and_data() {
         },
     );
     v.set_up("246810").unwrap();
-    save_note(v.store().unwrap());
+    save_note(&mut v.store().unwrap().lock().unwrap());
     v.lock();
     assert!(matches!(
         v.unlock("000000"),
@@ -134,6 +134,62 @@ fn too_many_wrong_passcodes_destroy_key_and_data() {
     assert!(e.to_string().contains("re-enrolled"), "{e}");
     assert!(!path.exists());
     assert_eq!(v.state(), LockState::NotSetUp);
+    let notice = v.wipe_notice().expect("the officer is told why");
+    assert_eq!(notice.reason, WipeReason::TooManyAttempts);
+    assert!(notice.message.contains("enrolment code"), "{}", notice.message);
+    // Setting the device up again starts afresh and clears the notice.
+    v.set_up("135799").unwrap();
+    assert!(v.wipe_notice().is_none());
+}
+
+#[test]
+fn polling_does_not_keep_an_idle_vault_open_but_the_officer_touching_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = Vault::new(dir.path().join("device.db"), settings(1_000));
+    v.set_up("246810").unwrap();
+    for _ in 0..6 {
+        std::thread::sleep(Duration::from_millis(200));
+        v.touch();
+    }
+    assert!(
+        matches!(v.state(), LockState::Unlocked { .. }),
+        "touched within the idle time"
+    );
+    for _ in 0..6 {
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = v.peek();
+    }
+    assert_eq!(v.state(), LockState::Locked, "peeking is not activity");
+}
+
+#[test]
+fn a_remote_wipe_destroys_key_and_data_and_says_what_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut v = Vault::new(&path, settings(60_000));
+    v.set_up("246810").unwrap();
+    save_note(&mut v.store().unwrap().lock().unwrap());
+    v.wipe(WipeReason::Revoked, Some(3)).unwrap();
+    assert!(!path.exists());
+    assert!(!dir.path().join("device.db.keystore").exists());
+    assert_eq!(v.state(), LockState::NotSetUp);
+    let notice = Vault::new(&path, settings(60_000)).wipe_notice().unwrap();
+    assert_eq!(notice.reason, WipeReason::Revoked);
+    assert!(notice.message.contains("3 revisions"), "{}", notice.message);
+    v.acknowledge_wipe();
+    assert!(v.wipe_notice().is_none());
+}
+
+#[test]
+fn a_plain_database_left_by_an_earlier_version_is_not_silently_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    drop(Store::open(&path).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    let mut v = Vault::new(&path, settings(60_000));
+    assert!(matches!(v.set_up("246810"), Err(VaultError::PlainDatabaseExists(_))));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(v.state(), LockState::NotSetUp, "no key was left behind");
 }
 
 #[test]
@@ -142,12 +198,12 @@ fn a_new_passcode_opens_the_same_database_without_reencrypting_it() {
     let path = dir.path().join("device.db");
     let mut v = Vault::new(&path, settings(60_000));
     v.set_up("246810").unwrap();
-    save_note(v.store().unwrap());
+    save_note(&mut v.store().unwrap().lock().unwrap());
     v.lock();
     let before = std::fs::read(&path).unwrap();
     v.change_passcode("246810", "135799").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), before, "the database file was rewritten");
     assert!(v.unlock("246810").is_err());
     v.unlock("135799").unwrap();
-    assert!(v.store().unwrap().verify_chain().unwrap().is_valid());
+    assert!(v.store().unwrap().lock().unwrap().verify_chain().unwrap().is_valid());
 }

@@ -18,6 +18,15 @@ function notifyWrite(): void {
   for (const l of listeners) l();
 }
 
+const lockListeners = new Set<Listener>();
+
+/** Called when a command is refused because the app is locked (the idle lock, or another
+ * window), so the lock screen can take over at once. */
+export function onLocked(listener: Listener): () => void {
+  lockListeners.add(listener);
+  return () => lockListeners.delete(listener);
+}
+
 /** Anything the shell rejects with, as an `AppError` (a string from the IPC layer included). */
 export function asAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "kind" in e && "message" in e) {
@@ -48,7 +57,9 @@ function wrap<K extends keyof Commands>(name: K): Commands[K] {
       if (WRITES.has(name)) notifyWrite();
       return out;
     } catch (e) {
-      throw asAppError(e);
+      const error = asAppError(e);
+      if (error.kind === "locked") for (const l of lockListeners) l();
+      throw error;
     }
   };
   return wrapped as unknown as Commands[K];

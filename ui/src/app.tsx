@@ -1,7 +1,8 @@
 // The app frame: status strip, navigation, and the current screen.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { AppStatus, RecordKind, Vocabulary } from "./bindings";
-import { api, onWrite } from "./api";
+import type { AppStatus, LockView, RecordKind, Vocabulary } from "./bindings";
+import { api, asAppError, onLocked, onWrite } from "./api";
+import { idleLeft, isOpen, shouldReport } from "./lock";
 import { syncSummary } from "./syncStrip";
 import { go, href, parseRoute, type Route } from "./router";
 import { AppContext, ErrorBox } from "./ui";
@@ -15,6 +16,7 @@ import { Rumours } from "./screens/Rumours";
 import { Search } from "./screens/Search";
 import { Tension } from "./screens/Tension";
 import { Timeline } from "./screens/Timeline";
+import { ChangePasscode, LockScreen } from "./screens/Lock";
 import type { AppError } from "./bindings";
 import { initialTheme, type Theme } from "./theme";
 
@@ -52,7 +54,58 @@ function currentOp(route: Route, last: string | null): string | null {
   return "op" in route ? route.op : last;
 }
 
+/** The lock gate: nothing of the app (and no record) is rendered until the shell says it is
+ * unlocked. The lock state is polled, and any command refused as locked brings the lock
+ * screen back at once; the officer's touches and key presses keep the idle lock away. */
 export function App() {
+  const [view, setView] = useState<LockView | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    const refresh = () =>
+      void api.lockState().then(
+        (v) => {
+          setView(v);
+          setError(null);
+        },
+        (e) => setError(asAppError(e)),
+      );
+    refresh();
+    const timer = window.setInterval(refresh, 3000);
+    const stop = onLocked(refresh);
+    let last = 0;
+    const active = () => {
+      const now = Date.now();
+      if (!shouldReport(now, last)) return;
+      last = now;
+      void api.activity().then(setView, () => undefined);
+    };
+    window.addEventListener("pointerdown", active, { passive: true });
+    window.addEventListener("keydown", active, { passive: true });
+    return () => {
+      window.clearInterval(timer);
+      stop();
+      window.removeEventListener("pointerdown", active);
+      window.removeEventListener("keydown", active);
+    };
+  }, []);
+  if (!view) {
+    return (
+      <main id="main" class="main">
+        {error ? <ErrorBox error={error} /> : <p role="status">Opening Liaison…</p>}
+      </main>
+    );
+  }
+  if (!isOpen(view)) {
+    return (
+      <main id="main" class="main lock-main" data-testid="lock-screen">
+        <LockScreen view={view} onView={setView} />
+      </main>
+    );
+  }
+  return <Unlocked view={view} onLock={() => void api.lockNow().then(setView, () => undefined)} />;
+}
+
+function Unlocked({ view, onLock }: { view: LockView; onLock: () => void }) {
   const route = useRoute();
   const online = useOnline();
   const [vocab, setVocab] = useState<Vocabulary | null>(null);
@@ -152,6 +205,15 @@ export function App() {
         <button
           type="button"
           class="btn ghost"
+          data-testid="lock-now"
+          onClick={onLock}
+          title={`Locks by itself after ${idleLeft(view) ?? "a while"} without use`}
+        >
+          <span aria-hidden="true">🔒</span> Lock
+        </button>
+        <button
+          type="button"
+          class="btn ghost"
           onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
           aria-pressed={theme === "dark"}
         >
@@ -190,15 +252,18 @@ export function App() {
         <a href={href({ name: "neighbourhood" })} aria-current={is("neighbourhood")} data-testid="nav-neighbourhood">
           Neighbourhood
         </a>
+        <a href={href({ name: "passcode" })} aria-current={is("passcode")} data-testid="nav-passcode">
+          Passcode
+        </a>
       </nav>
       <main id="main" class="main" tabIndex={-1}>
-        <Current route={route} />
+        <Current route={route} passcodeMin={view.passcode_min} />
       </main>
     </AppContext.Provider>
   );
 }
 
-function Current({ route }: { route: Route }) {
+function Current({ route, passcodeMin }: { route: Route; passcodeMin: number }) {
   switch (route.name) {
     case "operations":
       return <Operations />;
@@ -226,5 +291,7 @@ function Current({ route }: { route: Route }) {
       return <Capture op={null} kind={route.kind as RecordKind} edit={null} />;
     case "neighbourhood":
       return <Neighbourhood />;
+    case "passcode":
+      return <ChangePasscode min={passcodeMin} />;
   }
 }

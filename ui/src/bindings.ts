@@ -138,7 +138,7 @@ content: string, };
 /**
  * The few situations the UI treats differently.
  */
-export type ErrorKind = "validation" | "reason_required" | "purpose_required" | "not_found" | "storage";
+export type ErrorKind = "validation" | "reason_required" | "purpose_required" | "not_found" | "storage" | "locked" | "passcode" | "wiped";
 
 export type Escalation = { category: EscalationKind, summary: string, 
 /**
@@ -206,6 +206,32 @@ export type Location = { lat: number, lon: number,
  * Radius of the 68% confidence circle, metres. None when placed by hand.
  */
 accuracy_m?: number | null, };
+
+/**
+ * Where the lock stands, for the lock screen and the status strip.
+ */
+export type LockState = { "state": "not_set_up" } | { "state": "locked" } | { "state": "unlocked", 
+/**
+ * Seconds until the idle lock, if nothing is done.
+ */
+idle_lock_in_s: number, };
+
+/**
+ * What the lock screen shows. Holds no record data, so it is answered while locked.
+ */
+export type LockView = { lock: LockState, 
+/**
+ * Why this device's data was destroyed, until the officer acknowledges it.
+ */
+wiped: WipeNotice | null, 
+/**
+ * Shortest passcode accepted.
+ */
+passcode_min: number, 
+/**
+ * The idle lock, in seconds.
+ */
+idle_lock_after_s: number, };
 
 /**
  * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
@@ -502,8 +528,35 @@ export type Venue = { name: string, address?: string, manager?: string | null, p
 
 export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: Array<Choice<EventKind>>, plt_function: Array<Choice<PltFunction>>, mood: Array<Choice<Mood>>, rumour_status: Array<Choice<RumourStatus>>, rumour_source: Array<Choice<RumourSource>>, rumour_spread: Array<Choice<RumourSpread>>, rumour_risk: Array<Choice<RumourRisk>>, negotiation_subject: Array<Choice<NegotiationSubject>>, outcome: Array<Choice<Outcome>>, compliance: Array<Choice<Compliance>>, escalation_kind: Array<Choice<EscalationKind>>, task_status: Array<Choice<TaskStatus>>, incident_type: Array<IncidentChoice>, source_kind: Array<Choice<SourceKind>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
 
+/**
+ * What the officer is told after a wipe, until they acknowledge it. Kept in a small file
+ * beside the (now absent) database; it holds no personal data.
+ */
+export type WipeNotice = { reason: WipeReason, at: string, 
+/**
+ * Records made here that the force server did not hold when the data was destroyed;
+ * `None` when that could not be known (the database could no longer be opened).
+ */
+unsynced_lost: number | null, 
+/**
+ * The sentence the officer reads.
+ */
+message: string, };
+
+/**
+ * Why this device's data was destroyed.
+ */
+export type WipeReason = "too_many_attempts" | "revoked";
+
 /** Every command of the shell. A rejected promise carries an `AppError`. */
 export const commands = {
+  lockState: (): Promise<LockView> => invoke<LockView>("lock_state"),
+  setUpPasscode: (passcode: string): Promise<LockView> => invoke<LockView>("set_up_passcode", { passcode }),
+  unlock: (passcode: string): Promise<LockView> => invoke<LockView>("unlock", { passcode }),
+  lockNow: (): Promise<LockView> => invoke<LockView>("lock_now"),
+  changePasscode: (current: string, newPasscode: string): Promise<boolean> => invoke<boolean>("change_passcode", { current, newPasscode }),
+  acknowledgeWipe: (): Promise<LockView> => invoke<LockView>("acknowledge_wipe"),
+  activity: (): Promise<LockView> => invoke<LockView>("activity"),
   status: (): Promise<AppStatus> => invoke<AppStatus>("status"),
   syncNow: (): Promise<boolean> => invoke<boolean>("sync_now"),
   coverageReturned: (): Promise<boolean> => invoke<boolean>("coverage_returned"),

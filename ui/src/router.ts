@@ -14,7 +14,8 @@ export type Route =
   | { name: "record"; id: string }
   | { name: "edit"; id: string }
   | { name: "new"; kind: string }
-  | { name: "neighbourhood" };
+  | { name: "neighbourhood" }
+  | { name: "passcode" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -53,6 +54,8 @@ export function parseRoute(hash: string): Route {
       break;
     case "neighbourhood":
       return { name: "neighbourhood" };
+    case "passcode":
+      return { name: "passcode" };
   }
   return { name: "operations" };
 }
@@ -84,6 +87,8 @@ export function href(r: Route): string {
       return `#/new/${e(r.kind)}`;
     case "neighbourhood":
       return "#/neighbourhood";
+    case "passcode":
+      return "#/passcode";
   }
 }
 

@@ -17,6 +17,7 @@ describe("routes", () => {
     { name: "edit", id: "r1" },
     { name: "new", kind: "tasking" },
     { name: "neighbourhood" },
+    { name: "passcode" },
   ];
   it("round-trip through the hash", () => {
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);

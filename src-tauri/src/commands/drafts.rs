@@ -7,15 +7,15 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, key: String, content: String) -> CmdResult<Draft> {
-    Ok(state.store().save_draft(&key, &state.officer, &content)?)
+    state.with_store(|s| s.save_draft(&key, &state.officer, &content))
 }
 
 #[tauri::command(async)]
 pub fn load_draft(state: State<'_, AppState>, key: String) -> CmdResult<Option<Draft>> {
-    Ok(state.store().draft(&key)?)
+    state.with_store(|s| s.draft(&key))
 }
 
 #[tauri::command(async)]
 pub fn discard_draft(state: State<'_, AppState>, key: String) -> CmdResult<bool> {
-    Ok(state.store().discard_draft(&key)?)
+    state.with_store(|s| s.discard_draft(&key))
 }

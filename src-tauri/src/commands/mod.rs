@@ -10,13 +10,14 @@
 //! [`crate::bindings`] what it needs to generate the UI's typed wrappers.
 
 pub mod drafts;
+pub mod lock;
 pub mod neighbourhood;
 pub mod operations;
 pub mod records;
 pub mod rumours;
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::state::{AppState, LockView};
 use liaison_core::records::{Compliance, DeploymentCheck, IncidentType, Record, RumourStatus};
 use liaison_core::service::*;
 use liaison_core::store::{Draft, RecordSummary, Saved, SearchHit, SearchQuery};
@@ -62,6 +63,13 @@ macro_rules! app_commands {
 }
 
 app_commands! {
+    lock::lock_state() -> LockView;
+    lock::set_up_passcode(passcode: String) -> LockView;
+    lock::unlock(passcode: String) -> LockView;
+    lock::lock_now() -> LockView;
+    lock::change_passcode(current: String, new_passcode: String) -> bool;
+    lock::acknowledge_wipe() -> LockView;
+    lock::activity() -> LockView;
     operations::status() -> AppStatus;
     operations::sync_now() -> bool;
     operations::coverage_returned() -> bool;

@@ -8,7 +8,7 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn neighbourhood(state: State<'_, AppState>) -> CmdResult<Neighbourhood> {
-    Ok(service::neighbourhood(&state.store())?)
+    state.with_store(|s| service::neighbourhood(s))
 }
 
 #[tauri::command(async)]

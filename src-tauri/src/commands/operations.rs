@@ -7,38 +7,23 @@ use liaison_core::store::RecordSummary;
 use liaison_core::RecordId;
 use tauri::State;
 
+/// The status strip. Polled, so it does not count as the officer's activity.
 #[tauri::command(async)]
 pub fn status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let live = state
-        .sync
-        .as_ref()
-        .and_then(|s| s.status().ok())
-        .and_then(|s| s.progress);
-    Ok(service::status(&state.store(), &state.officer, live)?)
+    let live = state.with_sync(|s| s.status().ok().and_then(|s| s.progress)).flatten();
+    state.peek_store(|s| service::status(s, &state.officer, live))
 }
 
-/// "Sync now": false when this device is not enrolled with a force server.
+/// "Sync now": false when sync is not running (not enrolled, or locked).
 #[tauri::command(async)]
 pub fn sync_now(state: State<'_, AppState>) -> CmdResult<bool> {
-    Ok(match &state.sync {
-        Some(s) => {
-            s.trigger_now();
-            true
-        }
-        None => false,
-    })
+    Ok(state.with_sync(|s| s.trigger_now()).is_some())
 }
 
 /// The webview saw the network come back: sync at once instead of waiting out a backoff.
 #[tauri::command(async)]
 pub fn coverage_returned(state: State<'_, AppState>) -> CmdResult<bool> {
-    Ok(match &state.sync {
-        Some(s) => {
-            s.coverage_returned();
-            true
-        }
-        None => false,
-    })
+    Ok(state.with_sync(|s| s.coverage_returned()).is_some())
 }
 
 #[tauri::command(async)]
@@ -48,25 +33,25 @@ pub fn vocabulary(_state: State<'_, AppState>) -> CmdResult<Vocabulary> {
 
 #[tauri::command(async)]
 pub fn operations(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
-    Ok(service::operations(&state.store())?)
+    state.with_store(|s| service::operations(s))
 }
 
 #[tauri::command(async)]
 pub fn resume_operation(state: State<'_, AppState>) -> CmdResult<Option<RecordId>> {
-    Ok(service::resume_operation(&state.store(), &state.officer)?)
+    state.with_store(|s| service::resume_operation(s, &state.officer))
 }
 
 #[tauri::command(async)]
 pub fn operation_home(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<OperationHome> {
-    Ok(service::operation_home(&state.store(), &state.officer, operation_id)?)
+    state.with_store(|s| service::operation_home(s, &state.officer, operation_id))
 }
 
 #[tauri::command(async)]
 pub fn tension_series(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<TensionSeries> {
-    Ok(service::tension_series(&state.store(), &state.officer, operation_id)?)
+    state.with_store(|s| service::tension_series(s, &state.officer, operation_id))
 }
 
 #[tauri::command(async)]
 pub fn capture_defaults(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<CaptureDefaults> {
-    Ok(service::capture_defaults(&state.store(), &state.officer, operation_id)?)
+    state.with_store(|s| service::capture_defaults(s, &state.officer, operation_id))
 }

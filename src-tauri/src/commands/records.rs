@@ -9,17 +9,17 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> CmdResult<TimelinePage> {
-    Ok(service::timeline(&state.store(), &query)?)
+    state.with_store(|s| service::timeline(s, &query))
 }
 
 #[tauri::command(async)]
 pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<Vec<SearchHit>> {
-    Ok(state.store().search(&query)?)
+    state.with_store(|s| s.search(&query))
 }
 
 #[tauri::command(async)]
 pub fn directory(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
-    Ok(service::directory(&state.store())?)
+    state.with_store(|s| service::directory(s))
 }
 
 #[tauri::command(async)]
@@ -32,12 +32,12 @@ pub fn record_detail(
         officer: state.officer.clone(),
         purpose: purpose.unwrap_or_default(),
     };
-    Ok(service::record_detail(&state.store(), &access, record_id)?)
+    state.with_store(|s| service::record_detail(s, &access, record_id))
 }
 
 #[tauri::command(async)]
 pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Saved> {
-    Ok(state.store().create(&state.officer, record)?)
+    state.with_store(|s| s.create(&state.officer, record))
 }
 
 #[tauri::command(async)]
@@ -47,5 +47,5 @@ pub fn edit_record(
     record: Record,
     reason: String,
 ) -> CmdResult<Saved> {
-    Ok(state.store().edit(&state.officer, record_id, record, &reason)?)
+    state.with_store(|s| s.edit(&state.officer, record_id, record, &reason))
 }

@@ -10,7 +10,7 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn rumour_board(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<Vec<RumourCard>> {
-    Ok(service::rumour_board(&state.store(), operation_id)?)
+    state.with_store(|s| service::rumour_board(s, operation_id))
 }
 
 #[tauri::command(async)]
@@ -20,13 +20,7 @@ pub fn set_rumour_status(
     status: RumourStatus,
     findings: Option<String>,
 ) -> CmdResult<Saved> {
-    Ok(service::set_rumour_status(
-        &mut state.store(),
-        &state.officer,
-        record_id,
-        status,
-        findings,
-    )?)
+    state.with_store(|s| service::set_rumour_status(s, &state.officer, record_id, status, findings))
 }
 
 #[tauri::command(async)]
@@ -36,18 +30,12 @@ pub fn add_rumour_control(
     told: String,
     message: String,
 ) -> CmdResult<Saved> {
-    Ok(service::add_rumour_control(
-        &mut state.store(),
-        &state.officer,
-        record_id,
-        told,
-        message,
-    )?)
+    state.with_store(|s| service::add_rumour_control(s, &state.officer, record_id, told, message))
 }
 
 #[tauri::command(async)]
 pub fn negotiations(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<Vec<NegotiationCard>> {
-    Ok(service::negotiations(&state.store(), operation_id)?)
+    state.with_store(|s| service::negotiations(s, operation_id))
 }
 
 #[tauri::command(async)]
@@ -57,11 +45,5 @@ pub fn record_compliance(
     compliance: Compliance,
     note: String,
 ) -> CmdResult<Saved> {
-    Ok(service::record_compliance(
-        &mut state.store(),
-        &state.officer,
-        record_id,
-        compliance,
-        note,
-    )?)
+    state.with_store(|s| service::record_compliance(s, &state.officer, record_id, compliance, note))
 }
