@@ -166,16 +166,13 @@ impl AppState {
             }
             return;
         }
-        let revoked = self
-            .with_sync(|s| s.status().ok())
-            .flatten()
-            .filter(|s| s.stored.revoked);
+        let revoked = self.peek_store(|s| s.sync_status()).ok().filter(|s| s.revoked);
         if let Some(status) = revoked {
             // The sync attempt that learned of the revocation had already pushed whatever the
             // server would still accept (see the server's revocation rule); what is still
             // waiting now never will be.
             self.stop_sync(true);
-            let result = lock(&self.vault).wipe(WipeReason::Revoked, Some(status.stored.waiting));
+            let result = lock(&self.vault).wipe(WipeReason::Revoked, Some(status.waiting));
             match result {
                 Ok(()) => tracing::warn!("this device was revoked by the force: its key and data were erased"),
                 Err(e) => tracing::error!(error = %e, "this device was revoked but could not be wiped"),
@@ -419,5 +416,29 @@ mod tests {
         assert_eq!(view.lock, LockState::NotSetUp);
         assert_eq!(view.wiped.unwrap().reason, WipeReason::TooManyAttempts);
         assert!(state.acknowledge_wipe().wiped.is_none());
+    }
+
+    #[test]
+    fn a_device_the_server_revoked_is_wiped_at_the_next_tick_and_says_what_was_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_rt, state) = app(dir.path(), Duration::from_secs(60));
+        state.set_up("246810").unwrap();
+        let waiting = state.with_store(|s| s.sync_status()).unwrap().waiting;
+        assert!(waiting > 0);
+        state.tick();
+        assert!(
+            count(&state).is_ok(),
+            "nothing happens while the device is in good standing"
+        );
+        // What the sync client records when the server answers "revoked".
+        state.with_store(|s| s.record_sync_revoked()).unwrap();
+        state.tick();
+        let view = state.lock_view();
+        assert_eq!(view.lock, LockState::NotSetUp);
+        let notice = view.wiped.expect("the officer is told why");
+        assert_eq!(notice.reason, WipeReason::Revoked);
+        assert_eq!(notice.unsynced_lost, Some(waiting));
+        assert!(!dir.path().join("liaison.db").exists());
+        assert!(!dir.path().join("liaison.db.keystore").exists());
     }
 }

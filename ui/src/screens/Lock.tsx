@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import type { AppError, LockView } from "../bindings";
 import { api, asAppError } from "../api";
 import { checkNewPasscode, type PasscodeProblems } from "../lock";
-import { ErrorBox, Screen } from "../ui";
+import { ErrorBox, Screen, useApp } from "../ui";
 
 function PasscodeInput(props: {
   id: string;
@@ -220,8 +220,17 @@ export function ChangePasscode(props: { min: number }) {
       setBusy(false);
     }
   };
+  const { status } = useApp();
   return (
     <Screen title="Change passcode">
+      {status ? (
+        <dl class="device-facts">
+          <dt>This device</dt>
+          <dd data-testid="device-id">{status.device_id}</dd>
+          <dt>Force server</dt>
+          <dd>{status.revoked ? "revoked" : status.enrolled ? "enrolled" : "not enrolled: working offline"}</dd>
+        </dl>
+      ) : null}
       <p class="lede">The records are not re-encrypted: the same key is locked under the new passcode.</p>
       <ErrorBox error={error} />
       {done ? (
