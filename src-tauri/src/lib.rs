@@ -19,12 +19,16 @@
 //! - The webview may call only the app's own commands (`capabilities/main.json`); it loads
 //!   nothing from the network (strict CSP in `tauri.conf.json`, everything bundled).
 
+pub mod alloc;
 pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod state;
 
 use tauri::Manager;
+
+#[global_allocator]
+static ALLOCATOR: alloc::ZeroOnFree = alloc::ZeroOnFree;
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {

@@ -148,6 +148,9 @@ impl Store {
 /// the first statement on the connection.
 fn apply_key(conn: &Connection, key: Option<&crate::crypto::DbKey>) -> rusqlite::Result<()> {
     if let Some(key) = key {
+        // SQLCipher wipes every block SQLite frees (page cache included), so closing the
+        // database at the lock leaves no record text in the process's freed memory.
+        conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
         let literal = key.sqlcipher_literal();
         let sql = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", literal.as_str()));
         conn.execute_batch(&sql)?;
