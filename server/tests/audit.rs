@@ -336,3 +336,52 @@ async fn review_flags_records_due_under_the_policy_and_deletes_nothing() {
     let (ok, _, err) = admin(&db, &["review", "--due", "--at", "next year"]);
     assert!(!ok && err.contains("YYYY-MM-DD"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_removes_old_synced_records_after_a_sync_and_the_server_keeps_them() {
+    use liaison_core::sync::{Scheduler, SchedulerOptions};
+    let server = TestServer::start().await;
+    let op = server.operation("Op Ledger", &["PC 4521"]);
+    let d = Device::enrolled("PC 4521", &server).await;
+    sync_until_operation_known(&d, op).await;
+    // Saved 200 days ago by this device's clock; a contact note stays 90 days once synced.
+    let old = forge_own_at(
+        &d,
+        note(op, "Spoke with the steward in the spring"),
+        chrono::Duration::days(-200),
+    );
+    let young = d.create(note(op, "Spoke with the steward today"));
+
+    let options = SchedulerOptions {
+        interval: std::time::Duration::from_secs(3_600),
+        sync: quick_options(),
+        ..Default::default()
+    };
+    let scheduler = Scheduler::start(&tokio::runtime::Handle::current(), d.store.clone(), options);
+    let report = scheduler.attempt_after(0).await.result.unwrap().unwrap();
+    assert_eq!(report.pushed, 2);
+    assert_eq!(report.erased_by_retention, 1, "{report:?}");
+    assert_eq!(scheduler.status().unwrap().stored.erased_by_retention, 1);
+    scheduler.stop().await;
+
+    assert!(!d.has_record(old.record_id), "gone from the tablet");
+    assert!(d.has_record(young), "a young record stays");
+    assert!(
+        server.storage.current_revision(old.record_id).unwrap().is_some(),
+        "the server keeps it"
+    );
+    // Both sides still agree on the whole chain, tombstones included, and both verify.
+    assert_server_holds_exactly(server.storage.as_ref(), &d);
+    // The erasure entry reaches the server with the next sync.
+    d.sync().await;
+    let trail = server
+        .storage
+        .audit_trail(AuditSubject::Record(old.record_id), "Force IT", "check")
+        .unwrap();
+    let erasure = trail
+        .entries
+        .iter()
+        .find(|e| e.action == "erasure")
+        .expect("the device's erasure entry");
+    assert_eq!(erasure.purpose, "retention: group_3 device period elapsed");
+}

@@ -46,9 +46,9 @@ struct Candidate {
 }
 
 impl Store {
-    /// Removes from this device every record past its device retention period (last change
-    /// + `device_days` of its kind, at or before `now`) that is fully synced. One transaction:
-    /// it all happens, with its audit entries, or none of it does.
+    /// Removes from this device every record past its device retention period (its last
+    /// change plus the `device_days` of its kind, at or before `now`) that is fully synced.
+    /// One transaction: it all happens, with its audit entries, or none of it does.
     pub fn apply_retention(&mut self, policy: &RetentionPolicy, now: DateTime<Utc>) -> Result<RetentionReport> {
         let device_id = self.device_id;
         let actor = OfficerId::new(RETENTION_ACTOR)?;
