@@ -14,6 +14,8 @@
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`crypto`]: the database key wrapped under the officer's passcode, and the lock ([`crypto::Vault`]).
+//! - [`retention`]: the retention policy (`policy/retention.toml`): per record kind a MoPI-style
+//!   class, how long a synced record stays on a tablet, and when the server reviews it.
 //! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
 //! - [`sync`]: sync with the force server: the wire protocol (shared with `server/`), the
 //!   client (outbox push, cursor pull, quarantine) and the scheduler. No SQL: its state is in
@@ -26,17 +28,20 @@
 //!
 //! - Nothing here knows about Tauri or the UI; only `sync` speaks HTTP.
 //! - A function that returns an error has written nothing.
-//! - Nothing is updated or deleted in place: an edit is a new revision with a reason.
+//! - Nothing is updated or deleted in place: an edit is a new revision with a reason. The one
+//!   exception is retention ([`Store::apply_retention`]): a synced record past its device period
+//!   has its bodies replaced by tombstones that keep the hash chain, logged as an erasure.
 
 pub mod audit;
 pub mod crypto;
 pub mod demo;
 pub mod geo;
 pub mod records;
+pub mod retention;
 pub mod service;
 pub mod store;
 pub mod sync;
 
-pub use audit::{Access, AuditAction, AuditEntry};
+pub use audit::{Access, AuditAction, AuditEntry, ChainedAuditEntry};
 pub use records::{Body, Location, OfficerId, Record, RecordId, RecordKind, ValidationError};
 pub use store::{Revision, Saved, Store, StoreError};

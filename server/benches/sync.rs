@@ -153,6 +153,7 @@ async fn run() {
         let wire = liaison_core::sync::protocol::encode(&liaison_core::sync::protocol::PushRequest {
             device_id: demo.device_id(),
             revisions: revs.clone(),
+            audit: vec![],
         })
         .expect("encode")
         .len();
@@ -181,6 +182,7 @@ async fn run() {
         let req = liaison_core::sync::protocol::PushRequest {
             device_id: read[0].device_id,
             revisions: read,
+            audit: vec![],
         };
         let t = Instant::now();
         let wire = liaison_core::sync::protocol::encode(&req).expect("encode");

@@ -188,7 +188,14 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         if req.revisions.len() > MAX_PUSH_REVISIONS {
             return Err(ApiError::BatchTooLarge(req.revisions.len()));
         }
-        let resp = storage.push(&device, &req.revisions, received_at)?;
+        if req.audit.len() > protocol::MAX_PUSH_AUDIT {
+            return Err(ApiError::BatchTooLarge(req.audit.len()));
+        }
+        let mut resp = storage.push(&device, &req.revisions, received_at)?;
+        // The device's audit entries, if it sent any (older clients never do).
+        if !req.audit.is_empty() {
+            resp.audit = Some(storage.push_audit(&device, &req.audit, received_at)?);
+        }
         tracing::debug!(device = %device.device_id, sent = req.revisions.len(), stored = resp.stored,
             rejected = resp.rejected.len(), acked = resp.acked_seq, "push");
         Ok(resp)
@@ -223,7 +230,8 @@ async fn pull(
                        `Accept-Encoding: zstd` to receive compressed answers."),
     paths(enroll, push, pull),
     components(schemas(EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, ErrorBody, ErrorCode,
-        liaison_core::sync::protocol::Rejection, liaison_core::sync::protocol::RejectReason)),
+        liaison_core::sync::protocol::Rejection, liaison_core::sync::protocol::RejectReason,
+        liaison_core::sync::protocol::AuditAck, liaison_core::sync::protocol::AuditRefusal)),
     modifiers(&TokenScheme)
 )]
 pub struct ApiDoc;

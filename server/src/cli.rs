@@ -1,10 +1,12 @@
 //! The admin command line: start the server, create operations and assign officers, issue
-//! one-time enrollment codes, revoke devices, verify the evidence.
+//! one-time enrollment codes, revoke devices, verify the evidence, flag records due for review
+//! under the retention policy, export the audit trail of a person or an operation.
 
-use crate::storage::{sqlite::SqliteStorage, NewOperation, Storage, StorageError};
+use crate::storage::{sqlite::SqliteStorage, AuditSubject, NewOperation, ReviewItem, Storage, StorageError};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Parser, Subcommand};
 use liaison_core::records::EventKind;
+use liaison_core::retention::{PolicyError, RetentionPolicy};
 use liaison_core::OfficerId;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -49,6 +51,84 @@ pub enum Command {
     },
     /// Recompute every stored hash and check every device's chain.
     Verify,
+    /// Records due for review under the retention policy (review date = last change + the
+    /// kind's review period). With --due, flags the records due at --at (default now) so a
+    /// reviewer sees them; without, lists the records flagged so far. Never deletes anything.
+    Review {
+        /// Compute what is due now (or at --at) and flag it.
+        #[arg(long)]
+        due: bool,
+        /// The date to review at: RFC 3339 or YYYY-MM-DD (midnight UTC).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<DateTime<Utc>>,
+        /// A retention policy file; the built-in policy/retention.toml when left out.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Who is recorded in the audit log as flagging.
+        #[arg(long, default_value = "Force IT")]
+        by: String,
+    },
+    /// Export the audit trail of one person (a record) or one operation as JSON: the devices'
+    /// entries (consultation, alteration, erasure…) and the server's (collection, disclosure,
+    /// enrollment, review). The export is itself logged.
+    Audit {
+        #[arg(long, required_unless_present = "operation", conflicts_with = "operation")]
+        record: Option<Uuid>,
+        #[arg(long)]
+        operation: Option<Uuid>,
+        /// Why the trail is exported (logged with the export).
+        #[arg(long, default_value = "audit trail export")]
+        purpose: String,
+        #[arg(long, default_value = "Force IT")]
+        by: String,
+    },
+}
+
+/// A date as RFC 3339, or a day (midnight UTC).
+fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.to_utc());
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("`{s}` is not a date: give YYYY-MM-DD or RFC 3339 (2026-06-06T12:00:00Z)"))
+}
+
+fn print_review(items: &[ReviewItem], json: bool, computed: bool) -> Result<(), CliError> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(items).map_err(|e| CliError::Invalid(e.to_string()))?
+        );
+        return Ok(());
+    }
+    println!(
+        "{:<24} {:<36} {:<36} {:<10} {:<10} flag",
+        "kind", "record", "operation", "changed", "review"
+    );
+    for i in items {
+        println!(
+            "{:<24} {:<36} {:<36} {:<10} {:<10} {}",
+            i.kind,
+            i.record_id,
+            i.operation_id.map(|o| o.to_string()).unwrap_or_else(|| "-".into()),
+            i.last_change.format("%Y-%m-%d"),
+            i.review_date.format("%Y-%m-%d"),
+            if i.newly_flagged { "new" } else { "flagged earlier" }
+        );
+    }
+    let new = items.iter().filter(|i| i.newly_flagged).count();
+    if computed {
+        println!("{} records due for review ({new} newly flagged)", items.len());
+    } else {
+        println!("{} records flagged for review", items.len());
+    }
+    Ok(())
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +173,8 @@ pub enum CliError {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -227,11 +309,58 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             for p in &report.problems {
                 println!("  {p}");
             }
-            if report.problems.is_empty() {
+            let audit = storage.verify_audit()?;
+            println!(
+                "audit: {} server entries, {} entries from {} devices; {} audit problems",
+                audit.server_entries,
+                audit.device_entries,
+                audit.devices,
+                audit.problems.len()
+            );
+            for p in &audit.problems {
+                println!("  {p}");
+            }
+            if report.problems.is_empty() && audit.problems.is_empty() {
                 Ok(())
             } else {
                 Err(CliError::Invalid("the evidence does not verify".into()))
             }
+        }
+        Command::Review {
+            due,
+            at,
+            policy,
+            json,
+            by,
+        } => {
+            let policy = match policy {
+                Some(path) => RetentionPolicy::load(path)?,
+                None => RetentionPolicy::embedded().clone(),
+            };
+            if due {
+                let items = storage.flag_reviews_due(&policy, at.unwrap_or_else(Utc::now), &by)?;
+                print_review(&items, json, true)
+            } else {
+                print_review(&storage.review_flags()?, json, false)
+            }
+        }
+        Command::Audit {
+            record,
+            operation,
+            purpose,
+            by,
+        } => {
+            let subject = match (record, operation) {
+                (Some(r), _) => AuditSubject::Record(r),
+                (None, Some(o)) => AuditSubject::Operation(o),
+                (None, None) => return Err(CliError::Invalid("give --record or --operation".into())),
+            };
+            let trail = storage.audit_trail(subject, &by, &purpose)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&trail).map_err(|e| CliError::Invalid(e.to_string()))?
+            );
+            Ok(())
         }
     }
 }

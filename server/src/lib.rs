@@ -11,7 +11,8 @@
 //!   embedded SQLite implementation; PostgreSQL can implement the same trait.
 //! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
 //! - [`visibility`]: who may read and write which revision (the operations rule).
-//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation).
+//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, verify,
+//!   `review --due` under the retention policy, `audit` trail export).
 //!
 //! # Invariants
 //!
@@ -20,6 +21,10 @@
 //! - Each device's chain is checked link by link as revisions arrive, in any order.
 //! - No revision of an operation reaches a device whose officer is not assigned to it.
 //! - Tokens and codes are stored only as SHA-256 hashes.
+//! - Devices' audit entries are stored as their chains were made, checked link by link; the
+//!   server's own acts (enrollment, collection, disclosure, revocation, review) are logged in
+//!   its own hash chain in the same transaction as the act.
+//! - The server never deletes a record: retention only flags records for review.
 
 pub mod api;
 pub mod auth;

@@ -163,6 +163,7 @@ async fn duplicate_and_reordered_pushes_store_each_revision_once_and_ack_only_a_
             let body = protocol::encode(&PushRequest {
                 device_id,
                 revisions: revs,
+                audit: vec![],
             })
             .unwrap();
             let resp = reqwest::Client::new()

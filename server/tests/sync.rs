@@ -12,7 +12,12 @@ use liaison_server::storage::Storage;
 
 /// Sends a push exactly as given (for duplicates, reordering and forgeries).
 async fn raw_push(url: &str, token: &str, device_id: uuid::Uuid, revisions: Vec<Revision>) -> (u16, Vec<u8>) {
-    let body = protocol::encode(&PushRequest { device_id, revisions }).unwrap();
+    let body = protocol::encode(&PushRequest {
+        device_id,
+        revisions,
+        audit: vec![],
+    })
+    .unwrap();
     let resp = reqwest::Client::new()
         .post(format!("{url}{}", protocol::PUSH_PATH))
         .bearer_auth(token)

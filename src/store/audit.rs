@@ -3,41 +3,11 @@
 
 use super::revision::Hash;
 use super::{Result, Store};
-use crate::audit::{AuditAction, AuditEntry};
+use crate::audit::{entry_hash, AuditAction, AuditEntry, ChainedAuditEntry};
 use crate::records::OfficerId;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-/// The hash of one audit entry: its content and the previous entry's hash.
-#[allow(clippy::too_many_arguments)]
-fn entry_hash(
-    prev: &Hash,
-    id: i64,
-    at_ms: i64,
-    officer: &str,
-    action: &str,
-    record_id: Option<Uuid>,
-    detail: &str,
-    purpose: &str,
-) -> Hash {
-    let mut h = Sha256::new();
-    let mut field = |b: &[u8]| {
-        h.update((b.len() as u64).to_le_bytes());
-        h.update(b);
-    };
-    field(b"liaison-audit-v1");
-    field(&prev.0);
-    field(&id.to_le_bytes());
-    field(&at_ms.to_le_bytes());
-    field(officer.as_bytes());
-    field(action.as_bytes());
-    field(record_id.as_ref().map(|r| r.as_bytes().as_slice()).unwrap_or(&[]));
-    field(detail.as_bytes());
-    field(purpose.as_bytes());
-    Hash(h.finalize().into())
-}
 
 /// What `verify_audit_chain` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -202,6 +172,57 @@ impl Store {
         )?;
         let rows = stmt.query_map([record_id], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Store {
+    /// Up to `limit` chained audit entries the force server does not hold yet, oldest first.
+    /// Entries from before the chain existed (no hash) never leave the device.
+    pub fn audit_outbox(&self, limit: usize) -> Result<Vec<ChainedAuditEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at_ms, officer, action, record_id, detail, purpose, prev_hash, hash FROM audit_log
+             WHERE id > (SELECT audit_acked_id FROM sync_state) AND hash IS NOT NULL
+             ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            let e = entry_from_row(r)?;
+            let hash = |i: usize| -> rusqlite::Result<Hash> {
+                let b: Vec<u8> = r.get(i)?;
+                Hash::from_slice(&b).ok_or(rusqlite::Error::InvalidColumnType(
+                    i,
+                    "hash".into(),
+                    rusqlite::types::Type::Blob,
+                ))
+            };
+            Ok(ChainedAuditEntry {
+                id: e.id,
+                at: e.at,
+                officer: e.officer,
+                action: e.action,
+                record_id: e.record_id,
+                detail: e.detail,
+                purpose: e.purpose,
+                prev_hash: hash(7)?,
+                hash: hash(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The server holds this device's audit entries up to `acked_id`. Never moves back.
+    pub fn record_audit_ack(&mut self, acked_id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET audit_acked_id = MAX(audit_acked_id, ?1)",
+            [acked_id],
+        )?;
+        Ok(())
+    }
+
+    /// Audit entries up to this id are on the force server.
+    pub fn audit_acked_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT audit_acked_id FROM sync_state", [], |r| r.get(0))?)
     }
 }
 

@@ -5,6 +5,8 @@
 //! - a revision row is never updated or deleted (triggers refuse it);
 //! - a revision's `device_seq`, `prev_hash` and `hlc` are assigned inside the same
 //!   `BEGIN IMMEDIATE` transaction as its insert, so two writers can never share a number;
+//! - the one exception: retention may turn a synced record's revisions into tombstones (body
+//!   erased, chain links kept) after logging the erasure (`retention.rs`, schema V5);
 //! - `records` and `search_index` are derived and can be rebuilt from `revisions` ([`Store::rebuild`]);
 //! - a call that returns an error has written nothing;
 //! - a save that returned `Ok` is on disk (WAL, `synchronous = FULL`): it survives the process
@@ -15,6 +17,7 @@
 mod audit;
 pub use audit::AuditChainReport;
 mod read;
+mod retention;
 pub mod revision;
 mod search;
 mod sync;
@@ -23,6 +26,7 @@ mod views;
 mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
+pub use retention::{RetentionReport, RETENTION_ACTOR};
 pub use revision::{canonical_body, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
@@ -50,6 +54,15 @@ pub enum StoreError {
     Validation(#[from] ValidationError),
     #[error("no record {0} on this device")]
     RecordNotFound(RecordId),
+    #[error(
+        "record {record} was erased from this device on {at} ({why}); the force server keeps it: ask the force \
+         IT team for it"
+    )]
+    Erased {
+        record: RecordId,
+        at: chrono::DateTime<chrono::Utc>,
+        why: String,
+    },
     #[error("an edit needs a reason: say why the record is being changed")]
     ReasonRequired,
     #[error("say why you are opening this record: it holds personal data and every access is logged")]

@@ -132,8 +132,10 @@ impl Store {
                     open_heads: r.get(8)?,
                 })
             })
-            .optional()?
-            .ok_or(StoreError::RecordNotFound(record_id))?;
+            .optional()?;
+        let Some(current) = current else {
+            return Err(self.not_found(record_id));
+        };
         self.consult(current.kind, record_id, access, "read")?;
         Ok(current)
     }
@@ -143,13 +145,28 @@ impl Store {
         let revs: Vec<Revision> = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {REVISION_COLUMNS} FROM revisions WHERE record_id = ?1 ORDER BY hlc, id"
+                "SELECT {REVISION_COLUMNS} FROM revisions WHERE record_id = ?1 AND erased_ms IS NULL ORDER BY hlc, id"
             ))?
             .query_map([record_id], revision_from_row)?
             .collect::<rusqlite::Result<_>>()?;
-        let first = revs.first().ok_or(StoreError::RecordNotFound(record_id))?;
+        let Some(first) = revs.first() else {
+            return Err(self.not_found(record_id));
+        };
         self.consult(first.kind, record_id, access, "history")?;
         Ok(revs)
+    }
+
+    /// Not here: erased by retention (say when and why), or never here.
+    fn not_found(&self, record_id: RecordId) -> StoreError {
+        match self.erasure_of(record_id) {
+            Ok(Some((at, why))) => StoreError::Erased {
+                record: record_id,
+                at,
+                why,
+            },
+            Ok(None) => StoreError::RecordNotFound(record_id),
+            Err(e) => e,
+        }
     }
 
     fn consult(&self, kind: RecordKind, record_id: RecordId, access: &Access, what: &str) -> Result<()> {

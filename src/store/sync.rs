@@ -74,6 +74,8 @@ pub struct StoredSyncStatus {
     /// The server said this device was revoked.
     pub revoked: bool,
     pub quarantined: Vec<QuarantinedRevision>,
+    /// Records the retention job has removed from this device (the server keeps them).
+    pub erased_by_retention: u64,
 }
 
 /// One of this device's revisions as the evidence names it: place in the chain, id, hash.
@@ -97,7 +99,10 @@ fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
     ms.and_then(DateTime::from_timestamp_millis)
 }
 
-const OUTBOX_WHERE: &str = "v.device_id = ?1 AND v.device_seq > (SELECT acked_seq FROM sync_state)
+// Tombstones never go again: retention erased them only once the server held them (if the
+// server later loses them, the device has nothing left to resend).
+const OUTBOX_WHERE: &str =
+    "v.device_id = ?1 AND v.erased_ms IS NULL AND v.device_seq > (SELECT acked_seq FROM sync_state)
     AND NOT EXISTS (SELECT 1 FROM sync_pushed p WHERE p.device_seq = v.device_seq)
     AND NOT EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id)";
 
@@ -356,12 +361,14 @@ impl Store {
                     consecutive_failures: r.get(6)?,
                     revoked: r.get(7)?,
                     quarantined: Vec::new(),
+                    erased_by_retention: 0,
                 })
             },
         )?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT revision_id, device_seq, direction, reason, message, at_ms FROM sync_quarantine ORDER BY at_ms, device_seq",
         )?;
+        status.erased_by_retention = self.erased_record_count()?;
         status.quarantined = stmt
             .query_map([], |r| {
                 let direction: String = r.get(2)?;

@@ -1,5 +1,5 @@
 //! Checking the evidence and re-deriving state from it: `verify_chain` finds any altered,
-//! reordered or missing revision; `rebuild` recomputes `records` and `search_index` from
+//! reordered or missing revision (tombstones left by retention are checked by link); `rebuild` recomputes `records` and `search_index` from
 //! `revisions` alone.
 
 use super::read::{revision_from_row, REVISION_COLUMNS};
@@ -41,6 +41,9 @@ pub enum ChainProblem {
 pub struct ChainReport {
     pub devices: usize,
     pub revisions: u64,
+    /// Of those, tombstones left by retention: checked by link only, their bodies being gone.
+    #[serde(default)]
+    pub erased: u64,
     pub problems: Vec<ChainProblem>,
 }
 
@@ -96,6 +99,7 @@ impl ChainWalk {
             report: ChainReport {
                 devices: 0,
                 revisions: 0,
+                erased: 0,
                 problems: Vec::new(),
             },
         }
@@ -118,30 +122,43 @@ impl ChainWalk {
                 revision: rev.id,
             });
         }
+        self.link(rev.device_id, rev.device_seq, rev.id, rev.prev_hash, rev.hash);
+    }
+
+    /// The next revision, a tombstone whose body retention erased: its own hash cannot be
+    /// recomputed, but it must still link to the one before, and the one after to it, so
+    /// nothing can be removed, inserted or reordered around it unseen.
+    pub fn push_tombstone(&mut self, device_id: Uuid, device_seq: u64, revision: Uuid, prev_hash: Hash, hash: Hash) {
+        self.report.revisions += 1;
+        self.report.erased += 1;
+        self.link(device_id, device_seq, revision, prev_hash, hash);
+    }
+
+    fn link(&mut self, device_id: Uuid, device_seq: u64, revision: Uuid, prev_hash: Hash, hash: Hash) {
         let (expected_seq, expected_prev) = match self.prev {
-            Some((d, seq, h)) if d == rev.device_id => (seq + 1, h),
+            Some((d, seq, h)) if d == device_id => (seq + 1, h),
             _ => {
                 self.report.devices += 1;
                 (1, Hash::GENESIS)
             }
         };
-        if rev.device_seq != expected_seq {
-            if self.complete == Some(rev.device_id) {
+        if device_seq != expected_seq {
+            if self.complete == Some(device_id) {
                 self.report.problems.push(ChainProblem::Missing {
-                    device_id: rev.device_id,
+                    device_id,
                     expected_seq,
-                    found_seq: rev.device_seq,
+                    found_seq: device_seq,
                 });
             }
             // A gap: the link cannot be checked across it.
-        } else if expected_prev != rev.prev_hash {
+        } else if expected_prev != prev_hash {
             self.report.problems.push(ChainProblem::BrokenLink {
-                device_id: rev.device_id,
-                device_seq: rev.device_seq,
-                revision: rev.id,
+                device_id,
+                device_seq,
+                revision,
             });
         }
-        self.prev = Some((rev.device_id, rev.device_seq, rev.hash));
+        self.prev = Some((device_id, device_seq, hash));
     }
 
     pub fn finish(self) -> ChainReport {
@@ -155,11 +172,22 @@ impl Store {
     /// only receives the operations it is assigned to), but consecutive revisions must link.
     pub fn verify_chain(&self) -> Result<ChainReport> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {REVISION_COLUMNS}, pos FROM revisions ORDER BY device_id, device_seq"
+            "SELECT {REVISION_COLUMNS}, pos, erased_ms FROM revisions ORDER BY device_id, device_seq"
         ))?;
         let mut rows = stmt.query([])?;
         let mut walk = ChainWalk::new(Some(self.device_id));
         while let Some(row) = rows.next()? {
+            if row.get::<_, Option<i64>>(14)?.is_some() {
+                let hash =
+                    |i: usize| -> rusqlite::Result<Option<Hash>> { Ok(Hash::from_slice(&row.get::<_, Vec<u8>>(i)?)) };
+                match (hash(11)?, hash(12)?) {
+                    (Some(prev), Some(h)) => {
+                        walk.push_tombstone(row.get(5)?, row.get::<_, i64>(6)? as u64, row.get(0)?, prev, h)
+                    }
+                    _ => walk.unreadable(row.get(13)?, "a tombstone without a 32-byte hash".into()),
+                }
+                continue;
+            }
             match revision_from_row(row) {
                 Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
                 Err(e) => walk.unreadable(row.get(13)?, e.to_string()),
@@ -174,7 +202,9 @@ impl Store {
         tx.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')", [])?;
         tx.execute("DELETE FROM records", [])?;
         {
-            let mut stmt = tx.prepare(&format!("SELECT {REVISION_COLUMNS}, pos FROM revisions ORDER BY pos"))?;
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {REVISION_COLUMNS}, pos FROM revisions WHERE erased_ms IS NULL ORDER BY pos"
+            ))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let rev = revision_from_row(row)?;

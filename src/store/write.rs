@@ -394,6 +394,7 @@ pub(super) fn apply_to_state(tx: &Transaction<'_>, pos: i64, rev: &Revision) -> 
         let mut stmt = tx.prepare_cached(
             "SELECT v.pos FROM revisions v
              WHERE v.record_id = ?1
+               AND v.erased_ms IS NULL
                AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)
              ORDER BY v.hlc DESC, v.id DESC",
         )?;
@@ -455,7 +456,7 @@ fn index(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
 /// Removes a record's current text from the index. With an external-content FTS table the
 /// exact indexed values must be given back, so they are read from the same view, before the
 /// record's head moves.
-fn unindex(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
+pub(super) fn unindex(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO search_index (search_index, rowid, title, text)
          SELECT 'delete', rowid, title, text FROM search_source WHERE rowid = ?1",

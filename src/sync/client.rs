@@ -59,6 +59,14 @@ pub struct SyncReport {
     /// Compressed bytes sent and received in request and response bodies.
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Own audit entries the server newly holds.
+    pub audit_sent: u64,
+    /// Why the server refused one of this device's audit entries (its audit chain is broken);
+    /// the entries before it went, and the sync carried on.
+    pub audit_refused: Option<String>,
+    /// Records the retention job removed from the device after this sync (the scheduler
+    /// runs it; a bare `sync` leaves it 0).
+    pub erased_by_retention: u64,
     /// Round-trip time of each push batch, in order.
     #[serde(skip)]
     pub batch_latencies: Vec<Duration>,
@@ -135,6 +143,7 @@ impl SyncClient {
         let mut report = SyncReport::default();
         let outcome = async {
             self.push(store, &mut report, progress).await?;
+            self.push_audit(store, &mut report).await?;
             if self.pull(store, &mut report, progress).await? {
                 // The server had lost some of this device's revisions: send them again now.
                 self.push(store, &mut report, progress).await?;
@@ -177,6 +186,7 @@ impl SyncClient {
             let body = protocol::encode(&PushRequest {
                 device_id,
                 revisions: batch.clone(),
+                audit: Vec::new(),
             })
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
             let started = Instant::now();
@@ -258,6 +268,68 @@ impl SyncClient {
             report.quarantined += refused.len() as u64;
             done += batch.len() as u64;
             progress(super::SyncPhase::Pushing, done, total.max(done));
+        }
+    }
+
+    /// Sends this device's audit entries the server does not hold yet, in chain order, in
+    /// pushes of their own (no revisions) after the revisions have gone. The server checks
+    /// each link and acknowledges how far it holds the chain. A refused entry (the device's
+    /// audit log was altered) stops the upload without failing the sync: it is reported, and
+    /// the server keeps refusing it, which is the evidence.
+    pub async fn push_audit(&self, store: &Mutex<Store>, report: &mut SyncReport) -> Result<(), SyncError> {
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        let size = self.options.batch_size.clamp(1, protocol::MAX_PUSH_AUDIT);
+        loop {
+            let (device_id, audit) = {
+                let s = lock(store);
+                (s.device_id(), s.audit_outbox(size)?)
+            };
+            let Some(last) = audit.last().map(|e| e.id) else {
+                return Ok(());
+            };
+            let body = protocol::encode(&PushRequest {
+                device_id,
+                revisions: Vec::new(),
+                audit,
+            })
+            .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+            let req = self
+                .http
+                .post(format!("{}{PUSH_PATH}", self.base))
+                .bearer_auth(&creds.token);
+            report.bytes_sent += body.len() as u64;
+            let (status, bytes, encoding) = self.send(req, body).await?;
+            report.bytes_received += bytes.len() as u64;
+            check_auth(status, encoding.as_deref(), &bytes)?;
+            if status == StatusCode::BAD_REQUEST {
+                // A server from before audit upload cannot read the field: the entries stay
+                // here and go once it is upgraded.
+                tracing::info!("the force server does not take audit entries yet");
+                return Ok(());
+            }
+            if !status.is_success() {
+                return Err(server_error(status, error_body(encoding.as_deref(), &bytes)));
+            }
+            let resp: PushResponse =
+                protocol::decode(encoding.as_deref(), &bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+            let Some(ack) = resp.audit else {
+                return Ok(());
+            };
+            lock(store).record_audit_ack(ack.acked_id)?;
+            report.audit_sent += u64::from(ack.stored);
+            if let Some(refused) = ack.refused {
+                tracing::warn!(
+                    entry = refused.id,
+                    reason = refused.reason.as_str(),
+                    "audit entry refused by the server"
+                );
+                report.audit_refused = Some(refused.message);
+                return Ok(());
+            }
+            if ack.acked_id < last {
+                // No refusal yet no progress to the end: stop rather than loop.
+                return Ok(());
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //!
 //! This module owns the shapes and the encoding; it does no I/O.
 
+use crate::audit::ChainedAuditEntry;
 use crate::store::Revision;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -25,6 +26,8 @@ pub const ZSTD: &str = "zstd";
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Largest number of revisions in one push (413 beyond it).
 pub const MAX_PUSH_REVISIONS: usize = 5_000;
+/// Largest number of audit entries in one push (413 beyond it).
+pub const MAX_PUSH_AUDIT: usize = 5_000;
 /// Largest pull page the server hands out; a larger `limit` is clamped to it.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
 
@@ -60,6 +63,38 @@ pub struct PushRequest {
     /// Revisions exactly as stored on the device (see `store::Revision`).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub revisions: Vec<Revision>,
+    /// This device's audit entries the server has not acknowledged, in id order, each with its
+    /// place in the device's audit chain. Absent from older clients (and when there are none):
+    /// the server then answers without `audit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub audit: Vec<ChainedAuditEntry>,
+}
+
+/// What the server did with the audit entries of a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuditAck {
+    /// The server holds this device's audit chain up to this entry id (0: none of it).
+    pub acked_id: i64,
+    /// How many entries of the push were new to the server.
+    pub stored: u32,
+    /// The first entry the server refused (altered, not linking to the one before, or a
+    /// different copy of one it holds); entries after it in the push were not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<AuditRefusal>,
+}
+
+/// An audit entry the server refused, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuditRefusal {
+    pub id: i64,
+    /// `hash_mismatch`, `broken_chain` or `conflicting_copy`.
+    pub reason: RejectReason,
+    pub message: String,
 }
 
 /// What the server did with a push. Every revision of the request is either in `held` or in
@@ -78,6 +113,9 @@ pub struct PushResponse {
     pub stored: u32,
     /// Revisions the server refused; they will never be accepted as they are.
     pub rejected: Vec<Rejection>,
+    /// Present when the push carried audit entries (so older clients never see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditAck>,
 }
 
 /// A revision the server refused, with why.

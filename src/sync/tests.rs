@@ -270,6 +270,7 @@ fn every_demo_revision_keeps_its_hash_through_the_wire_encoding() {
     let wire = protocol::encode(&protocol::PushRequest {
         device_id: store.device_id(),
         revisions: revisions.clone(),
+        audit: Vec::new(),
     })
     .unwrap();
     let back: protocol::PushRequest = protocol::decode(Some("zstd"), &wire).unwrap();
@@ -323,6 +324,7 @@ fn the_status_strip_gets_a_stable_json_shape() {
         vec![
             "consecutive_failures",
             "enrolled",
+            "erased_by_retention",
             "last_attempt_at",
             "last_error",
             "last_success_at",

@@ -5,12 +5,15 @@
 //! transaction. Rules that do not depend on the backend (hash checks, visibility, token
 //! generation) live outside it, in `liaison_core`, [`crate::visibility`] and [`crate::auth`].
 
+mod audit_sqlite;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
+use liaison_core::audit::ChainedAuditEntry;
 use liaison_core::records::{EventKind, OfficerId};
+use liaison_core::retention::RetentionPolicy;
 use liaison_core::store::ChainEntry;
-use liaison_core::sync::protocol::{EnrollResponse, PullResponse, PushResponse};
+use liaison_core::sync::protocol::{AuditAck, EnrollResponse, PullResponse, PushResponse};
 use liaison_core::Revision;
 use serde::Serialize;
 use uuid::Uuid;
@@ -41,6 +44,84 @@ pub struct ServerChainReport {
     pub revisions: u64,
     /// Human-readable problems; empty when every hash and every link checks.
     pub problems: Vec<String>,
+}
+
+/// Whose audit trail to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AuditSubject {
+    /// One record: a person, a note, a referral…
+    Record(Uuid),
+    /// An operation and every record of it.
+    Operation(Uuid),
+}
+
+/// Where an audit entry was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSource {
+    /// A device's own audit log, as the device sent it.
+    Device,
+    /// The server's audit log (enrollment, sync, revocation, review, exports).
+    Server,
+}
+
+/// One entry of an exported audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditTrailEntry {
+    pub source: AuditSource,
+    /// The device the entry is from (device entries) or about (server entries), if any.
+    pub device_id: Option<Uuid>,
+    /// The entry's id in its own chain (the device's, or the server's).
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The officer (device entries, sync) or admin who acted.
+    pub actor: String,
+    /// collection, alteration, consultation, disclosure, combination, erasure (s.62), or the
+    /// server's enrollment, revocation, review_flag.
+    pub action: String,
+    pub operation_id: Option<Uuid>,
+    /// The records the entry is about.
+    pub records: Vec<Uuid>,
+    pub detail: String,
+    pub purpose: String,
+    pub hash: String,
+}
+
+/// The audit trail of one person or operation: device and server entries, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditTrail {
+    pub subject: AuditSubject,
+    pub exported_at: DateTime<Utc>,
+    /// The check of every audit chain the server holds, run for this export.
+    pub chains: AuditChainReport,
+    pub entries: Vec<AuditTrailEntry>,
+}
+
+/// The server's check of its own audit chain and of every device's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditChainReport {
+    pub server_entries: u64,
+    pub device_entries: u64,
+    pub devices: u64,
+    /// Empty when every hash and link checks.
+    pub problems: Vec<String>,
+}
+
+/// A record due for review under the retention policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewItem {
+    pub record_id: Uuid,
+    pub kind: String,
+    pub class: String,
+    pub operation_id: Option<Uuid>,
+    /// The latest revision's time (the device's clock when it was saved).
+    pub last_change: DateTime<Utc>,
+    /// last change + the kind's review period.
+    pub review_date: DateTime<Utc>,
+    pub flagged_at: DateTime<Utc>,
+    /// Flagged by this run (false: flagged by an earlier one).
+    pub newly_flagged: bool,
 }
 
 /// Everything storage can refuse. Messages tell the device or the admin what to do.
@@ -100,4 +181,24 @@ pub trait Storage: Send + Sync + 'static {
     /// The current revision of a record by the same rule every device applies (highest HLC,
     /// then highest id, among the heads), and how many heads are open.
     fn current_revision(&self, record_id: Uuid) -> Result<Option<(Uuid, u32)>>;
+
+    /// Stores a device's audit entries after checking each hash and its link to the one
+    /// before, append-only; stops at the first that does not check (see `AuditAck`).
+    fn push_audit(
+        &self,
+        device: &DeviceAuth,
+        entries: &[ChainedAuditEntry],
+        received_at: DateTime<Utc>,
+    ) -> Result<AuditAck>;
+    /// Flags every record whose review date (last change + the policy's review period for its
+    /// kind) is at or before `at`, logs the flagging, and returns all records due. Deletes
+    /// nothing.
+    fn flag_reviews_due(&self, policy: &RetentionPolicy, at: DateTime<Utc>, actor: &str) -> Result<Vec<ReviewItem>>;
+    /// Records flagged for review so far, by review date.
+    fn review_flags(&self) -> Result<Vec<ReviewItem>>;
+    /// The audit trail of a record or an operation, from device and server entries; the
+    /// export is itself logged as a disclosure with its purpose.
+    fn audit_trail(&self, subject: AuditSubject, actor: &str, purpose: &str) -> Result<AuditTrail>;
+    /// Recomputes every audit hash and link, the server's and each device's.
+    fn verify_audit(&self) -> Result<AuditChainReport>;
 }

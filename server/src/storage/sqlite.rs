@@ -5,22 +5,30 @@
 //! anyway; a batch is one transaction), and a few reader connections for pulls and
 //! authentication, which WAL lets run beside the writer.
 
-use super::{DeviceAuth, NewOperation, Result, ServerChainReport, Storage, StorageError};
+use super::audit_sqlite::{self, action, ServerEntry};
+use super::{
+    AuditChainReport, AuditSubject, AuditTrail, DeviceAuth, NewOperation, Result, ReviewItem, ServerChainReport,
+    Storage, StorageError,
+};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
+use liaison_core::audit::ChainedAuditEntry;
 use liaison_core::records::{Body, Operation, Record, RecordKind};
+use liaison_core::retention::RetentionPolicy;
 use liaison_core::store::{canonical_body, ChainEntry, ChainWalk, Hash, Hlc};
+use liaison_core::sync::protocol::AuditAck;
 use liaison_core::sync::protocol::{
     EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT,
 };
 use liaison_core::{OfficerId, Revision};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -124,13 +132,20 @@ impl SqliteStorage {
                 supported: SCHEMA_VERSION,
             });
         }
-        if version == 0 {
+        if version < SCHEMA_VERSION {
+            // Each version's statements in order, in one transaction: an older database is
+            // brought up to date whole or not at all.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(SCHEMA)?;
-            tx.execute(
-                "INSERT INTO server_identity (singleton, device_id) VALUES (1, ?1)",
-                [Uuid::now_v7()],
-            )?;
+            if version == 0 {
+                tx.execute_batch(SCHEMA)?;
+                tx.execute(
+                    "INSERT INTO server_identity (singleton, device_id) VALUES (1, ?1)",
+                    [Uuid::now_v7()],
+                )?;
+            }
+            if version < 2 {
+                tx.execute_batch(audit_sqlite::SCHEMA_V2)?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
         }
@@ -543,6 +558,18 @@ impl Storage for SqliteStorage {
                  ON CONFLICT (device_id) DO UPDATE SET officer = ?2, token_hash = ?3, enrolled_ms = ?4",
                 params![device_id, officer, token_hash, now_ms()],
             )?;
+            audit_sqlite::log(
+                tx,
+                ServerEntry {
+                    actor: &officer,
+                    action: action::ENROLLMENT,
+                    device_id: Some(device_id),
+                    operation_id: None,
+                    records: vec![],
+                    detail: format!("device {device_id} enrolled for {officer} with a one-time code"),
+                    purpose: "enrollment",
+                },
+            )?;
             Ok(EnrollResponse {
                 token: token.to_string(),
                 officer,
@@ -560,6 +587,18 @@ impl Storage for SqliteStorage {
             if n == 0 {
                 return Err(StorageError::UnknownDevice(device_id));
             }
+            audit_sqlite::log(
+                tx,
+                ServerEntry {
+                    actor: "admin",
+                    action: action::REVOCATION,
+                    device_id: Some(device_id),
+                    operation_id: None,
+                    records: vec![],
+                    detail: format!("device {device_id} revoked: refused from now on and told to wipe itself"),
+                    purpose: "revocation",
+                },
+            )?;
             Ok(())
         })
     }
@@ -588,6 +627,7 @@ impl Storage for SqliteStorage {
             let mut rejected = Vec::new();
             let mut stored = 0u32;
             let mut assigned = HashMap::new();
+            let mut collected: BTreeMap<Option<Uuid>, Vec<Uuid>> = BTreeMap::new();
             for (rev, checked) in revisions.iter().zip(checked) {
                 let verdict = match checked {
                     Ok(body) => push_one(tx, device, rev, &body, received_ms, &mut assigned)?,
@@ -597,6 +637,12 @@ impl Storage for SqliteStorage {
                     Verdict::Held { new } => {
                         held.push(rev.device_seq);
                         stored += u32::from(new);
+                        if new {
+                            collected
+                                .entry(Scope::of(rev).operation())
+                                .or_default()
+                                .push(rev.record_id);
+                        }
                     }
                     Verdict::Rejected(reason, message) => rejected.push(Rejection {
                         revision_id: rev.id,
@@ -625,18 +671,21 @@ impl Storage for SqliteStorage {
             }
             tx.prepare_cached("UPDATE devices SET acked_seq = ?2 WHERE device_id = ?1")?
                 .execute(params![device.device_id, acked])?;
+            audit_sqlite::log_sync(tx, device, action::COLLECTION, collected)?;
             Ok(PushResponse {
                 acked_seq: acked as u64,
                 held,
                 stored,
                 rejected,
+                audit: None,
             })
         })
     }
 
     fn pull(&self, device: &DeviceAuth, after: Option<&str>, limit: u32) -> Result<PullResponse> {
         let limit = limit.clamp(1, MAX_PULL_LIMIT);
-        self.read(|c| {
+        let mut disclosed: BTreeMap<Option<Uuid>, Vec<Uuid>> = BTreeMap::new();
+        let page = self.read(|c| {
             let version: i64 = c
                 .prepare_cached("SELECT assignment_version FROM officers WHERE officer = ?1")?
                 .query_row([&device.officer], |r| r.get(0))
@@ -660,7 +709,7 @@ impl Storage for SqliteStorage {
                 }
             };
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {REVISION_COLUMNS}, pos FROM revisions
+                "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                  WHERE pos > ?1 AND device_id != ?2
                    AND (scope = 'force'
                         OR (scope = 'author' AND author = ?3)
@@ -682,7 +731,9 @@ impl Storage for SqliteStorage {
                     more = true;
                     break;
                 }
-                revisions.push(revision_from_row(row)?);
+                let rev = revision_from_row(row)?;
+                disclosed.entry(row.get(14)?).or_default().push(rev.record_id);
+                revisions.push(rev);
                 last = row.get(13)?;
             }
             drop(rows);
@@ -697,7 +748,12 @@ impl Storage for SqliteStorage {
                 more,
                 acked_seq: acked as u64,
             })
-        })
+        })?;
+        // No disclosure without its entry: if the log cannot be written, the page is not sent.
+        if !disclosed.is_empty() {
+            self.write(|tx| audit_sqlite::log_sync(tx, device, action::DISCLOSURE, disclosed))?;
+        }
+        Ok(page)
     }
 
     fn device_chain(&self, device_id: Uuid) -> Result<Vec<ChainEntry>> {
@@ -764,5 +820,37 @@ impl Storage for SqliteStorage {
                 .collect::<rusqlite::Result<_>>()?;
             Ok(heads.first().map(|w| (*w, heads.len() as u32)))
         })
+    }
+
+    fn push_audit(
+        &self,
+        device: &DeviceAuth,
+        entries: &[ChainedAuditEntry],
+        received_at: DateTime<Utc>,
+    ) -> Result<AuditAck> {
+        self.write(|tx| audit_sqlite::push_audit(tx, device, entries, received_at.timestamp_millis()))
+    }
+
+    fn flag_reviews_due(&self, policy: &RetentionPolicy, at: DateTime<Utc>, actor: &str) -> Result<Vec<ReviewItem>> {
+        self.write(|tx| audit_sqlite::flag_reviews_due(tx, policy, at, actor))
+    }
+
+    fn review_flags(&self) -> Result<Vec<ReviewItem>> {
+        self.read(audit_sqlite::review_flags)
+    }
+
+    fn audit_trail(&self, subject: AuditSubject, actor: &str, purpose: &str) -> Result<AuditTrail> {
+        let chains = self.read(audit_sqlite::verify_audit)?;
+        let entries = self.write(|tx| audit_sqlite::audit_trail(tx, subject, actor, purpose))?;
+        Ok(AuditTrail {
+            subject,
+            exported_at: Utc::now(),
+            chains,
+            entries,
+        })
+    }
+
+    fn verify_audit(&self) -> Result<AuditChainReport> {
+        self.read(audit_sqlite::verify_audit)
     }
 }
