@@ -105,7 +105,10 @@ impl From<StoreError> for AppError {
                     message: "is required: every access to personal data is logged".into(),
                 }],
             ),
-            StoreError::RecordNotFound(_) => AppError::new(ErrorKind::NotFound, e.to_string(), vec![]),
+            // Erased here by the retention policy: the message says the force server keeps it.
+            StoreError::RecordNotFound(_) | StoreError::Erased { .. } => {
+                AppError::new(ErrorKind::NotFound, e.to_string(), vec![])
+            }
             other => AppError::new(ErrorKind::Storage, other.to_string(), vec![]),
         }
     }
