@@ -11,7 +11,10 @@
 //!   embedded SQLite implementation; PostgreSQL can implement the same trait.
 //! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
 //! - [`visibility`]: who may read and write which revision (the operations rule).
-//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation).
+//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, TLS).
+//! - [`tls`]: the server's rustls configuration, and the force CA and server certificate
+//!   `liaison-server tls init` makes (rcgen) for tests and the demo.
+//! - [`limits`]: request rates per device and per address (429 with `Retry-After`).
 //!
 //! # Invariants
 //!
@@ -20,12 +23,18 @@
 //! - Each device's chain is checked link by link as revisions arrive, in any order.
 //! - No revision of an operation reaches a device whose officer is not assigned to it.
 //! - Tokens and codes are stored only as SHA-256 hashes.
+//! - Plain HTTP is served on a loopback address only; anything else is TLS.
+//! - A revoked device is refused with `ErrorCode::Revoked` everywhere, except that a
+//!   *retired* one (not lost or stolen) may make a final push of what it recorded up to the
+//!   revocation (the rule is in [`api`]).
 
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod limits;
 pub mod storage;
+pub mod tls;
 pub mod visibility;
 
-pub use api::{router, serve};
+pub use api::{router, router_with, serve, serve_with, ServeError, ServeOptions};
 pub use storage::{sqlite::SqliteStorage, Storage, StorageError};

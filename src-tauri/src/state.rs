@@ -47,24 +47,42 @@ pub fn officer(env_override: Option<String>) -> Result<OfficerId, ValidationErro
 /// (`LIAISON_SERVER_URL`) and a one-time code (`LIAISON_ENROLL_CODE`) are given; then starts
 /// the sync scheduler if the device is enrolled. A server that cannot be reached is not fatal:
 /// the officer works offline and the next start tries again.
+///
+/// Transport: the force CA is read from `LIAISON_SERVER_CA` (a PEM file) at every start, not
+/// stored with the enrollment, so a renewed CA is a config change; plain HTTP to this machine
+/// needs `LIAISON_ALLOW_PLAIN_LOOPBACK=1`.
 pub fn start_sync(
     store: &Arc<Mutex<Store>>,
     runtime: &tokio::runtime::Handle,
     server_url: Option<String>,
     enroll_code: Option<String>,
 ) -> Result<Option<Scheduler>, SyncError> {
+    let sync =
+        liaison_core::sync::SyncOptions {
+            ca_pem: match std::env::var_os("LIAISON_SERVER_CA").filter(|p| !p.is_empty()) {
+                Some(path) => Some(std::fs::read(&path).map_err(|e| {
+                    SyncError::BadForceCa(format!("{} cannot be read: {e}", Path::new(&path).display()))
+                })?),
+                None => None,
+            },
+            allow_plain_loopback: std::env::var("LIAISON_ALLOW_PLAIN_LOOPBACK").is_ok_and(|v| v == "1"),
+            ..Default::default()
+        };
     let enrolled = lock(store).sync_credentials()?.is_some();
     if !enrolled {
         let (Some(url), Some(code)) = (server_url.filter(|s| !s.trim().is_empty()), enroll_code) else {
             return Ok(None);
         };
-        let client = SyncClient::new(&url, Default::default())?;
+        let client = SyncClient::new(&url, sync.clone())?;
         runtime.block_on(client.enroll(store, &code))?;
     }
     Ok(Some(Scheduler::start(
         runtime,
         store.clone(),
-        SchedulerOptions::default(),
+        SchedulerOptions {
+            sync,
+            ..SchedulerOptions::default()
+        },
     )))
 }
 

@@ -111,6 +111,8 @@ pub enum RejectReason {
     ForeignDevice,
     /// The officer is not assigned to the operation the record belongs to.
     NotAssigned,
+    /// The device was retired and this revision was recorded after that: it must wipe.
+    Revoked,
 }
 
 impl RejectReason {
@@ -123,6 +125,7 @@ impl RejectReason {
             Self::BrokenChain => "broken_chain",
             Self::ForeignDevice => "foreign_device",
             Self::NotAssigned => "not_assigned",
+            Self::Revoked => "revoked",
         }
     }
 
@@ -135,6 +138,7 @@ impl RejectReason {
             Self::BrokenChain,
             Self::ForeignDevice,
             Self::NotAssigned,
+            Self::Revoked,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -200,6 +204,8 @@ pub enum ErrorCode {
     TooLarge,
     /// The server failed; retry later.
     Internal,
+    /// Too many requests: wait for the response's `Retry-After` seconds, then retry.
+    RateLimited,
 }
 
 /// Why a body could not be encoded or decoded.
@@ -296,6 +302,7 @@ mod tests {
             RejectReason::BrokenChain,
             RejectReason::ForeignDevice,
             RejectReason::NotAssigned,
+            RejectReason::Revoked,
         ] {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));

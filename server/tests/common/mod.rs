@@ -118,6 +118,9 @@ pub fn quick_options() -> SyncOptions {
         pull_page: 100,
         timeout: std::time::Duration::from_secs(5),
         connect_timeout: std::time::Duration::from_secs(2),
+        ca_pem: None,
+        // The in-process test server is plain HTTP on 127.0.0.1 (TLS has its own tests).
+        allow_plain_loopback: true,
     }
 }
 
@@ -246,7 +249,14 @@ pub struct ServerProcess {
 impl ServerProcess {
     pub fn spawn(db: &Path, listen: &str) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_liaison-server"))
-            .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "serve",
+                "--listen",
+                listen,
+                "--plain-http-loopback",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
