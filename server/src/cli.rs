@@ -233,10 +233,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     if !listen.ip().is_loopback() {
                         return Err(crate::api::ServeError::PlainHttpNotLoopback(listen).into());
                     }
-                    eprintln!(
-                        "warning: serving plain HTTP on {listen} (--plain-http-loopback): for development on this \
-                         machine only"
-                    );
                     None
                 }
                 _ => {
@@ -268,6 +264,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     tracing::info!("stopping: finishing requests in flight");
                 };
                 let scheme = if options.tls.is_some() { "https" } else { "http" };
+                if options.tls.is_none() {
+                    eprintln!(
+                        "warning: serving plain HTTP on {addr} (--plain-http-loopback): for development on this \
+                         machine only; devices need LIAISON_ALLOW_PLAIN_LOOPBACK=1"
+                    );
+                }
                 tracing::info!(%addr, %scheme, db = %cli.db.display(), "serving");
                 // Scripts read this line: keep it `listening on <address>`.
                 println!("listening on {addr}");
