@@ -367,7 +367,21 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
         (SyncError::BadResponse("eof".into()), "sync will try again shortly"),
         (SyncError::IncompleteAcknowledgement, "the batch will go again"),
         (SyncError::CursorStuck, "Tell the force IT team"),
-        (SyncError::BadServerUrl("x".into()), "http://host:port"),
+        (SyncError::BadServerUrl("x".into()), "https://host"),
+        (SyncError::PlainHttpRefused("http://x".into()), "unencrypted"),
+        (
+            SyncError::PlainHttpNotAllowed("http://127.0.0.1".into()),
+            "LIAISON_ALLOW_PLAIN_LOOPBACK",
+        ),
+        (SyncError::NoForceCa, "LIAISON_SERVER_CA"),
+        (SyncError::BadForceCa("empty".into()), "ask the force IT team"),
+        (SyncError::UntrustedServer("unknown issuer".into()), "nothing was sent"),
+        (
+            SyncError::RateLimited {
+                retry_after: std::time::Duration::from_secs(30),
+            },
+            "try again in 30 s",
+        ),
     ];
     for (e, words) in cases {
         assert!(e.to_string().contains(words), "{e}");
@@ -375,6 +389,12 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
     assert!(SyncError::Unreachable(String::new()).is_transient());
     assert!(!SyncError::Revoked.is_transient());
     assert!(!SyncError::NotEnrolled.is_transient());
+    let limited = SyncError::RateLimited {
+        retry_after: std::time::Duration::from_secs(30),
+    };
+    assert!(limited.is_transient());
+    assert_eq!(limited.retry_after(), Some(std::time::Duration::from_secs(30)));
+    assert_eq!(SyncError::CursorStuck.retry_after(), None);
 }
 
 #[test]
