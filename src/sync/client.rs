@@ -405,7 +405,8 @@ fn unreachable(e: reqwest::Error) -> SyncError {
     // rustls says why it refused the server: that is not a coverage problem but a wrong or
     // impostor server, and the officer should not be told to wait for coverage.
     let lower = msg.to_ascii_lowercase();
-    if lower.contains("invalid peer certificate") || lower.contains("certificate") && lower.contains("unknownissuer") {
+    if lower.contains("invalid peer certificate") || (lower.contains("certificate") && lower.contains("unknownissuer"))
+    {
         return SyncError::UntrustedServer(msg);
     }
     SyncError::Unreachable(msg)
