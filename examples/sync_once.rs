@@ -2,6 +2,9 @@
 //!
 //!     cargo run --example sync_once -- <device.db> <server-url> [enrollment-code]
 //!
+//! An https:// server needs the force CA: `LIAISON_SERVER_CA=/path/to/ca.pem`. Plain http://
+//! works on this machine only, with `LIAISON_ALLOW_PLAIN_LOOPBACK=1`.
+//!
 //! Opens (or creates) the device database, fills it with the demo operation when it is empty,
 //! enrols with the code when one is given, syncs once and prints the status strip's figures.
 
@@ -23,7 +26,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Mutex::new(store);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
-        let client = SyncClient::new(url, SyncOptions::default())?;
+        let options = SyncOptions {
+            ca_pem: match std::env::var_os("LIAISON_SERVER_CA") {
+                Some(path) => Some(std::fs::read(path).map_err(|e| sync::SyncError::BadForceCa(e.to_string()))?),
+                None => None,
+            },
+            allow_plain_loopback: std::env::var("LIAISON_ALLOW_PLAIN_LOOPBACK").is_ok_and(|v| v == "1"),
+            ..SyncOptions::default()
+        };
+        let client = SyncClient::new(url, options)?;
         if let Some(code) = rest.first() {
             let enrolled = client.enroll(&store, code).await?;
             println!("enrolled device {} for {}", enrolled.device_id, enrolled.officer);

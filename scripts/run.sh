@@ -34,7 +34,15 @@ OFFICER="${LIAISON_OFFICER:-PC 4521}"
 mkdir -p "$DATA"
 cargo build -p liaison-server -p liaison-app
 SERVER=(target/debug/liaison-server --db "$DATA/force.db")
-"${SERVER[@]}" serve --listen "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
+# TLS even on this machine: a demo force CA and server certificate, made once and kept (the
+# CLI never replaces an existing CA). The app pins this CA (LIAISON_SERVER_CA). A tablet
+# database enrolled by an older run.sh over plain http:// must be removed ($DATA/tablet.db).
+TLS="$DATA/tls"
+if [ ! -f "$TLS/ca.pem" ]; then
+  "${SERVER[@]}" tls init --dir "$TLS" --host 127.0.0.1 --host localhost >/dev/null
+fi
+"${SERVER[@]}" serve --listen "127.0.0.1:$PORT" --tls-cert "$TLS/server.pem" --tls-key "$TLS/server.key" \
+  >"$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 cleanup() { kill "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -43,8 +51,9 @@ for _ in $(seq 1 100); do
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "run: the force server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1; }
   sleep 0.1
 done
-echo "run: force server on http://127.0.0.1:$PORT (log: $DATA/server.log)" >&2
-export LIAISON_SERVER_URL="http://127.0.0.1:$PORT"
+echo "run: force server on https://127.0.0.1:$PORT (log: $DATA/server.log)" >&2
+export LIAISON_SERVER_URL="https://127.0.0.1:$PORT"
+export LIAISON_SERVER_CA="$TLS/ca.pem"
 export LIAISON_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "$OFFICER")"
 export LIAISON_DB="${LIAISON_DB:-$DATA/tablet.db}"
 export LIAISON_OFFICER="$OFFICER"

@@ -9,11 +9,15 @@ cargo build -p liaison-app -p liaison-server
 # A force server for the app to sync with, so the status strip shows a real sync.
 DATA="$(mktemp -d)"
 SERVER=(target/debug/liaison-server --db "$DATA/force.db")
-"${SERVER[@]}" serve --listen 127.0.0.1:7979 >"$DATA/server.log" 2>&1 &
+# Over TLS, as in the field: a throwaway demo force CA that the app pins.
+"${SERVER[@]}" tls init --dir "$DATA/tls" --host 127.0.0.1 >/dev/null
+"${SERVER[@]}" serve --listen 127.0.0.1:7979 --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server.key" \
+  >"$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 until grep -q "listening on" "$DATA/server.log" 2>/dev/null; do sleep 0.1; done
-export LIAISON_SERVER_URL="http://127.0.0.1:7979"
+export LIAISON_SERVER_URL="https://127.0.0.1:7979"
+export LIAISON_SERVER_CA="$DATA/tls/ca.pem"
 export LIAISON_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 export LIAISON_SCREENSHOTS="$PWD/docs/screenshots"

@@ -23,6 +23,14 @@ const FULL: usize = 10_000;
 const DEVICES: usize = 50;
 const PER_DEVICE: usize = 100;
 
+/// The benchmark's server is plain HTTP on 127.0.0.1: it measures sync, not TLS.
+fn options() -> SyncOptions {
+    SyncOptions {
+        allow_plain_loopback: true,
+        ..SyncOptions::default()
+    }
+}
+
 fn percentile(mut xs: Vec<Duration>, p: f64) -> Duration {
     if xs.is_empty() {
         return Duration::ZERO;
@@ -93,7 +101,7 @@ async fn device(
         )
         .expect("code");
     let store = Arc::new(Mutex::new(store));
-    SyncClient::new(url, SyncOptions::default())
+    SyncClient::new(url, options())
         .expect("client")
         .enroll(&store, &code)
         .await
@@ -207,16 +215,13 @@ async fn run() {
             per(t_check)
         );
     }
-    let (report, took) = push(&a, SyncOptions::default()).await;
+    let (report, took) = push(&a, options()).await;
     if report.quarantined > 0 {
         let q = a.lock().expect("store").sync_status().expect("status").quarantined;
         println!("  {} quarantined, e.g. {:?}", q.len(), q.first());
     }
     let wire = report.bytes_sent + report.bytes_received;
-    println!(
-        "\nfull push of {n} revisions (batches of {}):",
-        SyncOptions::default().batch_size
-    );
+    println!("\nfull push of {n} revisions (batches of {}):", options().batch_size);
     println!(
         "  {:.0} records/s end to end ({:.1} ms)",
         n as f64 / took.as_secs_f64(),
@@ -261,7 +266,7 @@ async fn run() {
             })
             .collect();
         a.lock().expect("store").import(&officer, records).expect("import");
-        let (report, took) = push(&a, SyncOptions::default()).await;
+        let (report, took) = push(&a, options()).await;
         assert_eq!(report.pushed, 100, "{report:?}");
         times.push(took);
         bytes = report.bytes_sent;
@@ -285,7 +290,7 @@ async fn run() {
         // Each device holds its demo operation, already synced; then its officer records
         // PER_DEVICE new revisions, and all 50 sync at once.
         let s = device(dir.path(), &format!("d{i}"), storage.as_ref(), &url, &templates, 0).await;
-        push(&s, SyncOptions::default()).await;
+        push(&s, options()).await;
         let fresh: Vec<Record> = {
             let st = s.lock().expect("store");
             let op = st
@@ -317,7 +322,7 @@ async fn run() {
         .iter()
         .map(|s| s.lock().expect("store").sync_status().expect("status").waiting as usize)
         .sum();
-    let options = SyncOptions::default();
+    let options = options();
     let start = Instant::now();
     let tasks: Vec<_> = stores
         .iter()

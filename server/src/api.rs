@@ -1,23 +1,36 @@
 //! The HTTP API. Handlers are thin: authenticate, decode the body with the shared protocol
 //! module, call [`Storage`] on a blocking thread (SQLite and hashing are CPU and disk work),
 //! encode the answer. Every error is an [`ErrorBody`] with a code and a message.
+//!
+//! # Revoked devices
+//!
+//! Every refusal of a revoked device carries [`ErrorCode::Revoked`] (or, for single revisions
+//! of a push, `RejectReason::Revoked`), so the device knows to wipe itself:
+//!
+//! - lost or stolen: nothing is accepted, not even a push (the token may be in hostile hands);
+//! - retired: one final push is still taken, of revisions recorded at or before the
+//!   revocation time (chain checks as usual; later revisions are refused one by one); pull and
+//!   enrollment are refused. The device pushes, is then refused its pull, and wipes.
 
 use crate::auth;
-use crate::storage::{DeviceAuth, Storage, StorageError};
+use crate::limits::{Limits, RateLimits};
+use crate::storage::{DeviceAuth, RevocationReason, Storage, StorageError};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use chrono::Utc;
 use liaison_core::sync::protocol::{
     self, EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse,
     WireError, ENROLL_PATH, MAX_BODY_BYTES, MAX_PUSH_REVISIONS, OPENAPI_PATH, PULL_PATH, PUSH_PATH, ZSTD,
 };
 use serde::Serialize;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use utoipa::OpenApi;
 
@@ -29,6 +42,7 @@ pub struct AppState {
     /// at once. Fifty tablets arriving together then queue in order instead of fifty threads
     /// sharing the cores, each finishing last.
     work: Arc<tokio::sync::Semaphore>,
+    rates: Arc<RateLimits>,
 }
 
 /// Everything a request can fail with, as the device sees it.
@@ -46,6 +60,8 @@ pub enum ApiError {
     WrongDevice { token_for: uuid::Uuid, claimed: uuid::Uuid },
     #[error("the server failed while handling the request; try again later")]
     Join,
+    #[error("too many requests from this {what}: try again in {} s", crate::limits::retry_after_secs(*.retry_after))]
+    RateLimited { what: &'static str, retry_after: Duration },
 }
 
 impl ApiError {
@@ -55,9 +71,8 @@ impl ApiError {
                 StorageError::MissingToken => (StatusCode::UNAUTHORIZED, ErrorCode::MissingToken),
                 StorageError::UnknownToken => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownToken),
                 StorageError::Revoked { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::Revoked),
-                StorageError::BadEnrollmentCode | StorageError::DeviceRevoked(_) => {
-                    (StatusCode::FORBIDDEN, ErrorCode::BadEnrollmentCode)
-                }
+                StorageError::BadEnrollmentCode => (StatusCode::FORBIDDEN, ErrorCode::BadEnrollmentCode),
+                StorageError::DeviceRevoked(_) => (StatusCode::FORBIDDEN, ErrorCode::Revoked),
                 StorageError::BadCursor(_) | StorageError::Invalid(_) => {
                     (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
                 }
@@ -74,6 +89,7 @@ impl ApiError {
             ApiError::Wire(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             ApiError::WrongDevice { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownToken),
             ApiError::Join => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
         }
     }
 }
@@ -92,12 +108,18 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         })
         .unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
             body,
         )
-            .into_response()
+            .into_response();
+        if let ApiError::RateLimited { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, crate::limits::retry_after_secs(retry_after).into());
+        }
+        response
     }
 }
 
@@ -129,7 +151,21 @@ fn content_encoding(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
+/// What an authenticated request is for: the revocation rule differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Push,
+    Pull,
+}
+
+/// Checks the device token, applies the revocation rule (see the module docs) and takes a
+/// token from the device's rate bucket.
+fn authenticate(
+    storage: &dyn Storage,
+    rates: &RateLimits,
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<DeviceAuth, ApiError> {
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -137,7 +173,25 @@ fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<DeviceAuth
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(StorageError::MissingToken)?;
-    Ok(storage.authenticate(&auth::hash_secret(token))?)
+    let device = storage.token_holder(&auth::hash_secret(token))?;
+    if let Some(r) = device.revoked {
+        // A retired device's final push is let through; storage refuses, one by one, the
+        // revisions recorded after the revocation.
+        if !(access == Access::Push && r.reason == RevocationReason::Retired) {
+            return Err(StorageError::Revoked {
+                at: r.at,
+                reason: r.reason,
+            }
+            .into());
+        }
+    }
+    rates
+        .device(device.device_id)
+        .map_err(|retry_after| ApiError::RateLimited {
+            what: "device",
+            retry_after,
+        })?;
+    Ok(device)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -153,8 +207,20 @@ async fn blocking<T: Send + 'static>(
 
 /// Redeem a one-time enrollment code for a device token.
 #[utoipa::path(post, path = "/v1/enroll", request_body = EnrollRequest,
-    responses((status = 200, body = EnrollResponse), (status = 403, body = ErrorBody, description = "unknown, used or expired code")))]
-async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    responses((status = 200, body = EnrollResponse), (status = 403, body = ErrorBody, description = "unknown, used or expired code, or a revoked device"),
+        (status = 429, body = ErrorBody, description = "too many attempts from this address; see Retry-After")))]
+async fn enroll(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    // Before anything is decoded or looked up: guessing codes costs the guesser, not the server.
+    let ip = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |Extension(ConnectInfo(a))| a.ip());
+    state.rates.enroll(ip).map_err(|retry_after| ApiError::RateLimited {
+        what: "address",
+        retry_after,
+    })?;
     let encoding = content_encoding(&headers);
     let enrolled = blocking(&state, move |storage| {
         let req: EnrollRequest = protocol::decode(encoding.as_deref(), &body)?;
@@ -170,14 +236,16 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 /// Push a batch of this device's revisions.
 #[utoipa::path(post, path = "/v1/push", request_body = PushRequest,
-    responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
+    responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too many requests from this device; see Retry-After")),
     security(("device_token" = [])))]
 async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let received_at = Utc::now();
     let encoding = content_encoding(&headers);
     let h = headers.clone();
+    let rates = state.rates.clone();
     let resp = blocking(&state, move |storage| {
-        let device = authenticate(storage, &h)?;
+        let device = authenticate(storage, &rates, &h, Access::Push)?;
         let req: PushRequest = protocol::decode(encoding.as_deref(), &body)?;
         if req.device_id != device.device_id {
             return Err(ApiError::WrongDevice {
@@ -206,7 +274,8 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
 
 /// Pull colleagues' revisions after a cursor.
 #[utoipa::path(get, path = "/v1/pull", params(PullQuery),
-    responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too many requests from this device; see Retry-After")),
     security(("device_token" = [])))]
 async fn pull(
     State(state): State<AppState>,
@@ -214,8 +283,9 @@ async fn pull(
     Query(q): Query<PullQuery>,
 ) -> Result<Response, ApiError> {
     let h = headers.clone();
+    let rates = state.rates.clone();
     let page = blocking(&state, move |storage| {
-        let device = authenticate(storage, &h)?;
+        let device = authenticate(storage, &rates, &h, Access::Pull)?;
         Ok(storage.pull(&device, q.after.as_deref(), q.limit.unwrap_or(1_000))?)
     })
     .await?;
@@ -255,12 +325,18 @@ async fn openapi() -> Response {
     ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
 }
 
-/// The whole API over a storage.
+/// The whole API over a storage, with the default rate limits.
 pub fn router(storage: Arc<dyn Storage>) -> Router {
+    router_with(storage, &Limits::default())
+}
+
+/// The whole API over a storage.
+pub fn router_with(storage: Arc<dyn Storage>, limits: &Limits) -> Router {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let state = AppState {
         storage,
         work: Arc::new(tokio::sync::Semaphore::new((cores * 2).max(4))),
+        rates: Arc::new(RateLimits::new(limits)),
     };
     Router::new()
         .route(ENROLL_PATH, post(enroll))
@@ -272,21 +348,74 @@ pub fn router(storage: Arc<dyn Storage>) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// How to serve: TLS or not, and the rate limits.
+#[derive(Clone, Default)]
+pub struct ServeOptions {
+    /// `None` serves plain HTTP, which [`serve_with`] allows on a loopback address only.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub limits: Limits,
+}
+
+/// Why serving failed or was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "refusing to serve plain HTTP on {0}: device tokens and records would cross the network unencrypted. \
+         Give --tls-cert and --tls-key (make them with `liaison-server tls init`), or listen on 127.0.0.1"
+    )]
+    PlainHttpNotLoopback(SocketAddr),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves the API over plain HTTP on a loopback `listener` with the default limits, until
+/// `shutdown` completes (tests and benchmarks).
 pub async fn serve(
     listener: TcpListener,
     storage: Arc<dyn Storage>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Answers are small and written in more than one piece: without TCP_NODELAY, Nagle's
-    // algorithm and the peer's delayed ACK add up to 40 ms to a round trip.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+) -> Result<(), ServeError> {
+    serve_with(listener, storage, ServeOptions::default(), shutdown).await
+}
+
+/// Serves the API on `listener` until `shutdown` completes: over TLS when configured, else
+/// plain HTTP, refused unless the listener is on a loopback address.
+pub async fn serve_with(
+    listener: TcpListener,
+    storage: Arc<dyn Storage>,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let addr = listener.local_addr()?;
+    let app = router_with(storage, &options.limits).into_make_service_with_connect_info::<SocketAddr>();
+    let Some(tls) = options.tls else {
+        if !addr.ip().is_loopback() {
+            return Err(ServeError::PlainHttpNotLoopback(addr));
         }
+        use axum::serve::ListenerExt;
+        // Answers are small and written in more than one piece: without TCP_NODELAY, Nagle's
+        // algorithm and the peer's delayed ACK add up to 40 ms to a round trip.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        return Ok(axum::serve(listener, app).with_graceful_shutdown(shutdown).await?);
+    };
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Requests in flight finish; a connection idle past this is closed.
+        stopper.graceful_shutdown(Some(Duration::from_secs(30)));
     });
-    axum::serve(listener, router(storage))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let acceptor =
+        axum_server::tls_rustls::RustlsAcceptor::new(axum_server::tls_rustls::RustlsConfig::from_config(tls))
+            .acceptor(axum_server::accept::NoDelayAcceptor::new());
+    axum_server::from_tcp(listener.into_std()?)?
+        .acceptor(acceptor)
+        .handle(handle)
+        .serve(app)
+        .await?;
+    Ok(())
 }

@@ -2,7 +2,10 @@
 //! one-time enrollment codes, revoke devices, verify the evidence, flag records due for review
 //! under the retention policy, export the audit trail of a person or an operation.
 
-use crate::storage::{sqlite::SqliteStorage, AuditSubject, NewOperation, ReviewItem, Storage, StorageError};
+use crate::limits::Limits;
+use crate::storage::{
+    sqlite::SqliteStorage, AuditSubject, NewOperation, ReviewItem, RevocationReason, Storage, StorageError,
+};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Parser, Subcommand};
 use liaison_core::records::EventKind;
@@ -10,6 +13,7 @@ use liaison_core::retention::{PolicyError, RetentionPolicy};
 use liaison_core::OfficerId;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -27,13 +31,36 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the sync API. Prints `listening on <address>` once ready.
+    /// Serve the sync API over TLS. Prints `listening on <address>` once ready.
     Serve {
-        /// Address to listen on. Only this machine by default: put a TLS proxy in front to
-        /// expose it.
+        /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
+        /// The server certificate (PEM, chain first), e.g. server.pem from `tls init`.
+        #[arg(long, requires = "tls_key", conflicts_with = "plain_http_loopback")]
+        tls_cert: Option<PathBuf>,
+        /// The server certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve plain HTTP, only on a loopback address (127.0.0.1, ::1), for development.
+        #[arg(long)]
+        plain_http_loopback: bool,
+        /// Sustained requests per minute per device.
+        #[arg(long, default_value_t = Limits::default().device_per_minute)]
+        device_rate: NonZeroU32,
+        /// Requests a device may make in a burst.
+        #[arg(long, default_value_t = Limits::default().device_burst)]
+        device_burst: NonZeroU32,
+        /// Sustained enrollment attempts per minute per client address.
+        #[arg(long, default_value_t = Limits::default().enroll_per_minute)]
+        enroll_rate: NonZeroU32,
+        /// Enrollment attempts a client address may make in a burst.
+        #[arg(long, default_value_t = Limits::default().enroll_burst)]
+        enroll_burst: NonZeroU32,
     },
+    /// TLS certificates.
+    #[command(subcommand)]
+    Tls(TlsCommand),
     /// Operations (events) and who is assigned to them.
     #[command(subcommand)]
     Operation(OperationCommand),
@@ -44,10 +71,14 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: i64,
     },
-    /// Revoke a device: it is refused from now on and told to wipe itself.
+    /// Revoke a device: it is told to wipe itself at its next contact. Lost or stolen: nothing
+    /// more is accepted from it. Retired: it may still push what it recorded until now, once,
+    /// then is refused.
     Revoke {
         #[arg(long)]
         device: Uuid,
+        #[arg(long, value_parser = parse_reason)]
+        reason: RevocationReason,
     },
     /// Recompute every stored hash and check every device's chain.
     Verify,
@@ -162,6 +193,27 @@ pub enum OperationCommand {
     List,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Make a force CA (ca.pem, ca.key) and a server certificate it signs (server.pem,
+    /// server.key) in DIR, for tests and the demo. Keys are readable by their owner only. An
+    /// existing CA is never replaced.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        /// A name or address devices use to reach the server (repeat for more).
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// Issue a new server certificate from the CA already in DIR.
+        #[arg(long)]
+        reuse_ca: bool,
+    },
+}
+
+fn parse_reason(s: &str) -> Result<RevocationReason, String> {
+    RevocationReason::parse(s).ok_or_else(|| "use lost, stolen or retired".to_string())
+}
+
 /// Why the command line failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -177,6 +229,10 @@ pub enum CliError {
     Policy(#[from] PolicyError),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error(transparent)]
+    Serve(#[from] crate::api::ServeError),
 }
 
 pub fn main() -> ExitCode {
@@ -230,9 +286,56 @@ fn event_kind(s: &str) -> Result<EventKind, CliError> {
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    if let Command::Tls(TlsCommand::Init { dir, hosts, reuse_ca }) = &cli.command {
+        // Needs no database.
+        let issued = crate::tls::init(dir, hosts, *reuse_ca)?;
+        if issued.new_ca {
+            println!("force CA: {} (give this to devices)", issued.ca_cert.display());
+        } else {
+            println!("force CA reused: {}", issued.ca_cert.display());
+        }
+        println!("server certificate: {}", issued.server_cert.display());
+        println!("server key: {}", issued.server_key.display());
+        return Ok(());
+    }
     let storage = SqliteStorage::open(&cli.db)?;
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Tls(_) => Ok(()),
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            plain_http_loopback,
+            device_rate,
+            device_burst,
+            enroll_rate,
+            enroll_burst,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(crate::tls::server_config(&cert, &key)?),
+                _ if plain_http_loopback => {
+                    if !listen.ip().is_loopback() {
+                        return Err(crate::api::ServeError::PlainHttpNotLoopback(listen).into());
+                    }
+                    None
+                }
+                _ => {
+                    return Err(CliError::Invalid(
+                        "give --tls-cert and --tls-key (make them with `liaison-server tls init --dir DIR --host \
+                         NAME`), or --plain-http-loopback to serve plain HTTP on 127.0.0.1 for development"
+                            .into(),
+                    ))
+                }
+            };
+            let options = crate::api::ServeOptions {
+                tls,
+                limits: Limits {
+                    device_per_minute: device_rate,
+                    device_burst,
+                    enroll_per_minute: enroll_rate,
+                    enroll_burst,
+                },
+            };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(listen)
@@ -244,10 +347,18 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     stop.await;
                     tracing::info!("stopping: finishing requests in flight");
                 };
-                tracing::info!(%addr, db = %cli.db.display(), "serving");
+                let scheme = if options.tls.is_some() { "https" } else { "http" };
+                if options.tls.is_none() {
+                    eprintln!(
+                        "warning: serving plain HTTP on {addr} (--plain-http-loopback): for development on this \
+                         machine only; devices need LIAISON_ALLOW_PLAIN_LOOPBACK=1"
+                    );
+                }
+                tracing::info!(%addr, %scheme, db = %cli.db.display(), "serving");
+                // Scripts read this line: keep it `listening on <address>`.
                 println!("listening on {addr}");
                 std::io::stdout().flush()?;
-                crate::api::serve(listener, Arc::new(storage), shutdown).await?;
+                crate::api::serve_with(listener, Arc::new(storage), options, shutdown).await?;
                 Ok(())
             })
         }
@@ -293,9 +404,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             println!("{code}");
             Ok(())
         }
-        Command::Revoke { device } => {
-            storage.revoke_device(device)?;
-            println!("device {device} revoked");
+        Command::Revoke { device, reason } => {
+            storage.revoke_device(device, reason)?;
+            match reason {
+                RevocationReason::Retired => println!(
+                    "device {device} revoked (retired): it may push what it recorded until now, then must wipe"
+                ),
+                _ => println!("device {device} revoked ({reason}): nothing more is accepted from it"),
+            }
             Ok(())
         }
         Command::Verify => {

@@ -11,8 +11,11 @@
 //!   embedded SQLite implementation; PostgreSQL can implement the same trait.
 //! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
 //! - [`visibility`]: who may read and write which revision (the operations rule).
-//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, verify,
-//!   `review --due` under the retention policy, `audit` trail export).
+//! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, TLS,
+//!   verify, `review --due` under the retention policy, `audit` trail export).
+//! - [`tls`]: the server's rustls configuration, and the force CA and server certificate
+//!   `liaison-server tls init` makes (rcgen) for tests and the demo.
+//! - [`limits`]: request rates per device and per address (429 with `Retry-After`).
 //!
 //! # Invariants
 //!
@@ -25,12 +28,18 @@
 //!   server's own acts (enrollment, collection, disclosure, revocation, review) are logged in
 //!   its own hash chain in the same transaction as the act.
 //! - The server never deletes a record: retention only flags records for review.
+//! - Plain HTTP is served on a loopback address only; anything else is TLS.
+//! - A revoked device is refused with `ErrorCode::Revoked` everywhere, except that a
+//!   *retired* one (not lost or stolen) may make a final push of what it recorded up to the
+//!   revocation (the rule is in [`api`]).
 
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod limits;
 pub mod storage;
+pub mod tls;
 pub mod visibility;
 
-pub use api::{router, serve};
+pub use api::{router, router_with, serve, serve_with, ServeError, ServeOptions};
 pub use storage::{sqlite::SqliteStorage, Storage, StorageError};

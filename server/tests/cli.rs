@@ -69,7 +69,7 @@ async fn the_admin_creates_an_operation_assigns_officers_issues_a_code_and_revok
     d.client(quick_options()).sync(&d.store, &|_, _, _| {}).await.unwrap();
     assert!(d.has_record(op), "the operation reached the assigned officer's device");
 
-    let (ok, out, _) = admin(&db, &["revoke", "--device", &d.id().to_string()]);
+    let (ok, out, _) = admin(&db, &["revoke", "--device", &d.id().to_string(), "--reason", "lost"]);
     assert!(ok, "{out}");
     let err = d
         .client(quick_options())

@@ -19,6 +19,8 @@ fn options(batch: usize) -> SyncOptions {
         pull_page: 100,
         timeout: Duration::from_millis(1_500),
         connect_timeout: Duration::from_millis(1_000),
+        ca_pem: None,
+        allow_plain_loopback: true,
     }
 }
 

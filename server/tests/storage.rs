@@ -8,7 +8,7 @@ use common::*;
 use liaison_core::records::RumourStatus;
 use liaison_core::store::Store;
 use liaison_server::auth::{hash_secret, new_token};
-use liaison_server::storage::{DeviceAuth, Storage, StorageError};
+use liaison_server::storage::{DeviceAuth, RevocationReason, Storage, StorageError};
 use liaison_server::SqliteStorage;
 
 fn story(storage: &dyn Storage) {
@@ -41,7 +41,8 @@ fn story(storage: &dyn Storage) {
         me,
         DeviceAuth {
             device_id: tablet.device_id(),
-            officer: "PC 4521".into()
+            officer: "PC 4521".into(),
+            revoked: None,
         }
     );
     assert!(matches!(
@@ -78,13 +79,13 @@ fn story(storage: &dyn Storage) {
     ));
 
     // Revocation.
-    storage.revoke_device(me.device_id).unwrap();
+    storage.revoke_device(me.device_id, RevocationReason::Lost).unwrap();
     assert!(matches!(
         storage.authenticate(&hash_secret(&token)),
         Err(StorageError::Revoked { .. })
     ));
     assert!(matches!(
-        storage.revoke_device(uuid::Uuid::now_v7()),
+        storage.revoke_device(uuid::Uuid::now_v7(), RevocationReason::Stolen),
         Err(StorageError::UnknownDevice(_))
     ));
     assert!(storage.verify().unwrap().problems.is_empty());

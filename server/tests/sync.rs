@@ -8,7 +8,7 @@ use liaison_core::records::*;
 use liaison_core::sync::protocol::{self, ErrorBody, ErrorCode, PushRequest, PushResponse, RejectReason};
 use liaison_core::sync::{SyncClient, SyncError, SyncOptions};
 use liaison_core::Revision;
-use liaison_server::storage::Storage;
+use liaison_server::storage::{RevocationReason, Storage};
 
 /// Sends a push exactly as given (for duplicates, reordering and forgeries).
 async fn raw_push(url: &str, token: &str, device_id: uuid::Uuid, revisions: Vec<Revision>) -> (u16, Vec<u8>) {
@@ -91,7 +91,7 @@ async fn missing_unknown_and_revoked_tokens_get_401_with_a_clear_body() {
 
     let d = Device::enrolled("PC 4521", &server).await;
     d.sync().await;
-    server.storage.revoke_device(d.id()).unwrap();
+    server.storage.revoke_device(d.id(), RevocationReason::Lost).unwrap();
     let r = http.get(&pull).bearer_auth(token(&d)).send().await.unwrap();
     check(
         r.status().as_u16(),

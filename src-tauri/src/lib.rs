@@ -60,7 +60,7 @@ pub fn run() {
             let sync = state::SyncConfig {
                 server_url: env("LIAISON_SERVER_URL"),
                 enroll_code: env("LIAISON_ENROLL_CODE"),
-                options: Default::default(),
+                options: state::sync_options(env("LIAISON_SERVER_CA"), env("LIAISON_ALLOW_PLAIN_LOOPBACK"))?,
             };
             let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
             // The app starts locked: nothing is opened until the officer's passcode is entered.

@@ -261,6 +261,24 @@ pub fn lock_settings(idle: Option<String>, attempts: Option<String>) -> Result<L
     Ok(s)
 }
 
+/// How sync reaches the force server: the force CA from `LIAISON_SERVER_CA` (a PEM file; the
+/// client trusts that CA and nothing else), read at every start rather than stored with the
+/// enrolment so a renewed CA is a configuration change; plain HTTP to this machine only with
+/// `LIAISON_ALLOW_PLAIN_LOOPBACK=1`.
+pub fn sync_options(ca_path: Option<String>, allow_plain_loopback: Option<String>) -> Result<SyncOptions, String> {
+    let ca_pem = match ca_path.filter(|p| !p.trim().is_empty()) {
+        Some(path) => Some(
+            std::fs::read(&path).map_err(|e| format!("LIAISON_SERVER_CA: the force CA {path} cannot be read: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(SyncOptions {
+        ca_pem,
+        allow_plain_loopback: allow_plain_loopback.is_some_and(|v| v == "1"),
+        ..SyncOptions::default()
+    })
+}
+
 /// Enrols the device when it is not enrolled yet and both the server and a one-time code are
 /// configured. True when the device is enrolled (now or before), so sync can start.
 pub async fn enrol_if_needed(store: &Arc<Mutex<Store>>, config: &SyncConfig) -> Result<bool, SyncError> {
@@ -322,6 +340,19 @@ mod tests {
         assert_eq!(officer(None).unwrap().as_str(), DEFAULT_OFFICER);
         assert_eq!(officer(Some("PCSO 7781".into())).unwrap().as_str(), "PCSO 7781");
         assert!(officer(Some("  ".into())).is_err());
+    }
+
+    #[test]
+    fn the_force_ca_and_plain_loopback_come_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let o = sync_options(Some(ca.display().to_string()), None).unwrap();
+        assert_eq!(o.ca_pem.as_deref(), Some(&b"-----BEGIN CERTIFICATE-----\n"[..]));
+        assert!(!o.allow_plain_loopback);
+        assert!(sync_options(None, Some("1".into())).unwrap().allow_plain_loopback);
+        let missing = sync_options(Some("/nonexistent/ca.pem".into()), None).unwrap_err();
+        assert!(missing.contains("LIAISON_SERVER_CA"), "{missing}");
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub struct SyncOptions {
     /// Whole-request timeout: a stalled link is abandoned after this.
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// The force CA (PEM; one or more certificates). With it, the client trusts that CA and
+    /// no other: not the built-in public roots, not the tablet's own store. An `https://`
+    /// server needs it.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Allow `http://` to this machine (127.0.0.1, ::1, localhost), for development and tests.
+    /// Plain HTTP anywhere else is always refused.
+    pub allow_plain_loopback: bool,
 }
 
 impl Default for SyncOptions {
@@ -39,6 +46,8 @@ impl Default for SyncOptions {
             pull_page: 1_000,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            ca_pem: None,
+            allow_plain_loopback: false,
         }
     }
 }
@@ -90,16 +99,52 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 }
 
 impl SyncClient {
+    /// A client for `server_url`. Transport rules: `https://` needs the force CA
+    /// ([`SyncOptions::ca_pem`]), which becomes the only root trusted (pinning); `http://` is
+    /// refused unless the host is this machine and [`SyncOptions::allow_plain_loopback`] is set.
     pub fn new(server_url: &str, options: SyncOptions) -> Result<SyncClient, SyncError> {
         let base = server_url.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
-            return Err(SyncError::BadServerUrl(server_url.chars().take(200).collect()));
-        }
-        let http = reqwest::Client::builder()
+        let shown = || server_url.chars().take(200).collect::<String>();
+        let url = reqwest::Url::parse(&base).map_err(|_| SyncError::BadServerUrl(shown()))?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| SyncError::BadServerUrl(shown()))?;
+        let mut builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
-            .build()
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+            // A redirect could lead off the pinned server or down to plain HTTP.
+            .redirect(reqwest::redirect::Policy::none());
+        match url.scheme() {
+            "http" => {
+                let loopback = host.eq_ignore_ascii_case("localhost")
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    return Err(SyncError::PlainHttpRefused(shown()));
+                }
+                if !options.allow_plain_loopback {
+                    return Err(SyncError::PlainHttpNotAllowed(shown()));
+                }
+            }
+            "https" => {
+                let pem = options.ca_pem.as_deref().ok_or(SyncError::NoForceCa)?;
+                let roots =
+                    reqwest::Certificate::from_pem_bundle(pem).map_err(|e| SyncError::BadForceCa(e.to_string()))?;
+                if roots.is_empty() {
+                    return Err(SyncError::BadForceCa("it holds no PEM certificate".into()));
+                }
+                builder = builder.tls_built_in_root_certs(false).https_only(true);
+                for root in roots {
+                    builder = builder.add_root_certificate(root);
+                }
+            }
+            _ => return Err(SyncError::BadServerUrl(shown())),
+        }
+        let http = builder.build().map_err(|e| SyncError::BadForceCa(error_chain(&e)))?;
         Ok(SyncClient { http, base, options })
     }
 
@@ -128,6 +173,7 @@ impl SyncClient {
             let err = error_body(encoding.as_deref(), &bytes);
             return Err(match err.code {
                 ErrorCode::BadEnrollmentCode => SyncError::EnrollmentRefused(err.message),
+                ErrorCode::Revoked => SyncError::Revoked,
                 _ => server_error(status, err),
             });
         }
@@ -398,6 +444,11 @@ impl SyncClient {
         }
         let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(SyncError::RateLimited {
+                retry_after: retry_after(resp.headers()),
+            });
+        }
         let encoding = resp
             .headers()
             .get(CONTENT_ENCODING)
@@ -408,16 +459,39 @@ impl SyncClient {
     }
 }
 
-fn unreachable(e: reqwest::Error) -> SyncError {
-    // The chain of sources carries the useful part (connection refused, reset, timed out).
+/// An error with its chain of sources, which carries the useful part (connection refused,
+/// reset, timed out, certificate refused).
+fn error_chain(e: &reqwest::Error) -> String {
     let mut msg = e.to_string();
-    let mut src = std::error::Error::source(&e);
+    let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         msg.push_str(": ");
         msg.push_str(&s.to_string());
         src = s.source();
     }
+    msg
+}
+
+fn unreachable(e: reqwest::Error) -> SyncError {
+    let msg = error_chain(&e);
+    // rustls says why it refused the server: that is not a coverage problem but a wrong or
+    // impostor server, and the officer should not be told to wait for coverage.
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("invalid peer certificate") || (lower.contains("certificate") && lower.contains("unknownissuer"))
+    {
+        return SyncError::UntrustedServer(msg);
+    }
     SyncError::Unreachable(msg)
+}
+
+/// `Retry-After` of a 429, in seconds (an HTTP date is not used by this server); one minute
+/// when absent or unreadable.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(60), |s| Duration::from_secs(s.min(3_600)))
 }
 
 fn error_body(encoding: Option<&str>, bytes: &[u8]) -> ErrorBody {

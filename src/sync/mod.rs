@@ -50,8 +50,32 @@ pub enum SyncError {
     IncompleteAcknowledgement,
     #[error("the force server's pull cursor did not move; sync stopped to avoid a loop. Tell the force IT team")]
     CursorStuck,
-    #[error("the server address `{0}` is not usable: give it as http://host:port or https://host")]
+    #[error("the server address `{0}` is not usable: give it as https://host[:port]")]
     BadServerUrl(String),
+    #[error(
+        "the server address `{0}` uses plain http:// to another machine, which would send records unencrypted: \
+         use the force server's https:// address"
+    )]
+    PlainHttpRefused(String),
+    #[error(
+        "the server address `{0}` uses plain http://, which is allowed on this machine only when explicitly \
+         enabled for development (LIAISON_ALLOW_PLAIN_LOOPBACK=1); use https://"
+    )]
+    PlainHttpNotAllowed(String),
+    #[error(
+        "no force CA certificate is configured, so the force server cannot be checked: install the force CA \
+         (LIAISON_SERVER_CA) given by the force IT team"
+    )]
+    NoForceCa,
+    #[error("the force CA certificate cannot be used ({0}): ask the force IT team for the right ca.pem")]
+    BadForceCa(String),
+    #[error(
+        "the server did not prove it is the force server (its certificate is not from the force CA): nothing was \
+         sent. Tell the force IT team ({0})"
+    )]
+    UntrustedServer(String),
+    #[error("the force server is busy with this device's requests; sync will try again in {} s", .retry_after.as_secs())]
+    RateLimited { retry_after: std::time::Duration },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -66,7 +90,16 @@ impl SyncError {
                 | Self::BadResponse(_)
                 | Self::IncompleteAcknowledgement
                 | Self::CursorStuck
+                | Self::RateLimited { .. }
         )
+    }
+
+    /// How long the server asked to wait before the next attempt, if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        }
     }
 }
 

@@ -149,6 +149,8 @@ pub enum RejectReason {
     ForeignDevice,
     /// The officer is not assigned to the operation the record belongs to.
     NotAssigned,
+    /// The device was retired and this revision was recorded after that: it must wipe.
+    Revoked,
 }
 
 impl RejectReason {
@@ -161,6 +163,7 @@ impl RejectReason {
             Self::BrokenChain => "broken_chain",
             Self::ForeignDevice => "foreign_device",
             Self::NotAssigned => "not_assigned",
+            Self::Revoked => "revoked",
         }
     }
 
@@ -173,6 +176,7 @@ impl RejectReason {
             Self::BrokenChain,
             Self::ForeignDevice,
             Self::NotAssigned,
+            Self::Revoked,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -238,6 +242,8 @@ pub enum ErrorCode {
     TooLarge,
     /// The server failed; retry later.
     Internal,
+    /// Too many requests: wait for the response's `Retry-After` seconds, then retry.
+    RateLimited,
 }
 
 /// Why a body could not be encoded or decoded.
@@ -334,6 +340,7 @@ mod tests {
             RejectReason::BrokenChain,
             RejectReason::ForeignDevice,
             RejectReason::NotAssigned,
+            RejectReason::Revoked,
         ] {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));

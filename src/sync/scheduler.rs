@@ -179,12 +179,14 @@ async fn run(
             .unwrap_or(1);
         let delay = match &outcome {
             Ok(_) => options.interval,
-            Err(_) => backoff_delay(
+            // The server's Retry-After is a floor: retrying sooner would only be refused again.
+            Err(e) => backoff_delay(
                 failures.max(1),
                 options.backoff_base,
                 options.backoff_max,
                 fastrand::f64(),
-            ),
+            )
+            .max(e.retry_after().unwrap_or_default()),
         };
         number += 1;
         match &outcome {

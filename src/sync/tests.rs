@@ -245,8 +245,12 @@ fn backoff_doubles_from_the_base_up_to_the_cap_with_bounded_jitter() {
 #[test]
 fn a_server_address_without_a_scheme_is_refused_with_a_clear_message() {
     let err = SyncClient::new("force.example", SyncOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("http://host:port"), "{err}");
-    assert!(SyncClient::new("http://127.0.0.1:7878/", SyncOptions::default()).is_ok());
+    assert!(err.to_string().contains("https://host"), "{err}");
+    let loopback = SyncOptions {
+        allow_plain_loopback: true,
+        ..SyncOptions::default()
+    };
+    assert!(SyncClient::new("http://127.0.0.1:7878/", loopback).is_ok());
 }
 
 #[test]
@@ -365,7 +369,21 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
         (SyncError::BadResponse("eof".into()), "sync will try again shortly"),
         (SyncError::IncompleteAcknowledgement, "the batch will go again"),
         (SyncError::CursorStuck, "Tell the force IT team"),
-        (SyncError::BadServerUrl("x".into()), "http://host:port"),
+        (SyncError::BadServerUrl("x".into()), "https://host"),
+        (SyncError::PlainHttpRefused("http://x".into()), "unencrypted"),
+        (
+            SyncError::PlainHttpNotAllowed("http://127.0.0.1".into()),
+            "LIAISON_ALLOW_PLAIN_LOOPBACK",
+        ),
+        (SyncError::NoForceCa, "LIAISON_SERVER_CA"),
+        (SyncError::BadForceCa("empty".into()), "ask the force IT team"),
+        (SyncError::UntrustedServer("unknown issuer".into()), "nothing was sent"),
+        (
+            SyncError::RateLimited {
+                retry_after: std::time::Duration::from_secs(30),
+            },
+            "try again in 30 s",
+        ),
     ];
     for (e, words) in cases {
         assert!(e.to_string().contains(words), "{e}");
@@ -373,6 +391,12 @@ fn every_sync_error_tells_the_officer_what_happens_next() {
     assert!(SyncError::Unreachable(String::new()).is_transient());
     assert!(!SyncError::Revoked.is_transient());
     assert!(!SyncError::NotEnrolled.is_transient());
+    let limited = SyncError::RateLimited {
+        retry_after: std::time::Duration::from_secs(30),
+    };
+    assert!(limited.is_transient());
+    assert_eq!(limited.retry_after(), Some(std::time::Duration::from_secs(30)));
+    assert_eq!(SyncError::CursorStuck.retry_after(), None);
 }
 
 #[test]

@@ -23,6 +23,50 @@ use uuid::Uuid;
 pub struct DeviceAuth {
     pub device_id: Uuid,
     pub officer: String,
+    /// Set when the device was revoked. Only [`Storage::token_holder`] returns such a device
+    /// (for the final push of a retired one); [`Storage::authenticate`] refuses it.
+    pub revoked: Option<Revocation>,
+}
+
+/// Why a device was revoked: it decides what the server still takes from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationReason {
+    /// Lost: the token may be in anyone's hands. Nothing more is accepted.
+    Lost,
+    /// Stolen: as lost.
+    Stolen,
+    /// Retired (handed in, replaced): the device may still deliver what it recorded before the
+    /// revocation, in a final push; nothing recorded after it, and no pull.
+    Retired,
+}
+
+impl RevocationReason {
+    pub const ALL: [RevocationReason; 3] = [Self::Lost, Self::Stolen, Self::Retired];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lost => "lost",
+            Self::Stolen => "stolen",
+            Self::Retired => "retired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for RevocationReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When and why a device was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    pub at: DateTime<Utc>,
+    pub reason: RevocationReason,
 }
 
 /// What the admin gives to create an operation on the server.
@@ -131,11 +175,17 @@ pub enum StorageError {
     MissingToken,
     #[error("this device token is not known to the server: enrol the device again with a new code")]
     UnknownToken,
-    #[error("this device was revoked on {at}: it must not sync again and should be wiped")]
-    Revoked { at: DateTime<Utc> },
+    #[error("this device was revoked on {at} (reported {reason}): it must not sync again and must be wiped")]
+    Revoked {
+        at: DateTime<Utc>,
+        reason: RevocationReason,
+    },
     #[error("this enrollment code is unknown, already used or expired: ask the force IT team for a new one")]
     BadEnrollmentCode,
-    #[error("device {0} was revoked and cannot be enrolled again under the same id; reset the app to get a new id")]
+    #[error(
+        "device {0} was revoked and cannot be enrolled again under the same id: it must be wiped; reset the app to \
+         get a new id"
+    )]
     DeviceRevoked(Uuid),
     #[error("no operation {0} on this server: list them with `liaison-server operation list`")]
     UnknownOperation(Uuid),
@@ -166,9 +216,27 @@ pub trait Storage: Send + Sync + 'static {
     fn add_enrollment_code(&self, code_hash: &[u8], officer: &str, expires: DateTime<Utc>) -> Result<()>;
     /// Spends a code: the device is enrolled for the code's officer with this token hash.
     fn redeem_enrollment_code(&self, code_hash: &[u8], device_id: Uuid, token: &str) -> Result<EnrollResponse>;
-    fn revoke_device(&self, device_id: Uuid) -> Result<()>;
-    fn authenticate(&self, token_hash: &[u8]) -> Result<DeviceAuth>;
-    /// Stores a batch of the device's revisions (see `sync::protocol::PushResponse`).
+    /// Revokes a device for `reason`. Revoking again keeps the first time, and the stricter
+    /// reason (a retired device later reported stolen is treated as stolen; never the reverse).
+    fn revoke_device(&self, device_id: Uuid, reason: RevocationReason) -> Result<()>;
+    /// The device holding this token, revoked or not: the caller applies the revocation rule
+    /// (the API does, in one place). Unknown tokens are refused.
+    fn token_holder(&self, token_hash: &[u8]) -> Result<DeviceAuth>;
+    /// A device in good standing: revoked devices are refused with [`StorageError::Revoked`].
+    fn authenticate(&self, token_hash: &[u8]) -> Result<DeviceAuth> {
+        let device = self.token_holder(token_hash)?;
+        match device.revoked {
+            Some(r) => Err(StorageError::Revoked {
+                at: r.at,
+                reason: r.reason,
+            }),
+            None => Ok(device),
+        }
+    }
+    /// Stores a batch of the device's revisions (see `sync::protocol::PushResponse`). For a
+    /// retired device, revisions recorded after its revocation are refused one by one
+    /// ([`RejectReason::Revoked`](liaison_core::sync::protocol::RejectReason::Revoked)); a
+    /// lost or stolen one is refused whole.
     fn push(&self, device: &DeviceAuth, revisions: &[Revision], received_at: DateTime<Utc>) -> Result<PushResponse>;
     /// Colleagues' revisions visible to the device, strictly after `after`.
     fn pull(&self, device: &DeviceAuth, after: Option<&str>, limit: u32) -> Result<PullResponse>;

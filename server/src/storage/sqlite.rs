@@ -7,8 +7,8 @@
 
 use super::audit_sqlite::{self, action, ServerEntry};
 use super::{
-    AuditChainReport, AuditSubject, AuditTrail, DeviceAuth, NewOperation, Result, ReviewItem, ServerChainReport,
-    Storage, StorageError,
+    AuditChainReport, AuditSubject, AuditTrail, DeviceAuth, NewOperation, Result, ReviewItem, Revocation,
+    RevocationReason, ServerChainReport, Storage, StorageError,
 };
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -145,6 +145,15 @@ impl SqliteStorage {
             }
             if version < 2 {
                 tx.execute_batch(audit_sqlite::SCHEMA_V2)?;
+            }
+            if version < 3 {
+                // Why a device was revoked (it decides whether a retired device's final push is
+                // taken). A device revoked before this has none, and is treated as lost: the
+                // strict reading.
+                tx.execute_batch(
+                    "ALTER TABLE devices ADD COLUMN revoked_reason TEXT \
+                     CHECK (revoked_reason IN ('lost', 'stolen', 'retired'));",
+                )?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
@@ -287,6 +296,16 @@ fn precheck(device: &DeviceAuth, rev: &Revision) -> Result<String, (RejectReason
             format!(
                 "revision {} belongs to device {}, not to this device; a device only pushes its own records",
                 rev.id, rev.device_id
+            ),
+        ));
+    }
+    if let Some(r) = device.revoked.filter(|r| rev.recorded_at > r.at) {
+        return Err((
+            RejectReason::Revoked,
+            format!(
+                "this device was retired on {}; a revision recorded after that is not accepted. The device must be \
+                 wiped",
+                r.at
             ),
         ));
     }
@@ -578,11 +597,17 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn revoke_device(&self, device_id: Uuid) -> Result<()> {
+    fn revoke_device(&self, device_id: Uuid, reason: RevocationReason) -> Result<()> {
         self.write(|tx| {
+            // The first revocation time stands; the reason may only get stricter (a device
+            // revoked before reasons were kept has none, which reads as lost, and stays so).
             let n = tx.execute(
-                "UPDATE devices SET revoked_ms = COALESCE(revoked_ms, ?2) WHERE device_id = ?1",
-                params![device_id, now_ms()],
+                "UPDATE devices SET
+                    revoked_reason = CASE WHEN revoked_ms IS NULL OR revoked_reason = 'retired' THEN ?3
+                                          ELSE revoked_reason END,
+                    revoked_ms = COALESCE(revoked_ms, ?2)
+                 WHERE device_id = ?1",
+                params![device_id, now_ms(), reason.as_str()],
             )?;
             if n == 0 {
                 return Err(StorageError::UnknownDevice(device_id));
@@ -595,7 +620,7 @@ impl Storage for SqliteStorage {
                     device_id: Some(device_id),
                     operation_id: None,
                     records: vec![],
-                    detail: format!("device {device_id} revoked: refused from now on and told to wipe itself"),
+                    detail: format!("device {device_id} revoked ({}): told to wipe itself", reason.as_str()),
                     purpose: "revocation",
                 },
             )?;
@@ -603,23 +628,36 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn authenticate(&self, token_hash: &[u8]) -> Result<DeviceAuth> {
+    fn token_holder(&self, token_hash: &[u8]) -> Result<DeviceAuth> {
         self.read(|c| {
-            let row: Option<(Uuid, String, Option<i64>)> = c
-                .prepare_cached("SELECT device_id, officer, revoked_ms FROM devices WHERE token_hash = ?1")?
-                .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            let row: Option<(Uuid, String, Option<i64>, Option<String>)> = c
+                .prepare_cached(
+                    "SELECT device_id, officer, revoked_ms, revoked_reason FROM devices WHERE token_hash = ?1",
+                )?
+                .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()?;
-            match row {
-                None => Err(StorageError::UnknownToken),
-                Some((_, _, Some(at))) => Err(StorageError::Revoked {
+            let (device_id, officer, revoked_ms, reason) = row.ok_or(StorageError::UnknownToken)?;
+            Ok(DeviceAuth {
+                device_id,
+                officer,
+                revoked: revoked_ms.map(|at| Revocation {
                     at: DateTime::from_timestamp_millis(at).unwrap_or_default(),
+                    reason: reason
+                        .as_deref()
+                        .and_then(RevocationReason::parse)
+                        .unwrap_or(RevocationReason::Lost),
                 }),
-                Some((device_id, officer, None)) => Ok(DeviceAuth { device_id, officer }),
-            }
+            })
         })
     }
 
     fn push(&self, device: &DeviceAuth, revisions: &[Revision], received_at: DateTime<Utc>) -> Result<PushResponse> {
+        if let Some(r) = device.revoked.filter(|r| r.reason != RevocationReason::Retired) {
+            return Err(StorageError::Revoked {
+                at: r.at,
+                reason: r.reason,
+            });
+        }
         let received_ms = received_at.timestamp_millis();
         let checked: Vec<_> = revisions.iter().map(|r| precheck(device, r)).collect();
         self.write(|tx| {

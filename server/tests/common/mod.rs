@@ -28,11 +28,28 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub storage: Arc<SqliteStorage>,
     pub addr: SocketAddr,
+    scheme: &'static str,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl TestServer {
+    /// Plain HTTP on 127.0.0.1, default limits.
     pub async fn start() -> TestServer {
+        TestServer::start_with(liaison_server::ServeOptions::default()).await
+    }
+
+    /// Over TLS with a force CA and server certificate made by `tls init`; also returns the
+    /// CA's PEM for the devices to pin.
+    pub async fn start_tls(limits: liaison_server::limits::Limits) -> (TestServer, Vec<u8>) {
+        let pki = tempfile::tempdir().unwrap();
+        let issued = liaison_server::tls::init(pki.path(), &["127.0.0.1".into(), "localhost".into()], false).unwrap();
+        let tls = liaison_server::tls::server_config(&issued.server_cert, &issued.server_key).unwrap();
+        let server = TestServer::start_with(liaison_server::ServeOptions { tls: Some(tls), limits }).await;
+        (server, std::fs::read(&issued.ca_cert).unwrap())
+    }
+
+    pub async fn start_with(options: liaison_server::ServeOptions) -> TestServer {
+        let scheme = if options.tls.is_some() { "https" } else { "http" };
         let dir = tempfile::tempdir().unwrap();
         let storage = Arc::new(SqliteStorage::open(dir.path().join("server.db")).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -40,7 +57,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let s: Arc<dyn Storage> = storage.clone();
         tokio::spawn(async move {
-            liaison_server::serve(listener, s, async {
+            liaison_server::serve_with(listener, s, options, async {
                 let _ = rx.await;
             })
             .await
@@ -50,12 +67,13 @@ impl TestServer {
             dir,
             storage,
             addr,
+            scheme,
             stop: Some(tx),
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn operation(&self, name: &str, officers: &[&str]) -> Uuid {
@@ -112,12 +130,24 @@ pub struct Device {
     pub officer: OfficerId,
 }
 
+/// Options pinning the given force CA (no plain HTTP).
+pub fn tls_options(ca_pem: &[u8]) -> SyncOptions {
+    SyncOptions {
+        ca_pem: Some(ca_pem.to_vec()),
+        allow_plain_loopback: false,
+        ..quick_options()
+    }
+}
+
 pub fn quick_options() -> SyncOptions {
     SyncOptions {
         batch_size: 100,
         pull_page: 100,
         timeout: std::time::Duration::from_secs(5),
         connect_timeout: std::time::Duration::from_secs(2),
+        ca_pem: None,
+        // The in-process test server is plain HTTP on 127.0.0.1 (TLS has its own tests).
+        allow_plain_loopback: true,
     }
 }
 
@@ -141,7 +171,11 @@ impl Device {
     }
 
     pub async fn enroll(&self, url: &str, code: &str) {
-        let client = SyncClient::new(url, quick_options()).unwrap();
+        self.enroll_with(url, code, quick_options()).await;
+    }
+
+    pub async fn enroll_with(&self, url: &str, code: &str, options: SyncOptions) {
+        let client = SyncClient::new(url, options).unwrap();
         client.enroll(&self.store, code).await.unwrap();
     }
 
@@ -246,7 +280,14 @@ pub struct ServerProcess {
 impl ServerProcess {
     pub fn spawn(db: &Path, listen: &str) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_liaison-server"))
-            .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "serve",
+                "--listen",
+                listen,
+                "--plain-http-loopback",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

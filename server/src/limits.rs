@@ -1,0 +1,123 @@
+//! Request rates: a token bucket per device (after its token is checked, so one device cannot
+//! spend another's allowance) and one per client address on `/v1/enroll` (before any code is
+//! looked at, against guessing codes). A request over its rate gets 429 with `Retry-After`
+//! and is not processed at all.
+//!
+//! The other input limits live where the input is read: body size ([`MAX_BODY_BYTES`], before
+//! and after decompression), batch size ([`MAX_PUSH_REVISIONS`]) and every record's fields
+//! (`liaison_core::records` validation, run on each pushed revision).
+//!
+//! [`MAX_BODY_BYTES`]: liaison_core::sync::protocol::MAX_BODY_BYTES
+//! [`MAX_PUSH_REVISIONS`]: liaison_core::sync::protocol::MAX_PUSH_REVISIONS
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The configurable rates (`liaison-server serve --device-rate … --enroll-rate …`).
+///
+/// The defaults let a tablet drain a large outbox at full speed (a 100,000-revision backlog is
+/// 100 batches, inside one burst) and fifty tablets enrol from one station address in a
+/// morning, yet hold a misbehaving device to a few requests a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Sustained requests per minute per device (push and pull together).
+    pub device_per_minute: NonZeroU32,
+    /// Requests a device may make at once before the sustained rate applies.
+    pub device_burst: NonZeroU32,
+    /// Sustained enrollment attempts per minute per client address.
+    pub enroll_per_minute: NonZeroU32,
+    pub enroll_burst: NonZeroU32,
+}
+
+const fn nz(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => panic!("zero"),
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            device_per_minute: nz(600),
+            device_burst: nz(120),
+            enroll_per_minute: nz(30),
+            enroll_burst: nz(60),
+        }
+    }
+}
+
+/// The live buckets.
+pub struct RateLimits {
+    device: DefaultKeyedRateLimiter<Uuid>,
+    enroll: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+/// Addresses remembered before idle ones are forgotten (a full bucket is the same as none).
+const ENROLL_KEYS_KEPT: usize = 10_000;
+
+impl RateLimits {
+    pub fn new(limits: &Limits) -> RateLimits {
+        RateLimits {
+            device: RateLimiter::keyed(Quota::per_minute(limits.device_per_minute).allow_burst(limits.device_burst)),
+            enroll: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Takes a token for this device, or says how long until one is free.
+    pub fn device(&self, device: Uuid) -> Result<(), Duration> {
+        self.device
+            .check_key(&device)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Takes a token for an enrollment attempt from this address.
+    pub fn enroll(&self, addr: IpAddr) -> Result<(), Duration> {
+        if self.enroll.len() > ENROLL_KEYS_KEPT {
+            self.enroll.retain_recent();
+        }
+        self.enroll
+            .check_key(&addr)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+/// `Retry-After` in whole seconds, rounded up, at least 1 (0 would invite an instant retry).
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_over_its_burst_waits_and_others_do_not() {
+        let limits = RateLimits::new(&Limits {
+            device_per_minute: nz(60),
+            device_burst: nz(3),
+            ..Limits::default()
+        });
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        for _ in 0..3 {
+            limits.device(a).unwrap();
+        }
+        let wait = limits.device(a).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+        limits.device(b).unwrap();
+    }
+
+    #[test]
+    fn retry_after_rounds_up_and_is_never_zero() {
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(10)), 1);
+        assert_eq!(retry_after_secs(Duration::from_secs(2)), 2);
+        assert_eq!(retry_after_secs(Duration::from_millis(2_001)), 3);
+    }
+}
