@@ -25,9 +25,14 @@ export LIAISON_E2E_LOGS="$WORK/logs"
 mkdir -p "$LIAISON_E2E_LOGS"
 export LIAISON_E2E_PASSCODE="e2e-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 SERVER=(target/debug/liaison-server --db "$WORK/force.db")
+export LIAISON_E2E_SERVER_BIN="$PWD/target/debug/liaison-server" LIAISON_E2E_SERVER_DB="$WORK/force.db"
+# TLS as in the field: a throwaway force CA the app pins.
+"${SERVER[@]}" tls init --dir "$WORK/tls" --host 127.0.0.1 >/dev/null
+export LIAISON_E2E_SERVER_CA="$WORK/tls/ca.pem"
 # Everything at debug level: a secret that leaked into any log line would be found.
 export RUST_LOG=debug
-"${SERVER[@]}" serve --listen 127.0.0.1:0 >"$LIAISON_E2E_LOGS/server.log" 2>&1 &
+"${SERVER[@]}" serve --listen 127.0.0.1:0 --tls-cert "$WORK/tls/server.pem" --tls-key "$WORK/tls/server.key" \
+  >"$LIAISON_E2E_LOGS/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$LIAISON_E2E_LOGS/server.log" && break
@@ -35,15 +40,17 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 ADDR="$(grep -o 'listening on [^ ]*' "$LIAISON_E2E_LOGS/server.log" | head -1 | awk '{print $3}')"
-export LIAISON_E2E_SERVER_URL="http://$ADDR"
+export LIAISON_E2E_SERVER_URL="https://$ADDR"
+# One code for the journey's device, one for the device the revocation test revokes.
 LIAISON_E2E_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
-export LIAISON_E2E_ENROLL_CODE
+LIAISON_E2E_ENROLL_CODE_2="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
+export LIAISON_E2E_ENROLL_CODE LIAISON_E2E_ENROLL_CODE_2
 
 echo "== e2e: drive the app under Xvfb"
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 if ! xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --test-threads=1 \
-    ${E2E_TESTS:-an_officer_works_a_shift every_screen_passes_axe the_app_locks_itself_when_left_idle}; then
+    ${E2E_TESTS:-an_officer_works_a_shift every_screen_passes_axe the_app_locks_itself_when_left_idle a_revoked_device}; then
   for f in "$LIAISON_E2E_LOGS"/*; do echo "--- last lines of $f" >&2; grep -v "DEBUG" "$f" | tail -25 >&2; done
   exit 1
 fi
@@ -54,8 +61,10 @@ wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
 # The passcode, the enrolment code (as given and as typed without dashes), any device token
 # (they all start lzt1_), and words typed into records during the journey.
-secrets=("$LIAISON_E2E_PASSCODE" "$LIAISON_E2E_ENROLL_CODE" "${LIAISON_E2E_ENROLL_CODE//-/}" "lzt1_"
-         "zebrakite" "quillmoor")
+# and the server's private key.
+key_line="$(sed -n 2p "$WORK/tls/server.key")"
+secrets=("$LIAISON_E2E_PASSCODE" "$LIAISON_E2E_ENROLL_CODE" "${LIAISON_E2E_ENROLL_CODE//-/}"
+         "$LIAISON_E2E_ENROLL_CODE_2" "lzt1_" "zebrakite" "quillmoor" "${key_line:0:40}")
 found=0
 for s in "${secrets[@]}"; do
   if grep -rIl -F -- "$s" "$LIAISON_E2E_LOGS" >/dev/null 2>&1; then

@@ -336,6 +336,25 @@ impl App {
     }
 }
 
+/// The app's environment for the force server scripts/e2e.sh started (URL, the CA to pin, a
+/// one-time code from `code_var`); empty when there is none.
+fn force_server(code_var: &str) -> Vec<(&'static str, String)> {
+    let vars = [
+        ("LIAISON_SERVER_URL", "LIAISON_E2E_SERVER_URL"),
+        ("LIAISON_SERVER_CA", "LIAISON_E2E_SERVER_CA"),
+        ("LIAISON_ENROLL_CODE", code_var),
+    ];
+    let env: Vec<(&'static str, String)> = vars
+        .into_iter()
+        .filter_map(|(to, from)| Some((to, std::env::var(from).ok().filter(|v| !v.is_empty())?)))
+        .collect();
+    if env.len() == vars.len() {
+        env
+    } else {
+        vec![]
+    }
+}
+
 fn new_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("liaison.db");
@@ -354,13 +373,7 @@ async fn an_officer_works_a_shift_and_nothing_is_lost_across_a_restart() {
     }
     let (_dir, db) = new_db();
     // The force server scripts/e2e.sh started, if any: the app enrols with it and syncs.
-    let server: Vec<(&str, String)> = [
-        ("LIAISON_SERVER_URL", "LIAISON_E2E_SERVER_URL"),
-        ("LIAISON_ENROLL_CODE", "LIAISON_E2E_ENROLL_CODE"),
-    ]
-    .into_iter()
-    .filter_map(|(to, from)| Some((to, std::env::var(from).ok().filter(|v| !v.is_empty())?)))
-    .collect();
+    let server = force_server("LIAISON_E2E_ENROLL_CODE");
     let driver = Driver::start_with(&db, &server);
     let app = driver.launch().await;
 
@@ -657,6 +670,64 @@ async fn the_app_locks_itself_when_left_idle() {
     app.quit().await;
 }
 
+/// A device the force revokes is wiped at its next contact: the retired device's final push is
+/// taken, its pull is refused, the app destroys its key and data and tells the officer why.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
+async fn a_revoked_device_is_wiped_and_says_why() {
+    if !can_run("e2e revocation") {
+        return;
+    }
+    let server = force_server("LIAISON_E2E_ENROLL_CODE_2");
+    let (Ok(bin), Ok(force_db)) = (
+        std::env::var("LIAISON_E2E_SERVER_BIN"),
+        std::env::var("LIAISON_E2E_SERVER_DB"),
+    ) else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "e2e revocation: no force server under CI (scripts/e2e.sh starts one)"
+        );
+        eprintln!("e2e revocation: not run: no force server (scripts/e2e.sh starts one)");
+        return;
+    };
+    assert!(
+        !server.is_empty(),
+        "the force server's URL, CA and a second code are set"
+    );
+    let (_dir, db) = new_db();
+    let driver = Driver::start_with(&db, &server);
+    let app = driver.launch_unlocked().await;
+    // Enrolled and synced: "Sync now" shows, nothing waits.
+    app.wait_text("[data-testid=waiting]", "0 records waiting").await;
+    app.go("#/passcode").await;
+    let device = app.wait("[data-testid=device-id]").await.text().await.unwrap();
+    let out = Command::new(&bin)
+        .args([
+            "--db",
+            &force_db,
+            "revoke",
+            "--device",
+            device.trim(),
+            "--reason",
+            "retired",
+        ])
+        .output()
+        .expect("run liaison-server revoke");
+    assert!(out.status.success(), "revoke: {}", String::from_utf8_lossy(&out.stderr));
+
+    app.click("[data-testid=sync-now]").await;
+    let notice = app.wait_text("[data-testid=wipe-notice]", "revoked").await;
+    assert!(notice.contains("had reached the force server"), "{notice}");
+    assert!(!db.exists(), "the database is gone");
+    assert!(
+        !Path::new(&format!("{}.keystore", db.display())).exists(),
+        "the key is gone"
+    );
+    app.click("[data-testid=acknowledge-wipe]").await;
+    app.wait_text("#screen-title", "Set a passcode").await;
+    app.quit().await;
+}
+
 /// The screens an officer uses, for axe-core and the screenshots.
 async fn screens(app: &App) -> Vec<(&'static str, String)> {
     let op = app.open_demo_operation().await;
@@ -769,7 +840,7 @@ async fn screenshots_of_the_main_screens() {
     }
     std::fs::create_dir_all(&out).unwrap();
     let (_dir, db) = new_db();
-    let server: Vec<(&str, String)> = ["LIAISON_SERVER_URL", "LIAISON_ENROLL_CODE"]
+    let server: Vec<(&str, String)> = ["LIAISON_SERVER_URL", "LIAISON_SERVER_CA", "LIAISON_ENROLL_CODE"]
         .into_iter()
         .filter_map(|k| Some((k, std::env::var(k).ok()?)))
         .collect();
