@@ -166,10 +166,11 @@ async fn a_tampered_or_missing_device_audit_entry_is_refused_and_nothing_after_i
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     assert_eq!(check.device_entries, 1);
 
-    // The genuine entries then go with a normal sync.
+    // The genuine entries then go with a normal sync, with the disclosure that sync logged
+    // when the server took the person's record.
     let report = d.sync().await;
-    assert_eq!((report.audit_sent, report.audit_refused), (3, None));
-    assert_eq!(server.storage.verify_audit().unwrap().device_entries, 4);
+    assert_eq!((report.audit_sent, report.audit_refused), (4, None));
+    assert_eq!(server.storage.verify_audit().unwrap().device_entries, 5);
 
     // A push without audit entries (an older client) gets no `audit` in its answer.
     let body = protocol::encode(&PushRequest {

@@ -10,7 +10,8 @@
 use super::read::{revision_from_row, REVISION_COLUMNS};
 use super::revision::{Hash, Revision};
 use super::{Result, Store, StoreError};
-use crate::records::RecordKind;
+use crate::audit::AuditAction;
+use crate::records::{OfficerId, RecordKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -105,6 +106,37 @@ const OUTBOX_WHERE: &str =
     "v.device_id = ?1 AND v.erased_ms IS NULL AND v.device_seq > (SELECT acked_seq FROM sync_state)
     AND NOT EXISTS (SELECT 1 FROM sync_pushed p WHERE p.device_seq = v.device_seq)
     AND NOT EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id)";
+
+/// Logs the disclosure of each record whose revisions the server now holds: one audit entry
+/// per record and push, naming the server, by the officer the device is enrolled for.
+fn log_disclosure(tx: &rusqlite::Transaction<'_>, device_id: Uuid, held: &[u64]) -> Result<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let (officer, url): (Option<String>, Option<String>) =
+        tx.query_row("SELECT officer, server_url FROM sync_state", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let officer = officer
+        .and_then(|o| OfficerId::new(o).ok())
+        .unwrap_or_else(|| OfficerId::new("this device").expect("a valid officer id"));
+    let detail = format!("sent to the force server {}", url.unwrap_or_default());
+    let mut record_of =
+        tx.prepare_cached("SELECT record_id FROM revisions WHERE device_id = ?1 AND device_seq = ?2")?;
+    let mut records = std::collections::BTreeSet::new();
+    for seq in held {
+        if let Some(r) = record_of
+            .query_row(params![device_id, *seq as i64], |r| r.get::<_, Uuid>(0))
+            .optional()?
+        {
+            records.insert(r);
+        }
+    }
+    for record in records {
+        super::audit::log(tx, &officer, AuditAction::Disclosure, Some(record), &detail, "sync")?;
+    }
+    Ok(())
+}
 
 impl Store {
     /// The saved enrollment, if this device has one.
@@ -229,6 +261,7 @@ impl Store {
             }
             tx.execute("UPDATE sync_state SET acked_seq = ?1", [acked])?;
             tx.execute("DELETE FROM sync_pushed WHERE device_seq <= ?1", [acked])?;
+            log_disclosure(&tx, self.device_id, held)?;
         }
         tx.commit()?;
         Ok(())

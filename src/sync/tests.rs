@@ -104,6 +104,27 @@ fn every_save_is_waiting_in_the_outbox_until_acknowledged() {
 }
 
 #[test]
+fn records_the_server_now_holds_are_logged_as_disclosed_by_the_enrolled_officer() {
+    let (_d, mut store, op) = store_with_op();
+    let saved = store.create(&officer(), note(op, "one")).unwrap();
+    store
+        .save_sync_enrollment("https://force.example:7878", "lzt1_token", "PC 4521")
+        .unwrap();
+    store.record_push_outcome(2, &[1, 2], &[]).unwrap();
+    let entries = store.audit_entries(Some(saved.record_id)).unwrap();
+    let disclosed: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == crate::AuditAction::Disclosure)
+        .collect();
+    assert_eq!(disclosed.len(), 1, "{entries:?}");
+    assert_eq!(disclosed[0].officer.as_str(), "PC 4521");
+    assert_eq!(disclosed[0].purpose, "sync");
+    assert!(disclosed[0].detail.contains("https://force.example:7878"));
+    assert!(!disclosed[0].detail.contains("lzt1_"), "the token is never logged");
+    assert!(store.verify_audit_chain().unwrap().is_valid());
+}
+
+#[test]
 fn escalations_and_rumours_lead_the_outbox_in_chain_order() {
     let (_d, mut store, op) = store_with_op();
     for i in 0..5 {
