@@ -36,4 +36,6 @@ if [ -x scripts/e2e.sh ]; then
   echo "== end-to-end tests of the real app"
   scripts/e2e.sh
 fi
+echo "== fuzzing: a short run of every cargo-fuzz target (the long run: scripts/fuzz.sh 600)"
+FUZZ_QUICK=1 scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 echo "== all tests passed"
