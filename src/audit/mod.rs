@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::records::OfficerId;
-use crate::store::Hash;
-use sha2::{Digest, Sha256};
+use crate::store::{FieldHasher, Hash};
 
 /// The acts the Data Protection Act 2018 Part 3 (s.62) requires a log of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -126,19 +125,14 @@ pub fn entry_hash(
     detail: &str,
     purpose: &str,
 ) -> Hash {
-    let mut h = Sha256::new();
-    let mut field = |b: &[u8]| {
-        h.update((b.len() as u64).to_le_bytes());
-        h.update(b);
-    };
-    field(b"liaison-audit-v1");
-    field(&prev.0);
-    field(&id.to_le_bytes());
-    field(&at_ms.to_le_bytes());
-    field(officer.as_bytes());
-    field(action.as_bytes());
-    field(record_id.as_ref().map(|r| r.as_bytes().as_slice()).unwrap_or(&[]));
-    field(detail.as_bytes());
-    field(purpose.as_bytes());
-    Hash(h.finalize().into())
+    let mut h = FieldHasher::new(b"liaison-audit-v1");
+    h.field(&prev.0)
+        .field(&id.to_le_bytes())
+        .field(&at_ms.to_le_bytes())
+        .field(officer.as_bytes())
+        .field(action.as_bytes())
+        .field(record_id.as_ref().map(|r| r.as_bytes().as_slice()).unwrap_or(&[]))
+        .field(detail.as_bytes())
+        .field(purpose.as_bytes());
+    h.finish()
 }

@@ -27,7 +27,7 @@ mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use retention::{RetentionReport, RETENTION_ACTOR};
-pub use revision::{canonical_body, Hash, Hlc, Revision};
+pub use revision::{canonical_body, FieldHasher, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use verify::{ChainProblem, ChainReport, ChainWalk};

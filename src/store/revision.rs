@@ -120,37 +120,49 @@ pub fn canonical_body(record: &Record) -> String {
     value.to_string()
 }
 
+/// SHA-256 over a domain name and then fields, each prefixed with its length, so no two
+/// different sequences of fields hash the same bytes. Revisions and the device's and
+/// server's audit entries are all hashed this way.
+pub struct FieldHasher(Sha256);
+
+impl FieldHasher {
+    pub fn new(domain: &[u8]) -> FieldHasher {
+        let mut h = FieldHasher(Sha256::new());
+        h.field(domain);
+        h
+    }
+
+    pub fn field(&mut self, bytes: &[u8]) -> &mut FieldHasher {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    pub fn finish(self) -> Hash {
+        Hash(self.0.finalize().into())
+    }
+}
+
 impl Revision {
     /// Computes this revision's hash from its content and `prev_hash`.
     pub fn compute_hash(&self, canonical_body: &str) -> Hash {
-        fn field(h: &mut Sha256, bytes: &[u8]) {
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        }
-        let mut h = Sha256::new();
-        field(&mut h, b"liaison-revision-v1");
-        field(&mut h, &self.prev_hash.0);
-        field(&mut h, self.id.as_bytes());
-        field(&mut h, self.record_id.as_bytes());
-        field(
-            &mut h,
-            self.parent.as_ref().map(|p| p.as_bytes().as_slice()).unwrap_or(&[]),
-        );
-        field(&mut h, self.kind.as_str().as_bytes());
-        field(&mut h, self.author.as_str().as_bytes());
-        field(&mut h, self.device_id.as_bytes());
-        field(&mut h, &self.device_seq.to_le_bytes());
-        field(&mut h, &self.recorded_at.timestamp_millis().to_le_bytes());
-        field(&mut h, &self.hlc.pack().to_le_bytes());
+        let mut h = FieldHasher::new(b"liaison-revision-v1");
+        h.field(&self.prev_hash.0)
+            .field(self.id.as_bytes())
+            .field(self.record_id.as_bytes())
+            .field(self.parent.as_ref().map(|p| p.as_bytes().as_slice()).unwrap_or(&[]))
+            .field(self.kind.as_str().as_bytes())
+            .field(self.author.as_str().as_bytes())
+            .field(self.device_id.as_bytes())
+            .field(&self.device_seq.to_le_bytes())
+            .field(&self.recorded_at.timestamp_millis().to_le_bytes())
+            .field(&self.hlc.pack().to_le_bytes());
         match &self.reason {
-            Some(r) => {
-                field(&mut h, b"1");
-                field(&mut h, r.as_bytes());
-            }
-            None => field(&mut h, b"0"),
-        }
-        field(&mut h, canonical_body.as_bytes());
-        Hash(h.finalize().into())
+            Some(r) => h.field(b"1").field(r.as_bytes()),
+            None => h.field(b"0"),
+        };
+        h.field(canonical_body.as_bytes());
+        h.finish()
     }
 
     /// True when `hash` matches the content (the chain link is checked separately).

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
 use liaison_core::records::RecordKind;
 use liaison_core::retention::RetentionPolicy;
+use liaison_core::store::FieldHasher;
 use liaison_core::store::Hash;
 use liaison_core::sync::protocol::{AuditAck, AuditRefusal, RejectReason};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
+
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -109,26 +110,20 @@ fn server_entry_hash(
     detail: &str,
     purpose: &str,
 ) -> Hash {
-    let mut h = Sha256::new();
-    let mut field = |b: &[u8]| {
-        h.update((b.len() as u64).to_le_bytes());
-        h.update(b);
-    };
-    field(b"liaison-server-audit-v1");
-    field(&prev.0);
-    field(&id.to_le_bytes());
-    field(&at_ms.to_le_bytes());
-    field(actor.as_bytes());
-    field(action.as_bytes());
-    field(device_id.as_ref().map(|d| d.as_bytes().as_slice()).unwrap_or(&[]));
-    field(operation_id.as_ref().map(|d| d.as_bytes().as_slice()).unwrap_or(&[]));
-    field(&(records.len() as u64).to_le_bytes());
+    let mut h = FieldHasher::new(b"liaison-server-audit-v1");
+    h.field(&prev.0)
+        .field(&id.to_le_bytes())
+        .field(&at_ms.to_le_bytes())
+        .field(actor.as_bytes())
+        .field(action.as_bytes())
+        .field(device_id.as_ref().map(|d| d.as_bytes().as_slice()).unwrap_or(&[]))
+        .field(operation_id.as_ref().map(|d| d.as_bytes().as_slice()).unwrap_or(&[]))
+        .field(&(records.len() as u64).to_le_bytes());
     for r in records {
-        field(r.as_bytes());
+        h.field(r.as_bytes());
     }
-    field(detail.as_bytes());
-    field(purpose.as_bytes());
-    Hash(h.finalize().into())
+    h.field(detail.as_bytes()).field(purpose.as_bytes());
+    h.finish()
 }
 
 /// One entry for the server's log.
