@@ -64,7 +64,7 @@ impl Default for KdfParams {
     fn default() -> Self {
         KdfParams {
             memory_kib: 64 * 1024,
-            iterations: 4,
+            iterations: 8,
             parallelism: 1,
         }
     }
