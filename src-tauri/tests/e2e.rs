@@ -846,6 +846,11 @@ async fn screenshots_of_the_main_screens() {
         .collect();
     let driver = Driver::start_with(&db, &server);
     let app = driver.launch_unlocked().await;
+    if !server.is_empty() {
+        // Enrolment and the first sync run in the background after the unlock: let the status
+        // strip show them done.
+        app.wait_text("[data-testid=waiting]", "0 records waiting").await;
+    }
     let shots = [
         (
             "landscape",

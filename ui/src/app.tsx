@@ -209,7 +209,7 @@ function Unlocked({ view, onLock }: { view: LockView; onLock: () => void }) {
           onClick={onLock}
           title={`Locks by itself after ${idleLeft(view) ?? "a while"} without use`}
         >
-          <span aria-hidden="true">🔒</span> Lock
+          Lock
         </button>
         <button
           type="button"
