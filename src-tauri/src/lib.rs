@@ -48,9 +48,13 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
+    // The one-time enrolment code is taken out of the environment before any thread starts,
+    // so it is not left readable there (or in a memory dump) for the life of the app.
+    let mut enroll_code = std::env::var("LIAISON_ENROLL_CODE").ok().map(zeroize::Zeroizing::new);
+    std::env::remove_var("LIAISON_ENROLL_CODE");
     let result = tauri::Builder::default()
         .invoke_handler(commands::handler())
-        .setup(|app| {
+        .setup(move |app| {
             let data_dir = app.path().app_data_dir()?;
             let env = |name: &str| std::env::var(name).ok();
             let path = state::database_path(env("LIAISON_DB"), &data_dir);
@@ -59,7 +63,7 @@ pub fn run() {
             let settings = state::lock_settings(env("LIAISON_IDLE_LOCK_SECONDS"), env("LIAISON_PASSCODE_ATTEMPTS"))?;
             let sync = state::SyncConfig {
                 server_url: env("LIAISON_SERVER_URL"),
-                enroll_code: env("LIAISON_ENROLL_CODE"),
+                enroll_code: enroll_code.take(),
                 options: state::sync_options(env("LIAISON_SERVER_CA"), env("LIAISON_ALLOW_PLAIN_LOOPBACK"))?,
             };
             let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// The officer when none is configured: the demo operation's first PLO.
 pub const DEFAULT_OFFICER: &str = "PC 4521";
@@ -25,8 +26,9 @@ pub const DEFAULT_OFFICER: &str = "PC 4521";
 #[derive(Debug, Clone, Default)]
 pub struct SyncConfig {
     pub server_url: Option<String>,
-    /// One-time code from force IT, used at an unlock while the device is not enrolled.
-    pub enroll_code: Option<String>,
+    /// One-time code from force IT, used at an unlock while the device is not enrolled;
+    /// wiped from memory when the configuration is dropped.
+    pub enroll_code: Option<Zeroizing<String>>,
     pub options: SyncOptions,
 }
 
@@ -170,9 +172,14 @@ impl AppState {
         if let Some(status) = revoked {
             // The sync attempt that learned of the revocation had already pushed whatever the
             // server would still accept (see the server's revocation rule); what is still
-            // waiting now never will be.
+            // waiting, and what it refused, is lost with the wipe.
+            let refused = status
+                .quarantined
+                .iter()
+                .filter(|q| q.direction == liaison_core::store::SyncDirection::Push)
+                .count() as u64;
             self.stop_sync(true);
-            let result = lock(&self.vault).wipe(WipeReason::Revoked, Some(status.waiting));
+            let result = lock(&self.vault).wipe(WipeReason::Revoked, Some(status.waiting + refused));
             match result {
                 Ok(()) => tracing::warn!("this device was revoked by the force: its key and data were erased"),
                 Err(e) => tracing::error!(error = %e, "this device was revoked but could not be wiped"),
@@ -201,8 +208,8 @@ impl AppState {
         });
     }
 
-    /// Stops the scheduler. It finishes the attempt under way (if any) first; `wait` blocks
-    /// until then, so that the store is closed when this returns.
+    /// Stops the scheduler at once, mid-attempt if need be (the lock must close the database
+    /// now, not after a long sync); `wait` blocks until it has let go of the store.
     fn stop_sync(&self, wait: bool) {
         let scheduler = {
             let mut slot = lock(&self.sync);
@@ -213,9 +220,9 @@ impl AppState {
             return;
         };
         if wait {
-            self.runtime.block_on(scheduler.stop());
+            self.runtime.block_on(scheduler.abort());
         } else {
-            self.runtime.spawn(scheduler.stop());
+            self.runtime.spawn(scheduler.abort());
         }
     }
 }
@@ -287,7 +294,7 @@ pub async fn enrol_if_needed(store: &Arc<Mutex<Store>>, config: &SyncConfig) -> 
     }
     let (Some(url), Some(code)) = (
         config.server_url.as_deref().filter(|s| !s.trim().is_empty()),
-        config.enroll_code.as_deref(),
+        config.enroll_code.as_ref().map(|c| c.as_str()),
     ) else {
         return Ok(false);
     };
@@ -304,10 +311,11 @@ fn scheduler_options(config: &SyncConfig) -> SchedulerOptions {
     }
 }
 
-/// On a device with no operation yet, loads the demonstration operation (starting five hours
-/// ago, so its records lead up to now).
+/// On a device that has never held a revision, loads the demonstration operation (starting
+/// five hours ago, so its records lead up to now). A device whose operations retention has
+/// erased still holds their tombstones, so it never gets demo data in its evidence.
 pub fn load_demo_if_empty(store: &mut Store) -> Result<(), liaison_core::StoreError> {
-    if liaison_core::service::operations(store)?.is_empty() {
+    if store.revision_count()? == 0 {
         let start = chrono::Utc::now() - chrono::Duration::hours(5);
         liaison_core::demo::generate(store, start, 1)?;
     }
@@ -353,6 +361,43 @@ mod tests {
         assert!(sync_options(None, Some("1".into())).unwrap().allow_plain_loopback);
         let missing = sync_options(Some("/nonexistent/ca.pem".into()), None).unwrap_err();
         assert!(missing.contains("LIAISON_SERVER_CA"), "{missing}");
+    }
+
+    #[test]
+    fn demo_data_goes_only_onto_a_device_that_never_held_a_revision() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("liaison.db")).unwrap();
+        load_demo_if_empty(&mut store).unwrap();
+        let with_demo = store.revision_count().unwrap();
+        assert!(with_demo > 100);
+        load_demo_if_empty(&mut store).unwrap();
+        assert_eq!(store.revision_count().unwrap(), with_demo, "loaded once");
+
+        // A device with records but no operation left (as after retention erased its
+        // operations) gets no demo data in its evidence.
+        let mut other = Store::open(dir.path().join("other.db")).unwrap();
+        let person = liaison_core::Body::Person(liaison_core::records::Person {
+            name: "Sam Organiser".into(),
+            role: liaison_core::records::PersonRole::Organiser,
+            phone: String::new(),
+            email: String::new(),
+            other_contact: String::new(),
+            groups: vec![],
+            notes: String::new(),
+        });
+        let record = liaison_core::Record {
+            operation_id: None,
+            occurred_at: chrono::Utc::now(),
+            location: None,
+            sector: None,
+            links: vec![],
+            tags: vec![],
+            body: person,
+        };
+        other.create(&officer(None).unwrap(), record).unwrap();
+        assert!(liaison_core::service::operations(&other).unwrap().is_empty());
+        load_demo_if_empty(&mut other).unwrap();
+        assert_eq!(other.revision_count().unwrap(), 1);
     }
 
     #[test]
@@ -456,6 +501,25 @@ mod tests {
         state.set_up("246810").unwrap();
         let waiting = state.with_store(|s| s.sync_status()).unwrap().waiting;
         assert!(waiting > 0);
+        // One revision the server refused: it is lost with the wipe too.
+        state
+            .with_store(|s| {
+                let rev = s.outbox(1)?.remove(0);
+                s.record_push_outcome(
+                    0,
+                    &[],
+                    &[liaison_core::store::QuarantinedRevision {
+                        revision_id: rev.id,
+                        device_seq: Some(rev.device_seq),
+                        direction: liaison_core::store::SyncDirection::Push,
+                        reason: "revoked".into(),
+                        message: "recorded after the revocation".into(),
+                        at: chrono::Utc::now(),
+                    }],
+                )
+            })
+            .unwrap();
+        assert_eq!(state.with_store(|s| s.sync_status()).unwrap().waiting, waiting - 1);
         state.tick();
         assert!(
             count(&state).is_ok(),

@@ -187,10 +187,14 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // search_source view was re-compiled on every save, a third of the save's CPU).
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(64);
+    // secure_delete: content SQLite frees (a draft discarded, a body erased by retention, an
+    // FTS segment merged) is overwritten with zeros, not left in free pages for the next
+    // person with the passcode to find.
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA secure_delete = ON;",
     )?;
     Ok(())
 }

@@ -154,6 +154,11 @@ impl Store {
             self.sectors.remove(&op);
         }
         if report.erased_records > 0 {
+            // FTS5 keeps a deleted row's words in older index segments until they are merged:
+            // merge them now, so the erased text is gone from the index too (secure_delete
+            // zeroes the pages that frees).
+            self.conn
+                .execute("INSERT INTO search_index(search_index) VALUES ('optimize')", [])?;
             tracing::info!(
                 erased = report.erased_records,
                 kept_unsynced = report.kept_unsynced,
@@ -347,6 +352,19 @@ mod tests {
             })
             .unwrap();
         assert_eq!(bodies, 0);
+        // Nor in the file's bytes: secure_delete zeroed the freed pages and the FTS index
+        // segments holding the words were merged away.
+        store.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        for suffix in ["", "-wal"] {
+            let path = dir.path().join(format!("device.db{suffix}"));
+            if let Ok(bytes) = std::fs::read(&path) {
+                assert!(
+                    !bytes.windows(8).any(|w| w == b"fountain"),
+                    "erased text still in {}",
+                    path.display()
+                );
+            }
+        }
 
         // Derived state rebuilt from the evidence stays without it; a second run does nothing.
         store.rebuild().unwrap();

@@ -18,11 +18,22 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// What the device needs to talk to its server, saved at enrollment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SyncCredentials {
     pub server_url: String,
     pub token: String,
     pub officer: String,
+}
+
+/// Never prints the token (a debug log or a panic message must not carry it).
+impl std::fmt::Debug for SyncCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncCredentials")
+            .field("server_url", &self.server_url)
+            .field("token", &"<redacted>")
+            .field("officer", &self.officer)
+            .finish()
+    }
 }
 
 /// Which way a quarantined revision was travelling.

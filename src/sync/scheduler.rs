@@ -157,6 +157,15 @@ impl Scheduler {
         self.stop.notify_one();
         let _ = self.task.await;
     }
+
+    /// Stops now, mid-attempt if need be, and waits until the task has let go of the store:
+    /// for the lock, which must close the database at once. Safe at any await point, because
+    /// every store call is its own transaction and none is held across one; the server
+    /// answers a repeated batch idempotently.
+    pub async fn abort(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
 }
 
 async fn run(
