@@ -103,6 +103,7 @@ async fn the_scheduler_waits_out_retry_after_instead_of_its_short_backoff() {
         backoff_base: Duration::from_millis(10),
         backoff_max: Duration::from_millis(20),
         sync: quick_options(),
+        ..Default::default()
     };
     let scheduler = Scheduler::start(&tokio::runtime::Handle::current(), d.store.clone(), options);
     assert!(scheduler.attempt_after(0).await.result.unwrap().is_ok());

@@ -18,6 +18,7 @@ fn manual_options() -> SchedulerOptions {
         backoff_base: Duration::from_secs(3_600),
         backoff_max: Duration::from_secs(7_200),
         sync: quick_options(),
+        ..Default::default()
     }
 }
 

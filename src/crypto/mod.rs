@@ -127,7 +127,12 @@ pub struct Vault {
     keystore: KeyStore,
     settings: LockSettings,
     open: Option<Open>,
+    /// The wipe notice, read from its file once; the file is what survives a restart.
+    notice: Option<WipeNotice>,
 }
+
+/// The wipe notice lives beside the database as `<db>.wiped`.
+const NOTICE_SUFFIX: &str = ".wiped";
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -139,11 +144,15 @@ impl Vault {
     /// The keystore lives beside the database as `<db>.keystore`.
     pub fn new(db_path: impl Into<PathBuf>, settings: LockSettings) -> Vault {
         let db_path = db_path.into();
+        let notice = std::fs::read(with_suffix(&db_path, NOTICE_SUFFIX))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
         Vault {
             keystore: KeyStore::new(with_suffix(&db_path, ".keystore"), settings.max_attempts),
             db_path,
             settings,
             open: None,
+            notice,
         }
     }
 
@@ -168,7 +177,7 @@ impl Vault {
         match Store::open_encrypted(&self.db_path, &key) {
             Ok(store) => {
                 self.opened(store);
-                let _ = std::fs::remove_file(self.notice_path());
+                self.acknowledge_wipe();
                 Ok(())
             }
             Err(e) => {
@@ -187,11 +196,7 @@ impl Vault {
         }
         let key = match self.keystore.unlock(passcode) {
             Ok(k) => k,
-            Err(KeyError::Destroyed) => {
-                self.remove_database();
-                self.leave_notice(&WipeNotice::new(WipeReason::TooManyAttempts, None));
-                return Err(KeyError::Destroyed.into());
-            }
+            Err(KeyError::Destroyed) => return Err(self.key_destroyed()),
             Err(e) => return Err(e.into()),
         };
         let store = Store::open_encrypted(&self.db_path, &key)?;
@@ -247,11 +252,7 @@ impl Vault {
 
     pub fn change_passcode(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
         match self.keystore.change_passcode(old, new) {
-            Err(KeyError::Destroyed) => {
-                self.remove_database();
-                self.leave_notice(&WipeNotice::new(WipeReason::TooManyAttempts, None));
-                Err(KeyError::Destroyed.into())
-            }
+            Err(KeyError::Destroyed) => Err(self.key_destroyed()),
             other => Ok(other?),
         }
     }
@@ -263,28 +264,37 @@ impl Vault {
         self.open = None;
         self.keystore.destroy()?;
         self.remove_database();
-        self.leave_notice(&WipeNotice::new(reason, unsynced_lost));
+        self.leave_notice(WipeNotice::new(reason, unsynced_lost));
         Ok(())
     }
 
     /// Why the data on this device was destroyed, until the officer acknowledges it.
     pub fn wipe_notice(&self) -> Option<WipeNotice> {
-        let bytes = std::fs::read(self.notice_path()).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        self.notice.clone()
     }
 
     pub fn acknowledge_wipe(&mut self) {
-        let _ = std::fs::remove_file(self.notice_path());
+        if self.notice.take().is_some() {
+            let _ = std::fs::remove_file(self.notice_path());
+        }
+    }
+
+    /// The attempt limit was reached: the keystore has destroyed the key; the data goes too.
+    fn key_destroyed(&mut self) -> VaultError {
+        self.remove_database();
+        self.leave_notice(WipeNotice::new(WipeReason::TooManyAttempts, None));
+        KeyError::Destroyed.into()
     }
 
     fn notice_path(&self) -> PathBuf {
-        with_suffix(&self.db_path, ".wiped")
+        with_suffix(&self.db_path, NOTICE_SUFFIX)
     }
 
-    fn leave_notice(&self, notice: &WipeNotice) {
-        if let Ok(json) = serde_json::to_vec_pretty(notice) {
+    fn leave_notice(&mut self, notice: WipeNotice) {
+        if let Ok(json) = serde_json::to_vec_pretty(&notice) {
             let _ = std::fs::write(self.notice_path(), json);
         }
+        self.notice = Some(notice);
     }
 
     fn expire_if_idle(&mut self) {

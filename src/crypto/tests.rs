@@ -1,6 +1,7 @@
 use super::*;
 use crate::records::*;
 use chrono::Utc;
+use std::path::{Path, PathBuf};
 
 fn settings(idle_ms: u64) -> LockSettings {
     LockSettings {
@@ -36,6 +37,15 @@ fn save_note(store: &mut Store) -> RecordId {
         )
         .unwrap()
         .record_id
+}
+
+/// A vault set up with passcode 246810 in `dir`, holding the demo and one note; unlocked.
+fn vault_with_a_note(dir: &Path, settings: LockSettings) -> (PathBuf, Vault) {
+    let path = dir.join("device.db");
+    let mut v = Vault::new(&path, settings);
+    v.set_up("246810").unwrap();
+    save_note(&mut v.store().unwrap().lock().unwrap());
+    (path, v)
 }
 
 #[test]
@@ -81,10 +91,7 @@ fn the_vault_locks_itself_when_idle() {
 #[test]
 fn the_encrypted_file_gives_nothing_to_plain_sqlite_a_wrong_key_or_strings() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("device.db");
-    let mut v = Vault::new(&path, settings(60_000));
-    v.set_up("246810").unwrap();
-    save_note(&mut v.store().unwrap().lock().unwrap());
+    let (path, mut v) = vault_with_a_note(dir.path(), settings(60_000));
     v.lock();
 
     // Every byte of the database and its WAL: no record text, no schema text.
@@ -114,16 +121,11 @@ fn the_encrypted_file_gives_nothing_to_plain_sqlite_a_wrong_key_or_strings() {
 #[test]
 fn too_many_wrong_passcodes_destroy_key_and_data() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("device.db");
-    let mut v = Vault::new(
-        &path,
-        LockSettings {
-            max_attempts: 2,
-            ..settings(60_000)
-        },
-    );
-    v.set_up("246810").unwrap();
-    save_note(&mut v.store().unwrap().lock().unwrap());
+    let settings = LockSettings {
+        max_attempts: 2,
+        ..settings(60_000)
+    };
+    let (path, mut v) = vault_with_a_note(dir.path(), settings);
     v.lock();
     assert!(matches!(
         v.unlock("000000"),
@@ -165,10 +167,7 @@ fn polling_does_not_keep_an_idle_vault_open_but_the_officer_touching_it_does() {
 #[test]
 fn a_remote_wipe_destroys_key_and_data_and_says_what_was_lost() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("device.db");
-    let mut v = Vault::new(&path, settings(60_000));
-    v.set_up("246810").unwrap();
-    save_note(&mut v.store().unwrap().lock().unwrap());
+    let (path, mut v) = vault_with_a_note(dir.path(), settings(60_000));
     v.wipe(WipeReason::Revoked, Some(3)).unwrap();
     assert!(!path.exists());
     assert!(!dir.path().join("device.db.keystore").exists());
@@ -195,10 +194,7 @@ fn a_plain_database_left_by_an_earlier_version_is_not_silently_replaced() {
 #[test]
 fn a_new_passcode_opens_the_same_database_without_reencrypting_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("device.db");
-    let mut v = Vault::new(&path, settings(60_000));
-    v.set_up("246810").unwrap();
-    save_note(&mut v.store().unwrap().lock().unwrap());
+    let (path, mut v) = vault_with_a_note(dir.path(), settings(60_000));
     v.lock();
     let before = std::fs::read(&path).unwrap();
     v.change_passcode("246810", "135799").unwrap();

@@ -53,6 +53,9 @@ pub struct SchedulerOptions {
     /// Longest wait between retries.
     pub backoff_max: Duration,
     pub sync: SyncOptions,
+    /// The retention job runs after a successful sync at most this often: it reads every
+    /// record under a write lock, work that needs doing daily, not every minute.
+    pub retention_every: Duration,
 }
 
 impl Default for SchedulerOptions {
@@ -62,6 +65,7 @@ impl Default for SchedulerOptions {
             backoff_base: Duration::from_secs(5),
             backoff_max: Duration::from_secs(15 * 60),
             sync: SyncOptions::default(),
+            retention_every: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -177,8 +181,9 @@ async fn run(
     attempts: watch::Sender<Attempt>,
 ) {
     let mut number = 0u64;
+    let mut last_retention: Option<std::time::Instant> = None;
     loop {
-        let outcome = attempt(&store, &options, &progress).await;
+        let outcome = attempt(&store, &options, &progress, &mut last_retention).await;
         *progress.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let failures = store
             .lock()
@@ -218,6 +223,7 @@ async fn attempt(
     store: &Arc<Mutex<Store>>,
     options: &SchedulerOptions,
     progress: &Arc<Mutex<Option<SyncProgress>>>,
+    last_retention: &mut Option<std::time::Instant>,
 ) -> Result<SyncReport, SyncError> {
     let client = match SyncClient::for_store(store, options.sync.clone()) {
         Ok(c) => c,
@@ -238,10 +244,16 @@ async fn attempt(
     };
     let mut report = report?;
     // Retention runs after a successful sync, when the acknowledgements it relies on are
-    // fresh. Its failure never fails the sync: records simply stay until the next run.
-    match lock_store(store).apply_retention(crate::retention::RetentionPolicy::embedded(), chrono::Utc::now()) {
-        Ok(r) => report.erased_by_retention = r.erased_records,
-        Err(e) => tracing::warn!(error = %e, "the retention job failed; it runs again after the next sync"),
+    // fresh, and at most every `retention_every`. Its failure never fails the sync: records
+    // simply stay until the next run.
+    if last_retention.is_none_or(|t| t.elapsed() >= options.retention_every) {
+        match lock_store(store).apply_retention(crate::retention::RetentionPolicy::embedded(), chrono::Utc::now()) {
+            Ok(r) => {
+                report.erased_by_retention = r.erased_records;
+                *last_retention = Some(std::time::Instant::now());
+            }
+            Err(e) => tracing::warn!(error = %e, "the retention job failed; it runs again after the next sync"),
+        }
     }
     Ok(report)
 }
