@@ -16,9 +16,11 @@ SERVER=(target/debug/liaison-server --db "$DATA/force.db")
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 until grep -q "listening on" "$DATA/server.log" 2>/dev/null; do sleep 0.1; done
-export LIAISON_SERVER_URL="https://127.0.0.1:7979"
-export LIAISON_SERVER_CA="$DATA/tls/ca.pem"
-export LIAISON_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
+# The same variables scripts/e2e.sh sets for its force server.
+export LIAISON_E2E_SERVER_URL="https://127.0.0.1:7979"
+export LIAISON_E2E_SERVER_CA="$DATA/tls/ca.pem"
+LIAISON_E2E_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "PC 4521")"
+export LIAISON_E2E_ENROLL_CODE
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 export LIAISON_SCREENSHOTS="$PWD/docs/screenshots"
 # With compositing off (the app default) WebKitWebDriver hangs taking a screenshot after a resize.

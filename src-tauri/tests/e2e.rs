@@ -840,10 +840,7 @@ async fn screenshots_of_the_main_screens() {
     }
     std::fs::create_dir_all(&out).unwrap();
     let (_dir, db) = new_db();
-    let server: Vec<(&str, String)> = ["LIAISON_SERVER_URL", "LIAISON_SERVER_CA", "LIAISON_ENROLL_CODE"]
-        .into_iter()
-        .filter_map(|k| Some((k, std::env::var(k).ok()?)))
-        .collect();
+    let server = force_server("LIAISON_E2E_ENROLL_CODE");
     let driver = Driver::start_with(&db, &server);
     let app = driver.launch_unlocked().await;
     if !server.is_empty() {
