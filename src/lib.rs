@@ -11,6 +11,9 @@
 //!   data, and their validation. One file per kind. No storage.
 //! - [`store`]: the SQLite store. Revisions are immutable and hash-chained per device; current
 //!   state and the FTS5 index are derived from them. The only module with SQL.
+//! - [`evidence`]: the revision, its canonical bytes and hash, the hybrid logical clock, the
+//!   chain walk and the winner among concurrent heads. No SQL, no I/O: the store, the server
+//!   and the wire protocol all use it.
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`crypto`]: the database key wrapped under the officer's passcode, and the lock ([`crypto::Vault`]).
@@ -35,6 +38,7 @@
 pub mod audit;
 pub mod crypto;
 pub mod demo;
+pub mod evidence;
 pub mod geo;
 pub mod records;
 pub mod retention;
@@ -43,5 +47,6 @@ pub mod store;
 pub mod sync;
 
 pub use audit::{Access, AuditAction, AuditEntry, ChainedAuditEntry};
+pub use evidence::Revision;
 pub use records::{Body, Location, OfficerId, Record, RecordId, RecordKind, ValidationError};
-pub use store::{Revision, Saved, Store, StoreError};
+pub use store::{Saved, Store, StoreError};

@@ -35,6 +35,13 @@ pub fn normalise_code(code: &str) -> String {
         .collect()
 }
 
+/// A QR code of `text` drawn with Unicode half blocks for a terminal, with its quiet zone.
+pub fn qr_text(text: &str) -> Result<String, String> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::L)
+        .map_err(|e| format!("the enrolment string is too long for a QR code: {e}"))?;
+    Ok(code.render::<qrcode::render::unicode::Dense1x2>().build())
+}
+
 pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }

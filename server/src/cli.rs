@@ -70,6 +70,16 @@ pub enum Command {
         officer: String,
         #[arg(long, default_value_t = 24)]
         valid_hours: i64,
+        /// The address tablets reach this server at. With it, the CLI prints the enrolment
+        /// string (server, force CA and code in one line) and its QR code beside the code.
+        #[arg(long)]
+        server_url: Option<String>,
+        /// The force CA tablets pin (PEM, e.g. ca.pem from `tls init`); needed for https.
+        #[arg(long, requires = "server_url")]
+        ca: Option<PathBuf>,
+        /// Print only the enrolment string (for scripts); needs --server-url.
+        #[arg(long, requires = "server_url")]
+        string_only: bool,
     },
     /// Revoke a device: it is told to wipe itself at its next contact. Lost or stolen: nothing
     /// more is accepted from it. Retired: it may still push what it recorded until now, once,
@@ -235,6 +245,27 @@ pub enum CliError {
     Serve(#[from] crate::api::ServeError),
 }
 
+/// The enrolment string for a code: the server's address and, for https, the force CA.
+fn enrolment_string(
+    server_url: &str,
+    ca: Option<&std::path::Path>,
+    code: &str,
+) -> Result<liaison_core::sync::Enrolment, CliError> {
+    let ca_der = match ca {
+        Some(path) => Some(crate::tls::first_certificate_der(path)?),
+        None => None,
+    };
+    let e = liaison_core::sync::Enrolment {
+        server_url: server_url.trim_end_matches('/').to_string(),
+        code: code.to_string(),
+        ca_der,
+    };
+    // What the tablet will do with it, checked here so IT never hands out a string it refuses.
+    e.to_string()
+        .parse::<liaison_core::sync::Enrolment>()
+        .map_err(|err| CliError::Invalid(format!("--server-url/--ca: {err}")))
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -393,15 +424,35 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::EnrollCode { officer, valid_hours } => {
+        Command::EnrollCode {
+            officer,
+            valid_hours,
+            server_url,
+            ca,
+            string_only,
+        } => {
+            // The string is built (and the CA read) before the code is stored: a bad --ca
+            // leaves no unusable code behind.
             let code = crate::auth::new_enrollment_code();
+            let enrolment = match server_url {
+                Some(url) => Some(enrolment_string(&url, ca.as_deref(), &code)?),
+                None => None,
+            };
             let expires = Utc::now() + Duration::hours(valid_hours.clamp(1, 24 * 14));
             storage.add_enrollment_code(
                 &crate::auth::hash_secret(&crate::auth::normalise_code(&code)),
                 &officer,
                 expires,
             )?;
-            println!("{code}");
+            match enrolment {
+                None => println!("{code}"),
+                Some(e) if string_only => println!("{e}"),
+                Some(e) => {
+                    println!("enrolment code for {officer} (valid until {expires}): {code}");
+                    println!("enrolment string (paste or scan on the tablet's first screen):\n{e}");
+                    println!("{}", crate::auth::qr_text(&e.to_string()).map_err(CliError::Invalid)?);
+                }
+            }
             Ok(())
         }
         Command::Revoke { device, reason } => {

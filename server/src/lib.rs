@@ -10,6 +10,9 @@
 //! - [`storage`]: the [`storage::Storage`] trait (everything the server remembers) and its
 //!   embedded SQLite implementation; PostgreSQL can implement the same trait.
 //! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
+//! - [`judge`]: the one judge of every pushed revision and audit entry: pure functions from
+//!   what was pushed, what is held, the device's enrolment and standing and the server's clock
+//!   to a verdict with a typed reason. Storage backends only look up and insert.
 //! - [`visibility`]: who may read and write which revision (the operations rule).
 //! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, TLS,
 //!   verify, `review --due` under the retention policy, `audit` trail export).
@@ -36,6 +39,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod judge;
 pub mod limits;
 pub mod storage;
 pub mod tls;

@@ -56,6 +56,18 @@ pub enum TlsError {
     Rcgen(#[from] rcgen::Error),
 }
 
+/// The first certificate of a PEM file, as DER: the force CA an enrolment string carries.
+pub fn first_certificate_der(path: &Path) -> Result<Vec<u8>, TlsError> {
+    let pem = std::fs::read(path).map_err(|source| TlsError::Read {
+        path: path.into(),
+        source,
+    })?;
+    CertificateDer::pem_slice_iter(&pem)
+        .find_map(Result::ok)
+        .map(|c| c.to_vec())
+        .ok_or_else(|| TlsError::NoCertificate { path: path.into() })
+}
+
 /// The rustls configuration to serve with, from PEM files: the certificate chain (server
 /// certificate first) and its private key (PKCS#8, PKCS#1 or SEC1).
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, TlsError> {

@@ -46,6 +46,16 @@ impl Scope {
         }
     }
 
+    /// The scope as stored: its name and its operation.
+    pub fn from_parts(name: &str, operation: Option<Uuid>) -> Option<Scope> {
+        match (name, operation) {
+            ("operation", Some(op)) => Some(Scope::Operation(op)),
+            ("force", None) => Some(Scope::Force),
+            ("author", None) => Some(Scope::Author),
+            _ => None,
+        }
+    }
+
     pub fn operation(self) -> Option<Uuid> {
         match self {
             Scope::Operation(op) => Some(op),

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::evidence::{FieldHasher, Hash};
 use crate::records::OfficerId;
-use crate::store::{FieldHasher, Hash};
 
 /// The acts the Data Protection Act 2018 Part 3 (s.62) requires a log of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]

@@ -83,9 +83,34 @@ impl ValidationError {
 }
 
 /// The officer who made a revision: collar number or staff id as the force issues it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+///
+/// However one arrives (typed, from the wire, from a database row) it passes the same checks:
+/// deserialising refuses what [`OfficerId::new`] would refuse, and also an id with spaces
+/// around it, which `new` would trim (the id is hashed into revisions as it is).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct OfficerId(String);
+
+impl<'de> Deserialize<'de> for OfficerId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        OfficerId::try_from(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<String> for OfficerId {
+    type Error = ValidationError;
+
+    fn try_from(s: String) -> Result<Self, ValidationError> {
+        let id = OfficerId::new(s.as_str())?;
+        if id.0 != s {
+            return Err(ValidationError::Invalid {
+                field: "officer".into(),
+                reason: "must not start or end with spaces".into(),
+            });
+        }
+        Ok(id)
+    }
+}
 
 impl OfficerId {
     pub fn new(id: impl Into<String>) -> Result<Self, ValidationError> {

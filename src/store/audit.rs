@@ -1,9 +1,9 @@
 //! Audit log rows: written in the same transaction as the act they record, each hash-chained
 //! to the one before.
 
-use super::revision::Hash;
 use super::{Result, Store};
 use crate::audit::{entry_hash, AuditAction, AuditEntry, ChainedAuditEntry};
+use crate::evidence::Hash;
 use crate::records::OfficerId;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;

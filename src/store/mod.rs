@@ -18,7 +18,6 @@ mod audit;
 pub use audit::AuditChainReport;
 mod read;
 mod retention;
-pub mod revision;
 mod search;
 mod sync;
 mod verify;
@@ -27,10 +26,10 @@ mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use retention::{RetentionReport, RETENTION_ACTOR};
-pub use revision::{canonical_body, FieldHasher, Hash, Hlc, Revision};
+// The evidence types, re-exported where the store's callers have always found them.
+pub use crate::evidence::{canonical_body, ChainProblem, ChainReport, ChainWalk, FieldHasher, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
-pub use sync::{ChainEntry, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
-pub use verify::{ChainProblem, ChainReport, ChainWalk};
+pub use sync::{ChainEntry, PendingEnrolment, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use views::Draft;
 pub use write::Saved;
 

@@ -2,9 +2,9 @@
 //! consultation entry to the audit log first; no purpose, no read.
 
 use super::audit::log;
-use super::revision::{Hash, Hlc, Revision};
 use super::{Result, Store, StoreError};
 use crate::audit::{Access, AuditAction};
+use crate::evidence::{Hash, Hlc, Revision};
 use crate::records::{OfficerId, Record, RecordId, RecordKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row};

@@ -8,7 +8,7 @@
 //! in the same transaction that makes it durable.
 
 use super::read::{revision_from_row, REVISION_COLUMNS};
-use super::revision::{Hash, Revision};
+use crate::evidence::{Hash, Revision};
 use super::{Result, Store, StoreError};
 use crate::audit::AuditAction;
 use crate::records::{OfficerId, RecordKind};

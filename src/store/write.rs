@@ -2,9 +2,9 @@
 //! keeping the derived current state (`records`, `search_index`) in step in the same transaction.
 
 use super::audit::log;
-use super::revision::{canonical_body, Hash, Hlc, Revision};
 use super::{Result, Store, StoreError};
 use crate::audit::AuditAction;
+use crate::evidence::{canonical_body, Hash, Hlc, Revision};
 use crate::geo::SectorMap;
 use crate::records::{Body, OfficerId, Record, RecordId, RecordKind, ValidationError};
 use chrono::{DateTime, Utc};

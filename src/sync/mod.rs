@@ -17,10 +17,12 @@
 //! Tauri or the UI: the shell drives [`Scheduler`] and shows [`SyncStatus`].
 
 pub mod client;
+pub mod enrolment;
 pub mod protocol;
 pub mod scheduler;
 
 pub use client::{SyncClient, SyncOptions, SyncReport};
+pub use enrolment::{Enrolment, EnrolmentError};
 pub use scheduler::{backoff_delay, Scheduler, SchedulerOptions, SyncPhase, SyncProgress, SyncStatus};
 
 use crate::store::StoreError;

@@ -5,7 +5,7 @@
 //! This module owns the shapes and the encoding; it does no I/O.
 
 use crate::audit::ChainedAuditEntry;
-use crate::store::Revision;
+use crate::evidence::Revision;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use uuid::Uuid;
@@ -151,6 +151,17 @@ pub enum RejectReason {
     NotAssigned,
     /// The device was retired and this revision was recorded after that: it must wipe.
     Revoked,
+    /// The revision (or audit entry) names another officer than the one this device is
+    /// enrolled for.
+    NotAuthor,
+    /// The record id is bound to another kind, visibility or operation by its first revision,
+    /// or a second first revision was sent for it.
+    RecordBound,
+    /// The revision edits a record, or names a parent, that the server does not hold.
+    UnknownParent,
+    /// The revision's clocks are ahead of the server's by more than it accepts: the tablet's
+    /// clock is wrong.
+    ClockAhead,
 }
 
 impl RejectReason {
@@ -164,22 +175,30 @@ impl RejectReason {
             Self::ForeignDevice => "foreign_device",
             Self::NotAssigned => "not_assigned",
             Self::Revoked => "revoked",
+            Self::NotAuthor => "not_author",
+            Self::RecordBound => "record_bound",
+            Self::UnknownParent => "unknown_parent",
+            Self::ClockAhead => "clock_ahead",
         }
     }
 
+    pub const ALL: [RejectReason; 12] = [
+        Self::HashMismatch,
+        Self::Invalid,
+        Self::ConflictingCopy,
+        Self::Fork,
+        Self::BrokenChain,
+        Self::ForeignDevice,
+        Self::NotAssigned,
+        Self::Revoked,
+        Self::NotAuthor,
+        Self::RecordBound,
+        Self::UnknownParent,
+        Self::ClockAhead,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::HashMismatch,
-            Self::Invalid,
-            Self::ConflictingCopy,
-            Self::Fork,
-            Self::BrokenChain,
-            Self::ForeignDevice,
-            Self::NotAssigned,
-            Self::Revoked,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -332,16 +351,7 @@ mod tests {
 
     #[test]
     fn reject_reasons_round_trip_through_their_codes() {
-        for r in [
-            RejectReason::HashMismatch,
-            RejectReason::Invalid,
-            RejectReason::ConflictingCopy,
-            RejectReason::Fork,
-            RejectReason::BrokenChain,
-            RejectReason::ForeignDevice,
-            RejectReason::NotAssigned,
-            RejectReason::Revoked,
-        ] {
+        for r in RejectReason::ALL {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
         }

@@ -291,6 +291,10 @@ pub(super) fn push_audit(
             }
             break;
         }
+        if let Err(r) = crate::judge::examine_audit(device, e) {
+            refused = Some(refuse(r.reason, r.message));
+            break;
+        }
         if !e.hash_is_valid() {
             refused = Some(refuse(
                 RejectReason::HashMismatch,
@@ -337,8 +341,8 @@ pub(super) fn push_audit(
         stored += 1;
     }
     let acked_id = head.map(|(id, _)| id).unwrap_or(0);
-    tx.prepare_cached("UPDATE devices SET audit_acked_id = ?2 WHERE device_id = ?1")?
-        .execute(params![device.device_id, acked_id])?;
+    tx.prepare_cached("UPDATE devices SET audit_acked_id = ?2, audit_acked_hash = ?3 WHERE device_id = ?1")?
+        .execute(params![device.device_id, acked_id, head.map(|(_, h)| h.0.to_vec())])?;
     if let Some(r) = &refused {
         tracing::warn!(device = %device.device_id, entry = r.id, reason = r.reason.as_str(), "device audit entry refused");
     }
@@ -646,6 +650,34 @@ pub(super) fn verify_audit(c: &Connection) -> Result<AuditChainReport> {
                 .push(format!("device {device} audit entry {id}: broken link"));
         }
         prev = Some((device, id, stored));
+    }
+    drop(rows);
+    // The tail: every device's chain must still reach the head the server acknowledged to it
+    // (the device keeps that acknowledgement too), with the same hash.
+    let mut stmt = c.prepare(
+        "SELECT d.device_id, d.audit_acked_id, d.audit_acked_hash, a.hash,
+                (SELECT max(id) FROM device_audit m WHERE m.device_id = d.device_id)
+         FROM devices d LEFT JOIN device_audit a ON a.device_id = d.device_id AND a.id = d.audit_acked_id
+         WHERE d.audit_acked_id > 0",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let device: Uuid = r.get(0)?;
+        let acked: i64 = r.get(1)?;
+        let acked_hash: Option<Vec<u8>> = r.get(2)?;
+        let held_hash: Option<Vec<u8>> = r.get(3)?;
+        let top: Option<i64> = r.get(4)?;
+        match held_hash {
+            None => report.problems.push(format!(
+                "device {device} audit chain: ends at entry {} but the server acknowledged entry {acked}: its tail was \
+                 removed",
+                top.unwrap_or(0)
+            )),
+            Some(h) if acked_hash.as_ref().is_some_and(|a| *a != h) => report.problems.push(format!(
+                "device {device} audit entry {acked}: not the entry the server acknowledged: the tail was replaced"
+            )),
+            Some(_) => {}
+        }
     }
     Ok(report)
 }

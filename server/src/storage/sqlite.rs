@@ -10,6 +10,7 @@ use super::{
     AuditChainReport, AuditSubject, AuditTrail, DeviceAuth, NewOperation, Result, ReviewItem, Revocation,
     RevocationReason, ServerChainReport, Storage, StorageError,
 };
+use crate::judge::{self, Binding, Held, Membership, Standing, Verdict};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
@@ -17,9 +18,7 @@ use liaison_core::records::{Body, Operation, Record, RecordKind};
 use liaison_core::retention::RetentionPolicy;
 use liaison_core::store::{canonical_body, ChainEntry, ChainWalk, Hash, Hlc};
 use liaison_core::sync::protocol::AuditAck;
-use liaison_core::sync::protocol::{
-    EnrollResponse, PullResponse, PushResponse, RejectReason, Rejection, MAX_PULL_LIMIT,
-};
+use liaison_core::sync::protocol::{EnrollResponse, PullResponse, PushResponse, Rejection, MAX_PULL_LIMIT};
 use liaison_core::{OfficerId, Revision};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::BTreeMap;
@@ -28,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -95,6 +94,27 @@ CREATE TABLE officers (
 );
 ";
 
+/// Version 4: what the judge needs held. A record id is bound by its first revision (filled
+/// from the revisions held before, first by server order); a retired device's final push is
+/// remembered once begun; each device's acknowledged audit head is kept, so a chain cut short
+/// on the server is found by `verify`.
+const SCHEMA_V4: &str = "
+CREATE TABLE record_bindings (
+    record_id       BLOB PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    scope           TEXT NOT NULL CHECK (scope IN ('operation', 'force', 'author')),
+    scope_operation BLOB,
+    author          TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO record_bindings (record_id, kind, scope, scope_operation, author)
+    SELECT record_id, kind, scope, scope_operation, author FROM revisions ORDER BY pos;
+CREATE TRIGGER record_bindings_are_immutable BEFORE UPDATE ON record_bindings
+BEGIN SELECT RAISE(ABORT, 'record bindings are immutable'); END;
+ALTER TABLE devices ADD COLUMN final_push_ms INTEGER;
+-- The hash of the audit entry at audit_acked_id (v2): with it, verify finds a cut tail.
+ALTER TABLE devices ADD COLUMN audit_acked_hash BLOB;
+";
+
 /// The embedded SQLite storage.
 pub struct SqliteStorage {
     path: PathBuf,
@@ -154,6 +174,9 @@ impl SqliteStorage {
                     "ALTER TABLE devices ADD COLUMN revoked_reason TEXT \
                      CHECK (revoked_reason IN ('lost', 'stolen', 'retired'));",
                 )?;
+            }
+            if version < 4 {
+                tx.execute_batch(SCHEMA_V4)?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
@@ -279,163 +302,149 @@ fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()>
     Ok(())
 }
 
-/// How one pushed revision fared.
-enum Verdict {
-    Held { new: bool },
-    Rejected(RejectReason, String),
-}
-
-/// The checks that need no database: run before the batch takes the writer lock, so
-/// concurrent pushes validate and hash in parallel and the lock covers only lookups and
-/// inserts. Returns the canonical body to store, or why the revision is refused.
-fn precheck(device: &DeviceAuth, rev: &Revision) -> Result<String, (RejectReason, String)> {
-    use RejectReason::*;
-    if rev.device_id != device.device_id {
-        return Err((
-            ForeignDevice,
-            format!(
-                "revision {} belongs to device {}, not to this device; a device only pushes its own records",
-                rev.id, rev.device_id
-            ),
-        ));
-    }
-    if let Some(r) = device.revoked.filter(|r| rev.recorded_at > r.at) {
-        return Err((
-            RejectReason::Revoked,
-            format!(
-                "this device was retired on {}; a revision recorded after that is not accepted. The device must be \
-                 wiped",
-                r.at
-            ),
-        ));
-    }
-    if let Err(e) = rev.body.validate() {
-        return Err((Invalid, format!("the record is not valid: {e}")));
-    }
-    if rev.body.kind() != rev.kind || rev.device_seq == 0 {
-        return Err((
-            Invalid,
-            format!(
-                "the revision says {} at seq {} but holds a {}",
-                rev.kind,
-                rev.device_seq,
-                rev.body.kind()
-            ),
-        ));
-    }
-    let body = canonical_body(&rev.body);
-    if rev.compute_hash(&body) != rev.hash {
-        return Err((
-            HashMismatch,
-            "the revision does not match its hash: it was altered after it was saved".into(),
-        ));
-    }
-    Ok(body)
-}
-
-/// Stores one prechecked revision inside the batch's transaction, after the checks that need
-/// what the server already holds.
-fn push_one(
+/// Gathers what the server holds that bears on one revision, for the judge.
+fn held_for(
     tx: &Transaction<'_>,
     device: &DeviceAuth,
     rev: &Revision,
-    body: &str,
-    received_ms: i64,
-    assigned: &mut HashMap<Uuid, bool>,
-) -> Result<Verdict> {
-    use RejectReason::*;
-    let existing: Option<Vec<u8>> = tx
+    scope: Scope,
+    memberships: &mut HashMap<Uuid, Membership>,
+) -> Result<Held> {
+    let same_id: Option<Vec<u8>> = tx
         .prepare_cached("SELECT hash FROM revisions WHERE id = ?1")?
         .query_row([rev.id], |r| r.get(0))
         .optional()?;
-    if let Some(h) = existing {
-        return Ok(if h == rev.hash.0 {
-            Verdict::Held { new: false }
-        } else {
-            Verdict::Rejected(
-                ConflictingCopy,
-                format!(
-                    "the server already holds a different revision with id {}; this copy was refused",
-                    rev.id
-                ),
-            )
-        });
+    let mut held = Held {
+        same_id: same_id.as_deref().map(hash_or_zero),
+        ..Held::default()
+    };
+    if held.same_id.is_some() {
+        // The judge decides on that alone.
+        return Ok(held);
     }
-    let neighbours: Vec<(i64, Vec<u8>, Vec<u8>)> = tx
-        .prepare_cached(
+    let seq = rev.device_seq as i64;
+    {
+        let mut stmt = tx.prepare_cached(
             "SELECT device_seq, prev_hash, hash FROM revisions
              WHERE device_id = ?1 AND device_seq BETWEEN ?2 - 1 AND ?2 + 1",
-        )?
-        .query_map(params![rev.device_id, rev.device_seq as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let seq = rev.device_seq as i64;
-    for (s, prev, hash) in &neighbours {
-        let broken = if *s == seq {
-            return Ok(Verdict::Rejected(
-                Fork,
-                format!(
-                    "the server already holds another revision at place {seq} of this device's chain; \
-                     the device's database may have been restored from a copy"
-                ),
-            ));
-        } else if *s == seq - 1 {
-            hash.as_slice() != rev.prev_hash.0.as_slice()
-        } else {
-            prev.as_slice() != rev.hash.0.as_slice()
-        };
-        if broken {
-            return Ok(Verdict::Rejected(
-                BrokenChain,
-                format!("revision at place {seq} does not link to its neighbours in this device's chain"),
-            ));
+        )?;
+        let mut rows = stmt.query(params![rev.device_id, seq])?;
+        while let Some(r) = rows.next()? {
+            let s: i64 = r.get(0)?;
+            let (prev, hash) = (
+                hash_or_zero(&r.get::<_, Vec<u8>>(1)?),
+                hash_or_zero(&r.get::<_, Vec<u8>>(2)?),
+            );
+            match s - seq {
+                0 => held.same_seq = Some(hash),
+                -1 => held.before = Some(hash),
+                _ => held.after = Some(prev),
+            }
         }
     }
-    if seq == 1 && rev.prev_hash != Hash::GENESIS {
-        return Ok(Verdict::Rejected(
-            BrokenChain,
-            "the first revision of a chain must start from the genesis hash".into(),
-        ));
+    held.binding = tx
+        .prepare_cached("SELECT kind, scope, scope_operation, author FROM record_bindings WHERE record_id = ?1")?
+        .query_row([rev.record_id], |r| {
+            let kind: String = r.get(0)?;
+            let scope: String = r.get(1)?;
+            Ok((kind, scope, r.get::<_, Option<Uuid>>(2)?, r.get::<_, String>(3)?))
+        })
+        .optional()?
+        .map(|(kind, name, op, author)| {
+            let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let scope = Scope::from_parts(&name, op)
+                .ok_or_else(|| StorageError::Invalid(format!("a stored record binding has scope {name}")))?;
+            Ok::<_, StorageError>(Binding { kind, scope, author })
+        })
+        .transpose()?;
+    if let Some(parent) = rev.parent {
+        held.parent_record = tx
+            .prepare_cached("SELECT record_id FROM revisions WHERE id = ?1")?
+            .query_row([parent], |r| r.get(0))
+            .optional()?;
     }
-    let scope = Scope::of(rev);
     if let Some(op) = scope.operation() {
-        let registered = assigned.get(&op).copied().unwrap_or(false)
-            || tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1)")?
-                .query_row([op], |r| r.get(0))?;
-        if !registered && rev.kind == RecordKind::Operation && rev.parent.is_none() {
-            // A new operation made on a tablet: its maker is its first member.
-            tx.prepare_cached("INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)")?
-                .execute(params![op, rev.body.body.title(), received_ms])?;
-            assign_in(tx, op, &device.officer)?;
-            assigned.insert(op, true);
-        }
-        let ok = match assigned.get(&op) {
-            Some(ok) => *ok,
+        held.membership = match memberships.get(&op) {
+            Some(m) => *m,
             None => {
-                let ok: bool = tx
+                let (exists, assigned): (bool, bool) = tx
                     .prepare_cached(
-                        "SELECT EXISTS (SELECT 1 FROM assignments WHERE operation_id = ?1 AND officer = ?2)",
+                        "SELECT EXISTS (SELECT 1 FROM operations WHERE id = ?1),
+                                EXISTS (SELECT 1 FROM assignments WHERE operation_id = ?1 AND officer = ?2)",
                     )?
-                    .query_row(params![op, device.officer], |r| r.get(0))?;
-                assigned.insert(op, ok);
-                ok
+                    .query_row(params![op, device.officer], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let m = match (exists, assigned) {
+                    (false, _) => Membership::UnknownOperation,
+                    (true, true) => Membership::Assigned,
+                    (true, false) => Membership::NotAssigned,
+                };
+                memberships.insert(op, m);
+                m
             }
         };
-        if !ok {
-            return Ok(Verdict::Rejected(
-                NotAssigned,
-                format!(
-                    "{} is not assigned to operation {op} on the force server; ask the team leader to have them \
-                     assigned, then record it again",
-                    device.officer
-                ),
-            ));
-        }
     }
+    Ok(held)
+}
+
+fn hash_or_zero(b: &[u8]) -> Hash {
+    // A stored hash is always 32 bytes (the column is only written from a `Hash`); anything
+    // else compares unequal to every real hash, so the judge refuses rather than accepts.
+    Hash::from_slice(b).unwrap_or(Hash([0xff; 32]))
+}
+
+/// Stores a revision the judge accepted (or the server made), and binds its record when it
+/// is the record's first.
+fn store_revision(
+    tx: &Transaction<'_>,
+    rev: &Revision,
+    body: &str,
+    scope: Scope,
+    received_ms: i64,
+    binds: bool,
+) -> Result<()> {
     insert_revision(tx, rev, body, scope, received_ms)?;
-    Ok(Verdict::Held { new: true })
+    if binds {
+        tx.prepare_cached(
+            "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            rev.record_id,
+            rev.kind.as_str(),
+            scope.as_str(),
+            scope.operation(),
+            rev.author.as_str()
+        ])?;
+    }
+    Ok(())
+}
+
+/// The device's standing as stored, read inside the write transaction so a revocation made
+/// while a push was on its way is applied to it.
+fn standing_of(tx: &Transaction<'_>, device_id: Uuid) -> Result<(Standing, i64)> {
+    let row: Option<(Option<i64>, Option<String>, Option<i64>, i64)> = tx
+        .prepare_cached(
+            "SELECT revoked_ms, revoked_reason, final_push_ms, acked_seq FROM devices WHERE device_id = ?1",
+        )?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let (revoked_ms, reason, final_ms, acked) = row.ok_or(StorageError::UnknownToken)?;
+    Ok((
+        Standing {
+            revoked: revoked_ms.map(|at| revocation(at, reason.as_deref())),
+            final_push_began: final_ms.and_then(DateTime::from_timestamp_millis),
+        },
+        acked,
+    ))
+}
+
+fn revocation(at_ms: i64, reason: Option<&str>) -> Revocation {
+    Revocation {
+        at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+        // A device revoked before reasons were kept has none: the strict reading, lost.
+        reason: reason
+            .and_then(RevocationReason::parse)
+            .unwrap_or(RevocationReason::Lost),
+    }
 }
 
 impl Storage for SqliteStorage {
@@ -498,7 +507,7 @@ impl Storage for SqliteStorage {
                 "INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)",
                 params![id, op.name, now.timestamp_millis()],
             )?;
-            insert_revision(tx, &rev, &body, Scope::Operation(id), now.timestamp_millis())?;
+            store_revision(tx, &rev, &body, Scope::Operation(id), now.timestamp_millis(), true)?;
             Ok(id)
         })
     }
@@ -640,60 +649,83 @@ impl Storage for SqliteStorage {
             Ok(DeviceAuth {
                 device_id,
                 officer,
-                revoked: revoked_ms.map(|at| Revocation {
-                    at: DateTime::from_timestamp_millis(at).unwrap_or_default(),
-                    reason: reason
-                        .as_deref()
-                        .and_then(RevocationReason::parse)
-                        .unwrap_or(RevocationReason::Lost),
-                }),
+                revoked: revoked_ms.map(|at| revocation(at, reason.as_deref())),
             })
         })
     }
 
     fn push(&self, device: &DeviceAuth, revisions: &[Revision], received_at: DateTime<Utc>) -> Result<PushResponse> {
-        if let Some(r) = device.revoked.filter(|r| r.reason != RevocationReason::Retired) {
-            return Err(StorageError::Revoked {
-                at: r.at,
-                reason: r.reason,
-            });
-        }
         let received_ms = received_at.timestamp_millis();
-        let checked: Vec<_> = revisions.iter().map(|r| precheck(device, r)).collect();
+        // The checks of each revision alone run before the writer lock: concurrent pushes
+        // hash in parallel, and the lock covers only lookups and inserts.
+        let mut examined: Vec<_> = revisions
+            .iter()
+            .map(|r| judge::examine(device, r, received_at))
+            .collect();
         self.write(|tx| {
+            let (standing, mut acked) = standing_of(tx, device.device_id)?;
+            let final_push =
+                judge::standing(&standing, received_at).map_err(|judge::StandingRefusal::Revoked(r)| {
+                    StorageError::Revoked {
+                        at: r.at,
+                        reason: r.reason,
+                    }
+                })?;
+            if let (Some(began), None) = (final_push, standing.final_push_began) {
+                tx.prepare_cached("UPDATE devices SET final_push_ms = ?2 WHERE device_id = ?1")?
+                    .execute(params![device.device_id, began.timestamp_millis()])?;
+            }
+            if standing.revoked != device.revoked {
+                // Revoked while this push was on its way: judged as the device now stands.
+                let now = DeviceAuth {
+                    revoked: standing.revoked,
+                    ..device.clone()
+                };
+                examined = revisions.iter().map(|r| judge::examine(&now, r, received_at)).collect();
+            }
             let mut held = Vec::with_capacity(revisions.len());
             let mut rejected = Vec::new();
             let mut stored = 0u32;
-            let mut assigned = HashMap::new();
+            let mut memberships = HashMap::new();
             let mut collected: BTreeMap<Option<Uuid>, Vec<Uuid>> = BTreeMap::new();
-            for (rev, checked) in revisions.iter().zip(checked) {
-                let verdict = match checked {
-                    Ok(body) => push_one(tx, device, rev, &body, received_ms, &mut assigned)?,
-                    Err((reason, message)) => Verdict::Rejected(reason, message),
+            for (rev, examined) in revisions.iter().zip(&examined) {
+                let verdict = match examined {
+                    Ok(ex) => {
+                        let h = held_for(tx, device, rev, ex.scope, &mut memberships)?;
+                        judge::decide(rev, ex, &h)
+                    }
+                    Err(refusal) => Verdict::Refuse(refusal.clone()),
                 };
                 match verdict {
-                    Verdict::Held { new } => {
-                        held.push(rev.device_seq);
-                        stored += u32::from(new);
-                        if new {
-                            collected
-                                .entry(Scope::of(rev).operation())
-                                .or_default()
-                                .push(rev.record_id);
+                    Verdict::Store {
+                        registers_operation,
+                        binds,
+                    } => {
+                        let Ok(ex) = examined else {
+                            unreachable!("only an examined revision is stored")
+                        };
+                        if registers_operation {
+                            // A new operation made on a tablet: its maker is its first member.
+                            tx.prepare_cached("INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)")?
+                                .execute(params![rev.record_id, rev.body.body.title(), received_ms])?;
+                            assign_in(tx, rev.record_id, &device.officer)?;
+                            memberships.insert(rev.record_id, Membership::Assigned);
                         }
+                        store_revision(tx, rev, &ex.body, ex.scope, received_ms, binds)?;
+                        held.push(rev.device_seq);
+                        stored += 1;
+                        collected.entry(ex.scope.operation()).or_default().push(rev.record_id);
                     }
-                    Verdict::Rejected(reason, message) => rejected.push(Rejection {
+                    Verdict::AlreadyHeld => held.push(rev.device_seq),
+                    Verdict::Refuse(r) => rejected.push(Rejection {
                         revision_id: rev.id,
                         device_seq: rev.device_seq,
-                        reason,
-                        message,
+                        reason: r.reason,
+                        message: r.message,
                     }),
                 }
             }
             // The acknowledgement: the top of the gap-free run from 1.
-            let mut acked: i64 = tx
-                .prepare_cached("SELECT acked_seq FROM devices WHERE device_id = ?1")?
-                .query_row([device.device_id], |r| r.get(0))?;
             {
                 let mut stmt = tx.prepare_cached(
                     "SELECT device_seq FROM revisions WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq",
