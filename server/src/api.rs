@@ -16,7 +16,8 @@ use crate::auth;
 use crate::limits::{Limits, RateLimits};
 use crate::storage::{DeviceAuth, RevocationReason, Storage, StorageError};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Query, Request, State};
 use axum::http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -62,6 +63,8 @@ pub enum ApiError {
     Join,
     #[error("too many requests from this {what}: try again in {} s", crate::limits::retry_after_secs(*.retry_after))]
     RateLimited { what: &'static str, retry_after: Duration },
+    #[error("the query cannot be read: {0}")]
+    BadQuery(String),
 }
 
 impl ApiError {
@@ -73,6 +76,7 @@ impl ApiError {
                 StorageError::Revoked { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::Revoked),
                 StorageError::BadEnrollmentCode => (StatusCode::FORBIDDEN, ErrorCode::BadEnrollmentCode),
                 StorageError::DeviceRevoked(_) => (StatusCode::FORBIDDEN, ErrorCode::Revoked),
+                StorageError::DeviceTaken(_) => (StatusCode::FORBIDDEN, ErrorCode::BadEnrollmentCode),
                 StorageError::BadCursor(_) | StorageError::Invalid(_) => {
                     (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
                 }
@@ -86,7 +90,7 @@ impl ApiError {
             ApiError::Wire(WireError::TooLarge) | ApiError::BatchTooLarge(_) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge)
             }
-            ApiError::Wire(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            ApiError::Wire(_) | ApiError::BadQuery(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             ApiError::WrongDevice { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownToken),
             ApiError::Join => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
@@ -97,17 +101,17 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() {
+        let message = if status.is_server_error() {
+            // The detail (a database's own words, a path) is for the server's log, not for
+            // whoever sent the request.
             tracing::error!(error = %self, "request failed");
+            "the server failed while handling the request; try again later".to_string()
         } else {
             tracing::info!(error = %self, "request refused");
-        }
+            self.to_string()
+        };
         // Plain JSON, never compressed: an admin with curl should read it as it is.
-        let body = serde_json::to_vec(&ErrorBody {
-            code,
-            message: self.to_string(),
-        })
-        .unwrap_or_default();
+        let body = serde_json::to_vec(&ErrorBody { code, message }).unwrap_or_default();
         let mut response = (
             status,
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
@@ -175,8 +179,8 @@ fn authenticate(
         .ok_or(StorageError::MissingToken)?;
     let device = storage.token_holder(&auth::hash_secret(token))?;
     if let Some(r) = device.revoked {
-        // A retired device's final push is let through; storage refuses, one by one, the
-        // revisions recorded after the revocation.
+        // A retired device's final push is let through to the judge, which bounds it by the
+        // server's clock; everything else of a revoked device stops here.
         if !(access == Access::Push && r.reason == RevocationReason::Retired) {
             return Err(StorageError::Revoked {
                 at: r.at,
@@ -194,6 +198,34 @@ fn authenticate(
     Ok(device)
 }
 
+/// The device behind a request, checked before its body is read (a body from nobody costs
+/// the server nothing). A missing or unknown token counts against the address, which is
+/// refused with 429 once it has guessed too often.
+async fn device_of(
+    state: &AppState,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<DeviceAuth, ApiError> {
+    let h = headers.clone();
+    let rates = state.rates.clone();
+    let found = blocking(state, move |storage| authenticate(storage, &rates, &h, access)).await;
+    if let Err(ApiError::Storage(StorageError::MissingToken | StorageError::UnknownToken)) = &found {
+        state
+            .rates
+            .bad_token(ip_of(peer))
+            .map_err(|retry_after| ApiError::RateLimited {
+                what: "address",
+                retry_after,
+            })?;
+    }
+    found
+}
+
+fn ip_of(peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> IpAddr {
+    peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |Extension(ConnectInfo(a))| a.ip())
+}
+
 async fn blocking<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Storage) -> Result<T, ApiError> + Send + 'static,
@@ -207,8 +239,12 @@ async fn blocking<T: Send + 'static>(
 
 /// Redeem a one-time enrollment code for a device token.
 #[utoipa::path(post, path = "/v1/enroll", request_body = EnrollRequest,
-    responses((status = 200, body = EnrollResponse), (status = 403, body = ErrorBody, description = "unknown, used or expired code, or a revoked device"),
-        (status = 429, body = ErrorBody, description = "too many attempts from this address; see Retry-After")))]
+    responses((status = 200, body = EnrollResponse),
+        (status = 400, body = ErrorBody, description = "the body is not an enrolment request"),
+        (status = 403, body = ErrorBody, description = "unknown, used or expired code, a device id already enrolled, or a revoked device"),
+        (status = 413, body = ErrorBody, description = "the body is larger than the server accepts"),
+        (status = 429, body = ErrorBody, description = "too many attempts from this address; see Retry-After"),
+        (status = 500, body = ErrorBody, description = "the server failed; retry later")))]
 async fn enroll(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -216,7 +252,7 @@ async fn enroll(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     // Before anything is decoded or looked up: guessing codes costs the guesser, not the server.
-    let ip = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |Extension(ConnectInfo(a))| a.ip());
+    let ip = ip_of(peer);
     state.rates.enroll(ip).map_err(|retry_after| ApiError::RateLimited {
         what: "address",
         retry_after,
@@ -236,16 +272,28 @@ async fn enroll(
 
 /// Push a batch of this device's revisions.
 #[utoipa::path(post, path = "/v1/push", request_body = PushRequest,
-    responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "too many requests from this device; see Retry-After")),
+    responses((status = 200, body = PushResponse),
+        (status = 400, body = ErrorBody, description = "the body is not a push request (bad JSON, unknown field, bad compression)"),
+        (status = 401, body = ErrorBody, description = "missing or unknown token, another device's id, or a revoked device"),
+        (status = 413, body = ErrorBody, description = "the body or batch is larger than the server accepts"),
+        (status = 429, body = ErrorBody, description = "too many requests from this device, or too many bad tokens from this address; see Retry-After"),
+        (status = 500, body = ErrorBody, description = "the server failed; retry later")),
     security(("device_token" = [])))]
-async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn push(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    request: Request,
+) -> Result<Response, ApiError> {
     let received_at = Utc::now();
+    let headers = request.headers().clone();
+    let device = device_of(&state, peer, &headers, Access::Push).await?;
+    // Only now is the body read, under the body limit.
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
     let encoding = content_encoding(&headers);
-    let h = headers.clone();
-    let rates = state.rates.clone();
     let resp = blocking(&state, move |storage| {
-        let device = authenticate(storage, &rates, &h, Access::Push)?;
         let req: PushRequest = protocol::decode(encoding.as_deref(), &body)?;
         if req.device_id != device.device_id {
             return Err(ApiError::WrongDevice {
@@ -274,18 +322,21 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
 
 /// Pull colleagues' revisions after a cursor.
 #[utoipa::path(get, path = "/v1/pull", params(PullQuery),
-    responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "too many requests from this device; see Retry-After")),
+    responses((status = 200, body = PullResponse),
+        (status = 400, body = ErrorBody, description = "a query parameter or the cursor cannot be read"),
+        (status = 401, body = ErrorBody, description = "missing or unknown token, or a revoked device"),
+        (status = 429, body = ErrorBody, description = "too many requests from this device, or too many bad tokens from this address; see Retry-After"),
+        (status = 500, body = ErrorBody, description = "the server failed; retry later")),
     security(("device_token" = [])))]
 async fn pull(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    Query(q): Query<PullQuery>,
+    query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let h = headers.clone();
-    let rates = state.rates.clone();
+    let device = device_of(&state, peer, &headers, Access::Pull).await?;
+    let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let page = blocking(&state, move |storage| {
-        let device = authenticate(storage, &rates, &h, Access::Pull)?;
         Ok(storage.pull(&device, q.after.as_deref(), q.limit.unwrap_or(1_000))?)
     })
     .await?;
@@ -379,29 +430,20 @@ pub async fn serve(
 }
 
 /// Serves the API on `listener` until `shutdown` completes: over TLS when configured, else
-/// plain HTTP, refused unless the listener is on a loopback address.
+/// plain HTTP, refused unless the listener is on a loopback address. Either way behind the
+/// front door ([`crate::door`]): a connection cap and bounded handshake and header times.
 pub async fn serve_with(
     listener: TcpListener,
     storage: Arc<dyn Storage>,
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    use crate::door::{Capped, HANDSHAKE_TIMEOUT, HEADER_READ_TIMEOUT};
     let addr = listener.local_addr()?;
+    if options.tls.is_none() && !addr.ip().is_loopback() {
+        return Err(ServeError::PlainHttpNotLoopback(addr));
+    }
     let app = router_with(storage, &options.limits).into_make_service_with_connect_info::<SocketAddr>();
-    let Some(tls) = options.tls else {
-        if !addr.ip().is_loopback() {
-            return Err(ServeError::PlainHttpNotLoopback(addr));
-        }
-        use axum::serve::ListenerExt;
-        // Answers are small and written in more than one piece: without TCP_NODELAY, Nagle's
-        // algorithm and the peer's delayed ACK add up to 40 ms to a round trip.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        return Ok(axum::serve(listener, app).with_graceful_shutdown(shutdown).await?);
-    };
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -409,13 +451,23 @@ pub async fn serve_with(
         // Requests in flight finish; a connection idle past this is closed.
         stopper.graceful_shutdown(Some(Duration::from_secs(30)));
     });
-    let acceptor =
-        axum_server::tls_rustls::RustlsAcceptor::new(axum_server::tls_rustls::RustlsConfig::from_config(tls))
-            .acceptor(axum_server::accept::NoDelayAcceptor::new());
-    axum_server::from_tcp(listener.into_std()?)?
-        .acceptor(acceptor)
+    let cap = options.limits.max_connections.get() as usize;
+    let mut server = axum_server::from_tcp(listener.into_std()?)?
         .handle(handle)
-        .serve(app)
-        .await?;
+        .first_request_timeout(HEADER_READ_TIMEOUT);
+    server.http_builder().http1().header_read_timeout(HEADER_READ_TIMEOUT);
+    // Answers are small and written in more than one piece: without TCP_NODELAY, Nagle's
+    // algorithm and the peer's delayed ACK add up to 40 ms to a round trip.
+    let tcp = axum_server::accept::NoDelayAcceptor::new();
+    match options.tls {
+        Some(tls) => {
+            let acceptor =
+                axum_server::tls_rustls::RustlsAcceptor::new(axum_server::tls_rustls::RustlsConfig::from_config(tls))
+                    .handshake_timeout(HANDSHAKE_TIMEOUT)
+                    .acceptor(tcp);
+            server.acceptor(Capped::new(acceptor, cap)).serve(app).await?
+        }
+        None => server.acceptor(Capped::new(tcp, cap)).serve(app).await?,
+    }
     Ok(())
 }

@@ -365,6 +365,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     device_burst,
                     enroll_per_minute: enroll_rate,
                     enroll_burst,
+                    ..Limits::default()
                 },
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

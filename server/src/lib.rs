@@ -18,6 +18,8 @@
 //!   verify, `review --due` under the retention policy, `audit` trail export).
 //! - [`tls`]: the server's rustls configuration, and the force CA and server certificate
 //!   `liaison-server tls init` makes (rcgen) for tests and the demo.
+//! - [`door`]: the connection cap and the handshake and header timeouts every connection
+//!   meets before a handler runs.
 //! - [`limits`]: request rates per device and per address (429 with `Retry-After`).
 //!
 //! # Invariants
@@ -39,6 +41,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod door;
 pub mod judge;
 pub mod limits;
 pub mod storage;

@@ -1,6 +1,7 @@
 //! Request rates: a token bucket per device (after its token is checked, so one device cannot
-//! spend another's allowance) and one per client address on `/v1/enroll` (before any code is
-//! looked at, against guessing codes). A request over its rate gets 429 with `Retry-After`
+//! spend another's allowance), one per client address on `/v1/enroll` (before any code is
+//! looked at, against guessing codes), and one per client address for requests whose token is
+//! missing or unknown (against guessing tokens). A request over its rate gets 429 with `Retry-After`
 //! and is not processed at all.
 //!
 //! The other input limits live where the input is read: body size ([`MAX_BODY_BYTES`], before
@@ -31,6 +32,8 @@ pub struct Limits {
     /// Sustained enrollment attempts per minute per client address.
     pub enroll_per_minute: NonZeroU32,
     pub enroll_burst: NonZeroU32,
+    /// Open connections at most; one more is closed at once ([`crate::door`]).
+    pub max_connections: NonZeroU32,
 }
 
 const fn nz(n: u32) -> NonZeroU32 {
@@ -47,6 +50,7 @@ impl Default for Limits {
             device_burst: nz(120),
             enroll_per_minute: nz(30),
             enroll_burst: nz(60),
+            max_connections: nz(crate::door::MAX_CONNECTIONS as u32),
         }
     }
 }
@@ -55,6 +59,9 @@ impl Default for Limits {
 pub struct RateLimits {
     device: DefaultKeyedRateLimiter<Uuid>,
     enroll: DefaultKeyedRateLimiter<IpAddr>,
+    /// Requests with a missing or unknown device token, per address: guessing tokens is
+    /// held to the rate of guessing codes.
+    bad_token: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
@@ -66,6 +73,7 @@ impl RateLimits {
         RateLimits {
             device: RateLimiter::keyed(Quota::per_minute(limits.device_per_minute).allow_burst(limits.device_burst)),
             enroll: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
+            bad_token: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
             clock: DefaultClock::default(),
         }
     }
@@ -83,6 +91,19 @@ impl RateLimits {
             self.enroll.retain_recent();
         }
         self.enroll
+            .check_key(&addr)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+impl RateLimits {
+    /// Counts a request with a missing or unknown token against its address; `Err` once the
+    /// address has made too many.
+    pub fn bad_token(&self, addr: IpAddr) -> Result<(), Duration> {
+        if self.bad_token.len() > ENROLL_KEYS_KEPT {
+            self.bad_token.retain_recent();
+        }
+        self.bad_token
             .check_key(&addr)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }

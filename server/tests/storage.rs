@@ -19,14 +19,33 @@ fn story(storage: &dyn Storage) {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut tablet = Store::open(dir.path().join("t.db")).unwrap();
-    let token = new_token();
+    let lost = new_token();
     let enrolled = storage
-        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .redeem_enrollment_code(&code, tablet.device_id(), &lost)
         .unwrap();
     assert_eq!(enrolled.officer, "PC 4521");
+    // The answer was lost: the same device asks again with the same code and gets a new
+    // token; the first stops working.
+    let token = new_token();
+    storage
+        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .unwrap();
     assert!(matches!(
-        storage.redeem_enrollment_code(&code, tablet.device_id(), &new_token()),
+        storage.authenticate(&hash_secret(&lost)),
+        Err(StorageError::UnknownToken)
+    ));
+    // Any other device with that code, or another code for this device, is refused.
+    assert!(matches!(
+        storage.redeem_enrollment_code(&code, uuid::Uuid::now_v7(), &new_token()),
         Err(StorageError::BadEnrollmentCode)
+    ));
+    let second = hash_secret("CODE2");
+    storage
+        .add_enrollment_code(&second, "PCSO 1234", Utc::now() + chrono::Duration::hours(1))
+        .unwrap();
+    assert!(matches!(
+        storage.redeem_enrollment_code(&second, tablet.device_id(), &new_token()),
+        Err(StorageError::DeviceTaken(_))
     ));
     let expired = hash_secret("OLD");
     storage

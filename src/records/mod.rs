@@ -87,9 +87,15 @@ impl ValidationError {
 /// However one arrives (typed, from the wire, from a database row) it passes the same checks:
 /// deserialising refuses what [`OfficerId::new`] would refuse, and also an id with spaces
 /// around it, which `new` would trim (the id is hashed into revisions as it is).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct OfficerId(String);
+
+impl Serialize for OfficerId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 impl<'de> Deserialize<'de> for OfficerId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -17,11 +17,14 @@ pub struct AuditChainReport {
     pub broken: Vec<i64>,
     /// Entries from before the chain existed.
     pub unchained: u64,
+    /// Set when the chain ends before the entry the force server acknowledged holding: the
+    /// tail was cut off here (the last id held, the id acknowledged).
+    pub cut_tail: Option<(i64, i64)>,
 }
 
 impl AuditChainReport {
     pub fn is_valid(&self) -> bool {
-        self.broken.is_empty()
+        self.broken.is_empty() && self.cut_tail.is_none()
     }
 }
 
@@ -94,6 +97,7 @@ impl Store {
             entries: 0,
             broken: Vec::new(),
             unchained: 0,
+            cut_tail: None,
         };
         let mut prev: Option<Hash> = None;
         let mut last_id = 0i64;
@@ -126,6 +130,12 @@ impl Store {
             }
             prev = Hash::from_slice(&stored);
             last_id = id;
+        }
+        drop(rows);
+        // The server's acknowledgement is the other copy of how far the chain went.
+        let acked = self.audit_acked_id()?;
+        if last_id < acked {
+            report.cut_tail = Some((last_id, acked));
         }
         Ok(report)
     }

@@ -718,6 +718,30 @@ fn saving_never_recompiles_the_cached_statements() {
 }
 
 #[test]
+fn a_cut_audit_tail_the_server_had_acknowledged_is_reported() {
+    let mut f = fixture();
+    let p = f.store.create(&officer("PC 1"), person("Aisha Rahman")).unwrap();
+    f.store.get(p.record_id, &access("call back")).unwrap();
+    let last: i64 = raw(&f.store)
+        .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    f.store.record_audit_ack(last).unwrap();
+    assert!(f.store.verify_audit_chain().unwrap().is_valid());
+    // Removing the newest entries leaves every remaining link intact: only the server's
+    // acknowledgement shows that the chain went further.
+    raw(&f.store)
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_is_append_only_d; DELETE FROM audit_log WHERE id >= {};",
+            last - 1
+        ))
+        .unwrap();
+    let report = f.store.verify_audit_chain().unwrap();
+    assert!(report.broken.is_empty(), "{report:?}");
+    assert_eq!(report.cut_tail, Some((last - 2, last)));
+    assert!(!report.is_valid());
+}
+
+#[test]
 fn the_audit_log_is_a_hash_chain_that_detects_tampering() {
     let mut f = fixture();
     let p = f.store.create(&officer("PC 1"), person("Aisha Rahman")).unwrap();

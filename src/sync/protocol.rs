@@ -30,6 +30,10 @@ pub const MAX_PUSH_REVISIONS: usize = 5_000;
 pub const MAX_PUSH_AUDIT: usize = 5_000;
 /// Largest pull page the server hands out; a larger `limit` is clamped to it.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
+/// Largest pull page in bytes of JSON: the server ends a page before it (a page always holds
+/// at least one revision). Half of [`MAX_BODY_BYTES`], which every device accepts, so no
+/// officer's ordinary records can make a page that colleagues' devices refuse.
+pub const MAX_PULL_BYTES: usize = MAX_BODY_BYTES / 2;
 
 /// A device asks for its token with the code the force IT team gave its officer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -180,8 +180,13 @@ pub enum StorageError {
         at: DateTime<Utc>,
         reason: RevocationReason,
     },
-    #[error("this enrollment code is unknown, already used or expired: ask the force IT team for a new one")]
+    #[error("this enrolment code is unknown, already used or expired")]
     BadEnrollmentCode,
+    #[error(
+        "device {0} is already enrolled: a device is enrolled once. To give it to another officer, force IT revokes \
+         it as retired and the app is reset, which gives it a new id"
+    )]
+    DeviceTaken(Uuid),
     #[error(
         "device {0} was revoked and cannot be enrolled again under the same id: it must be wiped; reset the app to \
          get a new id"
@@ -214,7 +219,10 @@ pub trait Storage: Send + Sync + 'static {
     fn operations(&self) -> Result<Vec<(Uuid, String, Vec<String>)>>;
     /// Stores the hash of a one-time code for an officer, valid until `expires`.
     fn add_enrollment_code(&self, code_hash: &[u8], officer: &str, expires: DateTime<Utc>) -> Result<()>;
-    /// Spends a code: the device is enrolled for the code's officer with this token hash.
+    /// Spends a code: the device is enrolled for the code's officer with this token hash. The
+    /// same code from the same device again, within the code's life, replaces the token (the
+    /// first answer was lost); any other reuse, an enrolled device id and the server's own
+    /// chain id are refused.
     fn redeem_enrollment_code(&self, code_hash: &[u8], device_id: Uuid, token: &str) -> Result<EnrollResponse>;
     /// Revokes a device for `reason`. Revoking again keeps the first time, and the stricter
     /// reason (a retired device later reported stolen is treated as stolen; never the reverse).

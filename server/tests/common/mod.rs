@@ -390,6 +390,21 @@ pub fn group(name: &str) -> Record {
     )
 }
 
+pub fn person(name: &str) -> Record {
+    envelope(
+        None,
+        Body::Person(Person {
+            name: name.into(),
+            role: PersonRole::Organiser,
+            phone: "07700 900123".into(),
+            email: String::new(),
+            other_contact: String::new(),
+            groups: vec![],
+            notes: String::new(),
+        }),
+    )
+}
+
 pub fn tasking(title: &str) -> Record {
     envelope(
         None,
@@ -419,6 +434,20 @@ pub fn forge_own(d: &Device, record: Record) -> liaison_core::Revision {
 
 /// As [`forge_own`], on a device whose clock is `skew` off.
 pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liaison_core::Revision {
+    forge_with(d, record, |rev| {
+        rev.recorded_at =
+            chrono::DateTime::from_timestamp_millis((chrono::Utc::now() + skew).timestamp_millis()).unwrap();
+        rev.hlc.ms = rev.recorded_at.timestamp_millis();
+    })
+}
+
+/// As [`forge_own`], with the revision changed by `change` before it is hashed and chained
+/// (another author, record id, parent, clock…), as a hostile app would.
+pub fn forge_with(
+    d: &Device,
+    record: Record,
+    change: impl FnOnce(&mut liaison_core::Revision),
+) -> liaison_core::Revision {
     let mut s = d.store.lock().unwrap();
     let chain = s.own_chain().unwrap();
     let (last_seq, last_hash) = chain
@@ -433,9 +462,9 @@ pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liais
         author: d.officer.clone(),
         device_id: s.device_id(),
         device_seq: last_seq + 1,
-        recorded_at: chrono::DateTime::from_timestamp_millis((chrono::Utc::now() + skew).timestamp_millis()).unwrap(),
+        recorded_at: chrono::DateTime::from_timestamp_millis(chrono::Utc::now().timestamp_millis()).unwrap(),
         hlc: liaison_core::store::Hlc {
-            ms: (chrono::Utc::now() + skew).timestamp_millis(),
+            ms: chrono::Utc::now().timestamp_millis(),
             counter: 0,
         },
         reason: None,
@@ -443,6 +472,7 @@ pub fn forge_own_at(d: &Device, record: Record, skew: chrono::Duration) -> liais
         prev_hash: last_hash,
         hash: liaison_core::store::Hash::GENESIS,
     };
+    change(&mut rev);
     rev.hash = rev.compute_hash(&liaison_core::store::canonical_body(&rev.body));
     s.receive(std::slice::from_ref(&rev)).unwrap();
     rev
