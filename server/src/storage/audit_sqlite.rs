@@ -10,8 +10,7 @@ use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
 use liaison_core::records::RecordKind;
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::store::FieldHasher;
-use liaison_core::store::Hash;
+use liaison_core::evidence::{FieldHasher, Hash};
 use liaison_core::sync::protocol::{AuditAck, AuditRefusal, RejectReason};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
