@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs Liaison on a fresh Debian 12 machine with Rust and Node installed: installs what it
-# needs, builds the UI, starts the services the app talks to, then the app itself. On first
-# start with an empty database the app loads the demonstration operation.
+# needs, builds the UI, starts a demonstration force server with the demonstration operation on
+# it, then the app itself. A new tablet's first screen is enrolment: this script has the server
+# issue an enrolment string for the demo officer, prints it and fills it in on that screen
+# (LIAISON_ENROLMENT_STRING, a demo convenience). Set a passcode and the tablet enrols, then
+# receives the demo operation by the ordinary sync; it never makes demonstration data itself.
 #
-#   LIAISON_DATA=/path/to/dir     where the force server's and the tablet's databases live
-#   LIAISON_DB=/path/to.db        use this tablet database instead
-#   LIAISON_OFFICER="PCSO 7781"   the officer using the device (default PC 4521)
+#   LIAISON_DATA=/path/to/dir        where the force server's and the tablet's databases live
+#   LIAISON_DB=/path/to.db           use this tablet database instead
+#   LIAISON_DEMO_OFFICER="PC 1190"   who the new tablet is enrolled for (default PC 4521, the
+#                                    demo's first PLO; any officer id works, and is assigned
+#                                    to the demo operation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,21 +31,24 @@ fi
 (cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
 # --- the force server: embedded SQLite default, on this machine only -------------------------
-# Its database and the app's enrollment live in LIAISON_DATA (default ~/.local/share/liaison-run).
-# The app enrols itself with a one-time code on its first start, then syncs in the background.
+# Its database and the tablet's live in LIAISON_DATA (default ~/.local/share/liaison-run).
 DATA="${LIAISON_DATA:-$HOME/.local/share/liaison-run}"
 PORT="${LIAISON_PORT:-7878}"
-OFFICER="${LIAISON_OFFICER:-PC 4521}"
+OFFICER="${LIAISON_DEMO_OFFICER:-PC 4521}"
 mkdir -p "$DATA"
 cargo build -p liaison-server -p liaison-app
 SERVER=(target/debug/liaison-server --db "$DATA/force.db")
 # TLS even on this machine: a demo force CA and server certificate, made once and kept (the
-# CLI never replaces an existing CA). The app pins this CA (LIAISON_SERVER_CA). A tablet
-# database enrolled by an older run.sh over plain http:// must be removed ($DATA/tablet.db).
+# CLI never replaces an existing CA). The enrolment string carries this CA, and the tablet
+# trusts it and nothing else.
 TLS="$DATA/tls"
 if [ ! -f "$TLS/ca.pem" ]; then
   "${SERVER[@]}" tls init --dir "$TLS" --host 127.0.0.1 --host localhost >/dev/null
 fi
+# The demonstration operation, in the server's own chain, with the demo team assigned (written
+# once; later runs only assign), and the tablet's officer assigned too.
+"${SERVER[@]}" demo >&2
+"${SERVER[@]}" demo --officer "$OFFICER" >/dev/null
 "${SERVER[@]}" serve --listen "127.0.0.1:$PORT" --tls-cert "$TLS/server.pem" --tls-key "$TLS/server.key" \
   >"$DATA/server.log" 2>&1 &
 SERVER_PID=$!
@@ -52,11 +60,16 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "run: force server on https://127.0.0.1:$PORT (log: $DATA/server.log)" >&2
-export LIAISON_SERVER_URL="https://127.0.0.1:$PORT"
-export LIAISON_SERVER_CA="$TLS/ca.pem"
-export LIAISON_ENROLL_CODE="$("${SERVER[@]}" enroll-code --officer "$OFFICER")"
 export LIAISON_DB="${LIAISON_DB:-$DATA/tablet.db}"
-export LIAISON_OFFICER="$OFFICER"
+if [ ! -f "$LIAISON_DB.keystore" ]; then
+  # A new tablet: a one-time enrolment string for the demo officer. (A tablet already set up
+  # keeps the server's answer and needs none.)
+  ENROLMENT="$("${SERVER[@]}" enroll-code --officer "$OFFICER" --server-url "https://127.0.0.1:$PORT" \
+    --ca "$TLS/ca.pem" --string-only)"
+  echo "run: enrolment string for $OFFICER, filled in on the tablet's first screen:" >&2
+  echo "$ENROLMENT" >&2
+  export LIAISON_ENROLMENT_STRING="$ENROLMENT"
+fi
 
 # --- the app ---------------------------------------------------------------------------------
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

@@ -90,6 +90,18 @@ pub enum Command {
         #[arg(long, value_parser = parse_reason)]
         reason: RevocationReason,
     },
+    /// Put the invented demonstration operation (Operation KESTREL, a march in Birmingham) on
+    /// this server, in its own chain, and assign the demo team to it: a tablet enrolled for one
+    /// of them receives it by the ordinary sync. For a demonstration server only: its people
+    /// are invented and reach every device. Written once; run again, it only assigns.
+    Demo {
+        /// Officers to assign to the demo operation (repeat); the demo's team when left out.
+        #[arg(long = "officer")]
+        officers: Vec<String>,
+        /// How many hours ago the march assembled: its records lead up to now.
+        #[arg(long, default_value_t = 5)]
+        started_hours_ago: i64,
+    },
     /// Recompute every stored hash and check every device's chain.
     Verify,
     /// Records due for review under the retention policy (review date = last change + the
@@ -412,6 +424,32 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 created_by: OfficerId::new(by).map_err(|e| CliError::Invalid(e.to_string()))?,
             })?;
             println!("{id}");
+            Ok(())
+        }
+        Command::Demo {
+            officers,
+            started_hours_ago,
+        } => {
+            let officers = if officers.is_empty() {
+                liaison_core::demo::team().into_iter().map(String::from).collect()
+            } else {
+                officers
+            };
+            let start = Utc::now() - Duration::hours(started_hours_ago.clamp(0, 24 * 365));
+            let loaded = crate::demo::load(&storage, start, &officers)?;
+            if loaded.revisions == 0 {
+                println!(
+                    "the demo operation is already on this server: {}",
+                    loaded.operation_name
+                );
+            } else {
+                println!(
+                    "demo operation: {} ({} revisions)",
+                    loaded.operation_name, loaded.revisions
+                );
+            }
+            println!("operation: {}", loaded.operation_id);
+            println!("assigned: {}", loaded.assigned.join(", "));
             Ok(())
         }
         Command::Operation(OperationCommand::Assign { operation, officer }) => {

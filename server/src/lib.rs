@@ -16,6 +16,8 @@
 //! - [`visibility`]: who may read and write which revision (the operations rule).
 //! - [`cli`]: the admin command line (serve, operations, enrollment codes, revocation, TLS,
 //!   verify, `review --due` under the retention policy, `audit` trail export).
+//! - [`demo`]: `liaison-server demo`, the invented demonstration operation in the server's own
+//!   chain, for a demonstration server.
 //! - [`tls`]: the server's rustls configuration, and the force CA and server certificate
 //!   `liaison-server tls init` makes (rcgen) for tests and the demo.
 //! - [`door`]: the connection cap and the handshake and header timeouts every connection
@@ -41,6 +43,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod demo;
 pub mod door;
 pub mod judge;
 pub mod limits;

@@ -4,6 +4,7 @@
 //! `body.summary`, or `reason`) so the message can be shown beside that input.
 
 use liaison_core::crypto::{KeyError, VaultError};
+use liaison_core::service::SessionError;
 use liaison_core::store::StoreError;
 use liaison_core::ValidationError;
 use serde::Serialize;
@@ -27,6 +28,12 @@ pub enum ErrorKind {
     Passcode,
     /// Too many wrong passcodes: the key and the data on this device were destroyed.
     Wiped,
+    /// The enrolment string was refused (damaged, not one of ours, or its code was refused by
+    /// the force server); `field` is `enrolment`.
+    Enrolment,
+    /// The tablet is not enrolled yet: nothing can be recorded without the officer the force
+    /// enrolled it for.
+    NotEnrolled,
 }
 
 /// One field's problem, with the field's path and a message that reads after its label.
@@ -135,6 +142,25 @@ impl From<VaultError> for AppError {
     }
 }
 
+impl From<SessionError> for AppError {
+    fn from(e: SessionError) -> Self {
+        let enrolment = |text: String| {
+            let problems = vec![FieldProblem {
+                field: "enrolment".into(),
+                message: text.clone(),
+            }];
+            AppError::new(ErrorKind::Enrolment, text, problems)
+        };
+        match e {
+            SessionError::Vault(v) => v.into(),
+            SessionError::Store(s) => s.into(),
+            SessionError::Enrolment(e) => enrolment(e.to_string()),
+            SessionError::Sync(e) => enrolment(e.to_string()),
+            SessionError::NotEnrolled => AppError::new(ErrorKind::NotEnrolled, e.to_string(), vec![]),
+        }
+    }
+}
+
 pub type CmdResult<T> = Result<T, AppError>;
 
 #[cfg(test)]
@@ -166,6 +192,21 @@ mod tests {
                 ]
             })
         );
+    }
+
+    #[test]
+    fn a_refused_enrolment_string_is_placed_on_the_enrolment_field() {
+        let e = AppError::from(SessionError::Enrolment(liaison_core::sync::EnrolmentError::Missing(
+            "code",
+        )));
+        assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::Enrolment, Some("enrolment")));
+        assert!(
+            e.problems[0].message.contains("has no code"),
+            "{}",
+            e.problems[0].message
+        );
+        let e = AppError::from(SessionError::NotEnrolled);
+        assert_eq!((e.kind, e.field), (ErrorKind::NotEnrolled, None));
     }
 
     #[test]

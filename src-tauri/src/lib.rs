@@ -9,8 +9,8 @@
 //! - [`commands`]: the `#[tauri::command]`s, one file per screen area, and the one list of
 //!   them (`app_commands!`) that builds the handler and the bindings.
 //! - [`error`]: the one error type the UI receives, `{ kind, message, field, problems }`.
-//! - [`state`]: the vault (encrypted store behind its lock), the officer and sync; where the
-//!   database lives; the idle lock and remote wipe; demo data on a new device.
+//! - [`state`]: the core's device session (vault, lock, enrolment, sync, wipe policy) and the
+//!   commands' doors to its store; where the database lives.
 //! - [`bindings`]: generates `ui/src/bindings.ts` from the Rust types and checks it is current.
 //!
 //! # Architecture invariants
@@ -25,6 +25,7 @@ pub mod commands;
 pub mod error;
 pub mod state;
 
+use liaison_core::service::session;
 use tauri::Manager;
 
 #[global_allocator]
@@ -48,10 +49,12 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    // The one-time enrolment code is taken out of the environment before any thread starts,
-    // so it is not left readable there (or in a memory dump) for the life of the app.
-    let mut enroll_code = std::env::var("LIAISON_ENROLL_CODE").ok().map(zeroize::Zeroizing::new);
-    std::env::remove_var("LIAISON_ENROLL_CODE");
+    // An enrolment string to prefill (demo and tests) is taken out of the environment before
+    // any thread starts, so its one-time code is not left readable there for the life of the app.
+    let mut enrolment_prefill = std::env::var("LIAISON_ENROLMENT_STRING")
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    std::env::remove_var("LIAISON_ENROLMENT_STRING");
     let result = tauri::Builder::default()
         .invoke_handler(commands::handler())
         .setup(move |app| {
@@ -59,24 +62,22 @@ pub fn run() {
             let env = |name: &str| std::env::var(name).ok();
             let path = state::database_path(env("LIAISON_DB"), &data_dir);
             state::ensure_folder(&path)?;
-            let officer = state::officer(env("LIAISON_OFFICER"))?;
-            let settings = state::lock_settings(env("LIAISON_IDLE_LOCK_SECONDS"), env("LIAISON_PASSCODE_ATTEMPTS"))?;
-            let sync = state::SyncConfig {
-                server_url: env("LIAISON_SERVER_URL"),
-                enroll_code: enroll_code.take(),
-                options: state::sync_options(env("LIAISON_SERVER_CA"), env("LIAISON_ALLOW_PLAIN_LOOPBACK"))?,
-            };
+            let settings = session::lock_settings(env("LIAISON_IDLE_LOCK_SECONDS"), env("LIAISON_PASSCODE_ATTEMPTS"))?;
+            // Plain HTTP to this machine only, for development and tests; the force server's
+            // address and CA come from the enrolment string, never from the environment.
+            let allow_plain_loopback = env("LIAISON_ALLOW_PLAIN_LOOPBACK").is_some_and(|v| v == "1");
             let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
             // The app starts locked: nothing is opened until the officer's passcode is entered.
             let vault = liaison_core::crypto::Vault::new(path, settings);
-            app.manage(state::AppState::new(vault, officer, sync, runtime));
+            let session = session::Session::new(vault, allow_plain_loopback, runtime);
+            app.manage(state::AppState::new(session, enrolment_prefill.take()));
             // The idle lock and the remote wipe are applied even when the officer does nothing.
             let handle = app.handle().clone();
             std::thread::Builder::new()
                 .name("lock-timer".into())
                 .spawn(move || loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
-                    handle.state::<state::AppState>().tick();
+                    handle.state::<state::AppState>().session.tick();
                 })?;
             Ok(())
         })

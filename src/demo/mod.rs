@@ -4,12 +4,16 @@
 //! lifecycle; negotiations with every outcome; tension readings in four sectors over five
 //! hours; and some neighbourhood work. Deterministic for a given seed, so tests can rely on it.
 //!
-//! All names are invented.
+//! All names are invented. Demonstration data never goes into a real tablet's evidence: the
+//! force server's `liaison-server demo` writes [`plan`] into the server's own chain, and the demo
+//! tablet receives it by the ordinary pull. [`generate`] writes the same records straight into a
+//! store, for tests and benchmarks only.
 
 use crate::records::*;
 use crate::store::{Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What the generator made, for tests and the run command's log.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -26,6 +30,93 @@ pub struct DemoSummary {
 pub const TEAM_LEADER: &str = "PS 2817";
 pub const OFFICERS: [&str; 4] = ["PC 4521", "PC 1190", "PC 3342", "PC 5067"];
 pub const PCSO: &str = "PCSO 7781";
+
+/// Everyone on the demo operation's team: the leader and the PLOs (the PCSO is not on it).
+pub fn team() -> Vec<&'static str> {
+    std::iter::once(TEAM_LEADER).chain(OFFICERS).collect()
+}
+
+/// One revision of the demonstration data, as an officer would have made it: a new record
+/// (no reason) or an edit of one made earlier in the plan (with its reason).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoRevision {
+    pub author: OfficerId,
+    pub record_id: RecordId,
+    /// The whole record after this revision, normalised and valid.
+    pub record: Record,
+    /// Why it was changed; None for a record's first revision.
+    pub reason: Option<String>,
+}
+
+/// The demonstration data as a list of revisions in the order they were made, with what it
+/// holds. Record ids are made here (deterministic for a seed) and links refer to them.
+#[derive(Debug, Clone)]
+pub struct DemoPlan {
+    pub revisions: Vec<DemoRevision>,
+    pub summary: DemoSummary,
+}
+
+/// Where the generator's records go: a list ([`plan`]) or a store ([`generate`]).
+trait Sink {
+    type Error;
+    fn create(&mut self, author: &OfficerId, record: Record) -> std::result::Result<RecordId, Self::Error>;
+    fn edit(
+        &mut self,
+        author: &OfficerId,
+        id: RecordId,
+        record: Record,
+        reason: &str,
+    ) -> std::result::Result<(), Self::Error>;
+}
+
+impl Sink for Store {
+    type Error = crate::store::StoreError;
+    fn create(&mut self, author: &OfficerId, record: Record) -> Result<RecordId> {
+        Ok(Store::create(self, author, record)?.record_id)
+    }
+    fn edit(&mut self, author: &OfficerId, id: RecordId, record: Record, reason: &str) -> Result<()> {
+        Store::edit(self, author, id, record, reason).map(|_| ())
+    }
+}
+
+/// Collects revisions, checking each record as a device would before saving it.
+struct Collect {
+    rng: fastrand::Rng,
+    revisions: Vec<DemoRevision>,
+}
+
+impl Sink for Collect {
+    type Error = ValidationError;
+    fn create(&mut self, author: &OfficerId, mut record: Record) -> std::result::Result<RecordId, ValidationError> {
+        record.normalise();
+        record.validate()?;
+        let id = uuid::Builder::from_random_bytes(self.rng.u128(..).to_le_bytes()).into_uuid();
+        self.revisions.push(DemoRevision {
+            author: author.clone(),
+            record_id: id,
+            record,
+            reason: None,
+        });
+        Ok(id)
+    }
+    fn edit(
+        &mut self,
+        author: &OfficerId,
+        id: RecordId,
+        mut record: Record,
+        reason: &str,
+    ) -> std::result::Result<(), ValidationError> {
+        record.normalise();
+        record.validate()?;
+        self.revisions.push(DemoRevision {
+            author: author.clone(),
+            record_id: id,
+            record,
+            reason: Some(reason.to_string()),
+        });
+        Ok(())
+    }
+}
 
 fn officer(s: &str) -> OfficerId {
     OfficerId::new(s).expect("demo officer ids are valid")
@@ -84,15 +175,17 @@ fn sector_boundaries() -> Vec<Sector> {
     ]
 }
 
-struct Gen<'a> {
-    store: &'a mut Store,
+struct Gen<'a, S: Sink> {
+    sink: &'a mut S,
     rng: fastrand::Rng,
     start: DateTime<Utc>,
     op: Option<RecordId>,
     summary: DemoSummary,
+    /// Each record as last saved, for the edits.
+    current: HashMap<RecordId, Record>,
 }
 
-impl Gen<'_> {
+impl<S: Sink> Gen<'_, S> {
     fn at(&self, minutes: i64) -> DateTime<Utc> {
         self.start + Duration::minutes(minutes)
     }
@@ -113,7 +206,7 @@ impl Gen<'_> {
         sector: Option<usize>,
         links: Vec<RecordId>,
         body: Body,
-    ) -> Result<RecordId> {
+    ) -> std::result::Result<RecordId, S::Error> {
         let location = match sector {
             Some(s) => self.located(s),
             None => None,
@@ -128,43 +221,78 @@ impl Gen<'_> {
             | RecordKind::IntelligenceSubmission => None,
             _ => self.op,
         };
+        // Placed in its sector here, as a tablet would place it from the location, so the
+        // records read the same wherever they are stored.
+        let sector_name = match (operation_id, sector) {
+            (Some(_), Some(s)) => Some(SECTORS[s].0.to_string()),
+            _ => None,
+        };
         let record = Record {
             operation_id,
             occurred_at: self.at(minutes),
             location,
-            sector: None,
+            sector: sector_name,
             links,
             tags: vec![],
             body,
         };
-        let saved = self.store.create(&officer(who), record)?;
+        let id = self.sink.create(&officer(who), record.clone())?;
+        self.current.insert(id, record);
         self.summary.records += 1;
         self.summary.revisions += 1;
-        Ok(saved.record_id)
+        Ok(id)
     }
 
-    fn edit(&mut self, who: &str, id: RecordId, reason: &str, change: impl FnOnce(&mut Record)) -> Result<()> {
-        let access = crate::audit::Access {
-            officer: officer(who),
-            purpose: "demo data".into(),
-        };
-        let mut record = self.store.get(id, &access)?.record;
+    fn edit(
+        &mut self,
+        who: &str,
+        id: RecordId,
+        reason: &str,
+        change: impl FnOnce(&mut Record),
+    ) -> std::result::Result<(), S::Error> {
+        let mut record = self
+            .current
+            .get(&id)
+            .cloned()
+            .expect("the demo edits only records it made");
         change(&mut record);
-        self.store.edit(&officer(who), id, record, reason)?;
+        self.sink.edit(&officer(who), id, record.clone(), reason)?;
+        self.current.insert(id, record);
         self.summary.revisions += 1;
         Ok(())
     }
 }
 
+/// The demonstration operation as revisions, starting at `start` (the march's assembly time),
+/// with no store: what the force server's `demo` command writes into its own chain.
+pub fn plan(start: DateTime<Utc>, seed: u64) -> DemoPlan {
+    let mut sink = Collect {
+        rng: fastrand::Rng::with_seed(seed ^ 0x05ee_d1d5),
+        revisions: Vec::new(),
+    };
+    // Every record is built from constants and checked in the tests: a failure is a bug here.
+    let summary = build(&mut sink, start, seed).expect("the demonstration records are valid");
+    DemoPlan {
+        revisions: sink.revisions,
+        summary,
+    }
+}
+
 /// Fills `store` with the demonstration operation, starting at `start` (the march's
-/// assembly time). Returns what it made.
+/// assembly time), as if its officers had recorded it on this device. For tests and
+/// benchmarks: a real tablet never holds demonstration data in its evidence.
 pub fn generate(store: &mut Store, start: DateTime<Utc>, seed: u64) -> Result<DemoSummary> {
+    build(store, start, seed)
+}
+
+fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result::Result<DemoSummary, S::Error> {
     let mut g = Gen {
-        store,
+        sink,
         rng: fastrand::Rng::with_seed(seed),
         start,
         op: None,
         summary: DemoSummary::default(),
+        current: HashMap::new(),
     };
 
     // Directory: groups and their people.
@@ -624,4 +752,80 @@ pub fn generate(store: &mut Store, start: DateTime<Utc>, seed: u64) -> Result<De
         }),
     )?;
     Ok(g.summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_demo_plan_needs_no_store_and_holds_what_a_store_would() {
+        let start = Utc.with_ymd_and_hms(2026, 6, 6, 10, 0, 0).unwrap();
+        let plan = plan(start, 1);
+        assert_eq!(plan.revisions.len(), plan.summary.revisions);
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+        let stored = generate(&mut store, start, 1).unwrap();
+        assert_eq!(
+            (
+                stored.records,
+                stored.revisions,
+                stored.tension_readings,
+                stored.rumours
+            ),
+            (
+                plan.summary.records,
+                plan.summary.revisions,
+                plan.summary.tension_readings,
+                plan.summary.rumours
+            )
+        );
+        assert_eq!(plan.revisions.len() as u64, store.revision_count().unwrap());
+
+        // Every edit follows its record's creation, every link names a record made before it,
+        // and the operation's records are placed in its sectors.
+        let mut made = std::collections::HashSet::new();
+        for r in &plan.revisions {
+            assert_eq!(r.reason.is_some(), made.contains(&r.record_id), "{r:?}");
+            for link in r.record.links.iter().chain(r.record.operation_id.iter()) {
+                assert!(made.contains(link), "{link} is linked before it exists");
+            }
+            if r.record.location.is_some() && r.record.operation_id.is_some() {
+                let sector = r.record.sector.as_deref().expect("placed in a sector");
+                assert!(SECTORS.iter().any(|(name, _)| *name == sector));
+            }
+            made.insert(r.record_id);
+        }
+        let op = plan.summary.operation_id.expect("an operation");
+        let team: Vec<String> = plan
+            .revisions
+            .iter()
+            .find_map(|r| match &r.record.body {
+                Body::Operation(o) if r.record_id == op => {
+                    Some(o.team.iter().map(|m| m.officer.as_str().to_string()).collect())
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(team, team_officers());
+    }
+
+    fn team_officers() -> Vec<String> {
+        team().into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn the_demo_plan_is_the_same_for_the_same_seed() {
+        let start = Utc.with_ymd_and_hms(2026, 6, 6, 10, 0, 0).unwrap();
+        let ids = |seed| {
+            plan(start, seed)
+                .revisions
+                .iter()
+                .map(|r| r.record_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(3), ids(3));
+        assert_ne!(ids(3), ids(4));
+    }
 }

@@ -2,7 +2,8 @@
 //! home at a glance, the rumour board and its lifecycle moves, the negotiation tracker and
 //! compliance, the tension series, the timeline page, the directory, record detail with a
 //! readable revision history, neighbourhood work with the PCSO deployment check, capture
-//! defaults and drafts, and the vocabulary (every closed list with its labels).
+//! defaults and drafts, and the vocabulary (every closed list with its labels); and the device
+//! [`session`]: the lock, enrolment, sync start and stop, and the wipe policy.
 //!
 //! The Tauri shell's commands are one call into this module each. This module holds the
 //! screen logic so that it is tested here, in Rust, and never written in the shell or the UI.
@@ -12,6 +13,7 @@ mod detail;
 mod home;
 mod neighbourhood;
 mod rumours;
+pub mod session;
 mod vocabulary;
 
 pub use detail::{record_detail, FieldChange, RecordDetail, RevisionView};
@@ -24,6 +26,7 @@ pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCa
 pub use rumours::{
     add_rumour_control, negotiations, record_compliance, rumour_board, set_rumour_status, NegotiationCard, RumourCard,
 };
+pub use session::{check_enrolment, EnrolmentCheck, EnrolmentView, LockView, Session, SessionError};
 pub use vocabulary::{kind_label, vocabulary, Choice, IncidentChoice, Vocabulary};
 
 use crate::audit::Access;

@@ -8,9 +8,9 @@
 //! in the same transaction that makes it durable.
 
 use super::read::{revision_from_row, REVISION_COLUMNS};
-use crate::evidence::{Hash, Revision};
 use super::{Result, Store, StoreError};
 use crate::audit::AuditAction;
+use crate::evidence::{Hash, Revision};
 use crate::records::{OfficerId, RecordKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -23,6 +23,30 @@ pub struct SyncCredentials {
     pub server_url: String,
     pub token: String,
     pub officer: String,
+    /// The force CA named by the enrolment string (PEM): the only root the client trusts.
+    /// None for a device enrolled over plain HTTP on loopback (tests) or by an older version.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// An enrolment the officer has started but the server has not answered yet: what the
+/// enrolment string said. Kept until the server's answer is saved, so that it can be retried
+/// with the same code after a lost connection or a restart.
+#[derive(Clone, PartialEq)]
+pub struct PendingEnrolment {
+    pub server_url: String,
+    pub ca_pem: Option<Vec<u8>>,
+    pub code: String,
+}
+
+/// Never prints the code (a secret until the server redeems it).
+impl std::fmt::Debug for PendingEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingEnrolment")
+            .field("server_url", &self.server_url)
+            .field("ca_pem", &self.ca_pem.as_ref().map(Vec::len))
+            .field("code", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Never prints the token (a debug log or a panic message must not carry it).
@@ -32,6 +56,7 @@ impl std::fmt::Debug for SyncCredentials {
             .field("server_url", &self.server_url)
             .field("token", &"<redacted>")
             .field("officer", &self.officer)
+            .field("ca_pem", &self.ca_pem.as_ref().map(Vec::len))
             .finish()
     }
 }
@@ -154,7 +179,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT server_url, device_token, officer FROM sync_state
+                "SELECT server_url, device_token, officer, force_ca_pem FROM sync_state
                  WHERE server_url IS NOT NULL AND device_token IS NOT NULL",
                 [],
                 |r| {
@@ -162,20 +187,67 @@ impl Store {
                         server_url: r.get(0)?,
                         token: r.get(1)?,
                         officer: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        ca_pem: r.get(3)?,
                     })
                 },
             )
             .optional()?)
     }
 
-    /// Saves the token the server issued. A new enrollment starts pulling from the beginning
+    /// Keeps what an enrolment string said (server, force CA, one-time code) until the server
+    /// answers. Replaces an earlier pending enrolment; an enrolled device keeps its token until
+    /// the new one is saved.
+    pub fn save_pending_enrolment(&mut self, pending: &PendingEnrolment) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET server_url = ?1, force_ca_pem = ?2, enrolment_code = ?3",
+            params![pending.server_url, pending.ca_pem, pending.code],
+        )?;
+        Ok(())
+    }
+
+    /// The enrolment waiting for the server's answer, if any.
+    pub fn pending_enrolment(&self) -> Result<Option<PendingEnrolment>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT server_url, force_ca_pem, enrolment_code FROM sync_state
+                 WHERE server_url IS NOT NULL AND enrolment_code IS NOT NULL",
+                [],
+                |r| {
+                    Ok(PendingEnrolment {
+                        server_url: r.get(0)?,
+                        ca_pem: r.get(1)?,
+                        code: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Saves the token the server issued and the officer it enrolled this device for, and
+    /// forgets the one-time code. A new enrollment starts pulling from the beginning
     /// (receiving is idempotent, so nothing is duplicated).
     pub fn save_sync_enrollment(&mut self, server_url: &str, token: &str, officer: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE sync_state SET server_url = ?1, device_token = ?2, officer = ?3, revoked = 0, pull_cursor = NULL",
+            "UPDATE sync_state SET server_url = ?1, device_token = ?2, officer = ?3, revoked = 0, pull_cursor = NULL,
+                    enrolment_code = NULL",
             params![server_url, token, officer],
         )?;
         Ok(())
+    }
+
+    /// The officer this device was enrolled for, once the server has answered.
+    pub fn enrolled_officer(&self) -> Result<Option<OfficerId>> {
+        let officer: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT officer FROM sync_state WHERE device_token IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(officer.and_then(|o| OfficerId::new(o).ok()))
     }
 
     /// Up to `limit` revisions waiting to go, in lanes, each in chain order: operation records

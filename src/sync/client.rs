@@ -158,7 +158,9 @@ impl SyncClient {
         &self.base
     }
 
-    /// Redeems a one-time enrollment code and saves the device token in the store.
+    /// Redeems a one-time enrollment code and saves the device token and the officer the server
+    /// enrolled this device for in the store. Safe to repeat after a lost answer: the server
+    /// gives the same device id presenting the same code a fresh token within the code's life.
     pub async fn enroll(&self, store: &Mutex<Store>, code: &str) -> Result<EnrollResponse, SyncError> {
         let device_id = lock(store).device_id();
         let body = protocol::encode(&EnrollRequest {
@@ -179,6 +181,10 @@ impl SyncClient {
         }
         let enrolled: EnrollResponse =
             protocol::decode(encoding.as_deref(), &bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        // The answer names the officer every record made here will carry: a name that is not a
+        // valid officer id is refused before anything is saved.
+        crate::records::OfficerId::new(enrolled.officer.as_str())
+            .map_err(|e| SyncError::BadResponse(format!("the enrolment answer names no valid officer: {e}")))?;
         lock(store).save_sync_enrollment(&self.base, &enrolled.token, &enrolled.officer)?;
         Ok(enrolled)
     }

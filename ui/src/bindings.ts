@@ -136,9 +136,41 @@ export type Draft = { key: string, officer: OfficerId, saved_at: string,
 content: string, };
 
 /**
+ * What a checked enrolment string will do, shown before the passcode is set.
+ */
+export type EnrolmentCheck = { server_url: string, 
+/**
+ * The string names a force CA, which the tablet will trust and nothing else.
+ */
+pins_force_ca: boolean, };
+
+/**
+ * Why an enrolment attempt failed, in words for the officer.
+ */
+export type EnrolmentProblem = { message: string, 
+/**
+ * No coverage or a server in trouble: trying again later can work. Otherwise the string
+ * itself was refused and a new one is needed.
+ */
+retry_may_help: boolean, };
+
+/**
+ * Where the tablet stands with its force, for the first screens.
+ */
+export type EnrolmentView = { "state": "unknown" } | { "state": "needed" } | { "state": "pending", server_url: string, 
+/**
+ * An attempt is under way.
+ */
+trying: boolean, 
+/**
+ * Why the last attempt failed, if it did.
+ */
+problem: EnrolmentProblem | null, } | { "state": "enrolled", officer: OfficerId, server_url: string, };
+
+/**
  * The few situations the UI treats differently.
  */
-export type ErrorKind = "validation" | "reason_required" | "purpose_required" | "not_found" | "storage" | "locked" | "passcode" | "wiped";
+export type ErrorKind = "validation" | "reason_required" | "purpose_required" | "not_found" | "storage" | "locked" | "passcode" | "wiped" | "enrolment" | "not_enrolled";
 
 export type Escalation = { category: EscalationKind, summary: string, 
 /**
@@ -231,7 +263,7 @@ passcode_min: number,
 /**
  * The idle lock, in seconds.
  */
-idle_lock_after_s: number, };
+idle_lock_after_s: number, enrolment: EnrolmentView, };
 
 /**
  * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
@@ -269,6 +301,10 @@ referrals: Array<RecordSummary>, intelligence: Array<RecordSummary>, };
 
 /**
  * The officer who made a revision: collar number or staff id as the force issues it.
+ *
+ * However one arrives (typed, from the wire, from a database row) it passes the same checks:
+ * deserialising refuses what [`OfficerId::new`] would refuse, and also an id with spaces
+ * around it, which `new` would trim (the id is hashed into revisions as it is).
  */
 export type OfficerId = string;
 
@@ -551,7 +587,10 @@ export type WipeReason = "too_many_attempts" | "revoked";
 /** Every command of the shell. A rejected promise carries an `AppError`. */
 export const commands = {
   lockState: (): Promise<LockView> => invoke<LockView>("lock_state"),
-  setUpPasscode: (passcode: string): Promise<LockView> => invoke<LockView>("set_up_passcode", { passcode }),
+  checkEnrolment: (enrolment: string): Promise<EnrolmentCheck> => invoke<EnrolmentCheck>("check_enrolment", { enrolment }),
+  enrolmentPrefill: (): Promise<string | null> => invoke<string | null>("enrolment_prefill"),
+  setUpPasscode: (passcode: string, enrolment: string): Promise<LockView> => invoke<LockView>("set_up_passcode", { passcode, enrolment }),
+  enrol: (replacement: string | null): Promise<LockView> => invoke<LockView>("enrol", { replacement }),
   unlock: (passcode: string): Promise<LockView> => invoke<LockView>("unlock", { passcode }),
   lockNow: (): Promise<LockView> => invoke<LockView>("lock_now"),
   changePasscode: (current: string, newPasscode: string): Promise<boolean> => invoke<boolean>("change_passcode", { current, newPasscode }),

@@ -24,9 +24,30 @@ export function shouldReport(now: number, last: number): boolean {
   return now - last >= ACTIVITY_EVERY_MS;
 }
 
-/** Whether the app may show records: unlocked, with no wipe notice to read first. */
+/** Whether the app may show records: unlocked, enrolled (records need their officer), with
+ * no wipe notice to read first. */
 export function isOpen(view: LockView | null): boolean {
-  return view !== null && view.lock.state === "unlocked" && view.wiped === null;
+  return (
+    view !== null && view.lock.state === "unlocked" && view.wiped === null && view.enrolment.state === "enrolled"
+  );
+}
+
+/** Which first-run or lock screen a view calls for. */
+export type LockStage = "wiped" | "first_run" | "unlock" | "enrolling" | "open";
+
+export function lockStage(view: LockView): LockStage {
+  if (view.wiped) return "wiped";
+  if (view.lock.state === "not_set_up") return "first_run";
+  if (view.lock.state === "locked") return "unlock";
+  return view.enrolment.state === "enrolled" ? "open" : "enrolling";
+}
+
+/** Whether the waiting screen should ask the server now, without a tap: a held enrolment that
+ * has not been tried since the app started. After a failure the officer (or coverage
+ * returning) decides. */
+export function shouldTryEnrolment(view: LockView): boolean {
+  const e = view.enrolment;
+  return e.state === "pending" && !e.trying && e.problem === null;
 }
 
 /** "4 min" / "45 s": the time left before the idle lock. */

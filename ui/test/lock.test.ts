@@ -1,12 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { checkNewPasscode, idleLeft, isOpen, shouldReport, ACTIVITY_EVERY_MS } from "../src/lock";
-import type { LockView } from "../src/bindings";
+import {
+  checkNewPasscode,
+  idleLeft,
+  isOpen,
+  lockStage,
+  shouldReport,
+  shouldTryEnrolment,
+  ACTIVITY_EVERY_MS,
+} from "../src/lock";
+import type { EnrolmentView, LockView } from "../src/bindings";
 
-const view = (lock: LockView["lock"], wiped: LockView["wiped"] = null): LockView => ({
+const enrolled: EnrolmentView = { state: "enrolled", officer: "PC 4521", server_url: "https://force.example" };
+
+const view = (
+  lock: LockView["lock"],
+  wiped: LockView["wiped"] = null,
+  enrolment: EnrolmentView = lock.state === "unlocked" ? enrolled : { state: "unknown" },
+): LockView => ({
   lock,
   wiped,
   passcode_min: 6,
   idle_lock_after_s: 300,
+  enrolment,
+});
+
+const unlocked = { state: "unlocked" as const, idle_lock_in_s: 10 };
+const pending = (trying: boolean, problem: { message: string; retry_may_help: boolean } | null): EnrolmentView => ({
+  state: "pending",
+  server_url: "https://force.example",
+  trying,
+  problem,
 });
 
 describe("a new passcode", () => {
@@ -25,6 +48,23 @@ describe("the lock gate", () => {
     expect(isOpen(view({ state: "unlocked", idle_lock_in_s: 10 }))).toBe(true);
     const notice = { reason: "revoked" as const, at: "2026-11-23T08:00:00Z", unsynced_lost: 0, message: "m" };
     expect(isOpen(view({ state: "unlocked", idle_lock_in_s: 10 }, notice))).toBe(false);
+  });
+
+  it("stays closed on a tablet the force has not enrolled yet: records need their officer", () => {
+    expect(isOpen(view(unlocked, null, pending(false, null)))).toBe(false);
+    expect(isOpen(view(unlocked, null, { state: "needed" }))).toBe(false);
+    expect(lockStage(view(unlocked, null, pending(true, null)))).toBe("enrolling");
+    expect(lockStage(view({ state: "not_set_up" }))).toBe("first_run");
+    expect(lockStage(view({ state: "locked" }))).toBe("unlock");
+    expect(lockStage(view(unlocked))).toBe("open");
+  });
+
+  it("asks the server by itself once, then leaves a failed enrolment to the officer", () => {
+    expect(shouldTryEnrolment(view(unlocked, null, pending(false, null)))).toBe(true);
+    expect(shouldTryEnrolment(view(unlocked, null, pending(true, null)))).toBe(false);
+    const offline = { message: "the force server could not be reached", retry_may_help: true };
+    expect(shouldTryEnrolment(view(unlocked, null, pending(false, offline)))).toBe(false);
+    expect(shouldTryEnrolment(view(unlocked, null, { state: "needed" }))).toBe(false);
   });
 
   it("reports activity at most every few seconds", () => {

@@ -7,7 +7,7 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, key: String, content: String) -> CmdResult<Draft> {
-    state.with_store(|s| s.save_draft(&key, &state.officer, &content))
+    state.as_officer(|s, officer| s.save_draft(&key, officer, &content))
 }
 
 #[tauri::command(async)]

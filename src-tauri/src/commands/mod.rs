@@ -1,6 +1,6 @@
 //! The commands the UI may call, grouped by screen area, one file each. Every command is a
-//! few lines: take the state, make one call into `liaison_core::service` or the store, map the
-//! error. No logic and no SQL here.
+//! few lines: take the state, make one call into `liaison_core::service` (the session, or a
+//! screen's function over the store), map the error. No logic and no SQL here.
 //!
 //! Every command is `#[tauri::command(async)]`: it runs on Tauri's worker pool, not on the main
 //! thread, so a save waiting for its fsync never holds up the webview's rendering.
@@ -17,7 +17,7 @@ pub mod records;
 pub mod rumours;
 
 use crate::error::AppError;
-use crate::state::{AppState, LockView};
+use crate::state::AppState;
 use liaison_core::records::{Compliance, DeploymentCheck, IncidentType, Record, RumourStatus};
 use liaison_core::service::*;
 use liaison_core::store::{Draft, RecordSummary, Saved, SearchHit, SearchQuery};
@@ -64,7 +64,10 @@ macro_rules! app_commands {
 
 app_commands! {
     lock::lock_state() -> LockView;
-    lock::set_up_passcode(passcode: String) -> LockView;
+    lock::check_enrolment(enrolment: String) -> EnrolmentCheck;
+    lock::enrolment_prefill() -> Option<String>;
+    lock::set_up_passcode(passcode: String, enrolment: String) -> LockView;
+    lock::enrol(replacement: Option<String>) -> LockView;
     lock::unlock(passcode: String) -> LockView;
     lock::lock_now() -> LockView;
     lock::change_passcode(current: String, new_passcode: String) -> bool;

@@ -10,20 +10,24 @@ use tauri::State;
 /// The status strip. Polled, so it does not count as the officer's activity.
 #[tauri::command(async)]
 pub fn status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let live = state.with_sync(|s| s.status().ok().and_then(|s| s.progress)).flatten();
-    state.peek_store(|s| service::status(s, &state.officer, live))
+    let live = state
+        .session
+        .with_sync(|s| s.status().ok().and_then(|s| s.progress))
+        .flatten();
+    let officer = state.session.officer()?;
+    state.peek_store(|s| service::status(s, &officer, live))
 }
 
 /// "Sync now": false when sync is not running (not enrolled, or locked).
 #[tauri::command(async)]
 pub fn sync_now(state: State<'_, AppState>) -> CmdResult<bool> {
-    Ok(state.with_sync(|s| s.trigger_now()).is_some())
+    Ok(state.session.with_sync(|s| s.trigger_now()).is_some())
 }
 
 /// The webview saw the network come back: sync at once instead of waiting out a backoff.
 #[tauri::command(async)]
 pub fn coverage_returned(state: State<'_, AppState>) -> CmdResult<bool> {
-    Ok(state.with_sync(|s| s.coverage_returned()).is_some())
+    Ok(state.session.with_sync(|s| s.coverage_returned()).is_some())
 }
 
 #[tauri::command(async)]
@@ -38,20 +42,20 @@ pub fn operations(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
 
 #[tauri::command(async)]
 pub fn resume_operation(state: State<'_, AppState>) -> CmdResult<Option<RecordId>> {
-    state.with_store(|s| service::resume_operation(s, &state.officer))
+    state.as_officer(|s, officer| service::resume_operation(s, officer))
 }
 
 #[tauri::command(async)]
 pub fn operation_home(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<OperationHome> {
-    state.with_store(|s| service::operation_home(s, &state.officer, operation_id))
+    state.as_officer(|s, officer| service::operation_home(s, officer, operation_id))
 }
 
 #[tauri::command(async)]
 pub fn tension_series(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<TensionSeries> {
-    state.with_store(|s| service::tension_series(s, &state.officer, operation_id))
+    state.as_officer(|s, officer| service::tension_series(s, officer, operation_id))
 }
 
 #[tauri::command(async)]
 pub fn capture_defaults(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<CaptureDefaults> {
-    state.with_store(|s| service::capture_defaults(s, &state.officer, operation_id))
+    state.as_officer(|s, officer| service::capture_defaults(s, officer, operation_id))
 }

@@ -28,16 +28,18 @@ pub fn record_detail(
     record_id: RecordId,
     purpose: Option<String>,
 ) -> CmdResult<RecordDetail> {
-    let access = Access {
-        officer: state.officer.clone(),
-        purpose: purpose.unwrap_or_default(),
-    };
-    state.with_store(|s| service::record_detail(s, &access, record_id))
+    state.as_officer(|s, officer| {
+        let access = Access {
+            officer: officer.clone(),
+            purpose: purpose.unwrap_or_default(),
+        };
+        service::record_detail(s, &access, record_id)
+    })
 }
 
 #[tauri::command(async)]
 pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Saved> {
-    state.with_store(|s| s.create(&state.officer, record))
+    state.as_officer(|s, officer| s.create(officer, record))
 }
 
 #[tauri::command(async)]
@@ -47,5 +49,5 @@ pub fn edit_record(
     record: Record,
     reason: String,
 ) -> CmdResult<Saved> {
-    state.with_store(|s| s.edit(&state.officer, record_id, record, &reason))
+    state.as_officer(|s, officer| s.edit(officer, record_id, record, &reason))
 }

@@ -20,7 +20,7 @@ pub fn set_rumour_status(
     status: RumourStatus,
     findings: Option<String>,
 ) -> CmdResult<Saved> {
-    state.with_store(|s| service::set_rumour_status(s, &state.officer, record_id, status, findings))
+    state.as_officer(|s, officer| service::set_rumour_status(s, officer, record_id, status, findings))
 }
 
 #[tauri::command(async)]
@@ -30,7 +30,7 @@ pub fn add_rumour_control(
     told: String,
     message: String,
 ) -> CmdResult<Saved> {
-    state.with_store(|s| service::add_rumour_control(s, &state.officer, record_id, told, message))
+    state.as_officer(|s, officer| service::add_rumour_control(s, officer, record_id, told, message))
 }
 
 #[tauri::command(async)]
@@ -45,5 +45,5 @@ pub fn record_compliance(
     compliance: Compliance,
     note: String,
 ) -> CmdResult<Saved> {
-    state.with_store(|s| service::record_compliance(s, &state.officer, record_id, compliance, note))
+    state.as_officer(|s, officer| service::record_compliance(s, officer, record_id, compliance, note))
 }
