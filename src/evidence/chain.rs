@@ -161,3 +161,83 @@ impl ChainWalk {
         self.report
     }
 }
+
+/// One thing wrong with an audit chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditProblem {
+    /// The entry's content does not match its hash.
+    Altered(i64),
+    /// The entry does not link to the one before it (removed, inserted or reordered entries).
+    BrokenLink(i64),
+}
+
+impl AuditProblem {
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Altered(id) | Self::BrokenLink(id) => id,
+        }
+    }
+}
+
+/// The audit chain walk, the same for a device's log (on the device and on the server) and
+/// the server's own: entries in id order; the first links to the genesis hash, each later one
+/// has the next id and names the hash of the one before.
+#[derive(Debug, Default)]
+pub struct AuditWalk {
+    prev: Option<(i64, Hash)>,
+    problems: Vec<AuditProblem>,
+}
+
+impl AuditWalk {
+    pub fn new() -> Self {
+        AuditWalk::default()
+    }
+
+    /// The next entry: its id, the `prev_hash` and `hash` stored with it, and the hash
+    /// recomputed from its stored content.
+    pub fn push(&mut self, id: i64, prev_hash: Hash, hash: Hash, computed: Hash) {
+        let linked = match self.prev {
+            Some((pid, ph)) => id == pid + 1 && prev_hash == ph,
+            None => prev_hash == Hash::GENESIS,
+        };
+        if computed != hash {
+            self.problems.push(AuditProblem::Altered(id));
+        } else if !linked {
+            self.problems.push(AuditProblem::BrokenLink(id));
+        }
+        self.prev = Some((id, hash));
+    }
+
+    /// The last entry walked, if any.
+    pub fn head(&self) -> Option<(i64, Hash)> {
+        self.prev
+    }
+
+    pub fn finish(self) -> Vec<AuditProblem> {
+        self.problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_walk_finds_an_altered_entry_and_a_removed_one() {
+        let h = |n: u8| Hash([n; 32]);
+        let mut walk = AuditWalk::new();
+        walk.push(1, Hash::GENESIS, h(1), h(1));
+        walk.push(2, h(1), h(2), h(9)); // altered
+        walk.push(4, h(2), h(4), h(4)); // 3 removed
+        walk.push(5, h(4), h(5), h(5));
+        assert_eq!(walk.head(), Some((5, h(5))));
+        assert_eq!(walk.finish(), [AuditProblem::Altered(2), AuditProblem::BrokenLink(4)]);
+        let mut cut_head = AuditWalk::new();
+        cut_head.push(3, h(2), h(3), h(3));
+        assert_eq!(
+            cut_head.finish(),
+            [AuditProblem::BrokenLink(3)],
+            "the first must start at genesis"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Evidence has one definition: the revision, its canonical bytes and hash, the hybrid logical
-//! clock, the chain walk, and the rule that picks the current revision among concurrent heads.
+//! clock, the chain walks (revisions and audit entries), and the rule that picks the current
+//! revision among concurrent heads.
 //!
 //! No SQL and no I/O here. The device store ([`crate::store`]), the force server and the wire
 //! protocol ([`crate::sync::protocol`]) all build on this module, so a revision hashed on a
@@ -8,7 +9,7 @@
 mod chain;
 mod revision;
 
-pub use chain::{ChainProblem, ChainReport, ChainWalk};
+pub use chain::{AuditProblem, AuditWalk, ChainProblem, ChainReport, ChainWalk};
 pub use revision::{canonical_body, FieldHasher, Hash, Hlc, Revision};
 
 use uuid::Uuid;

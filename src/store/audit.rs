@@ -3,7 +3,7 @@
 
 use super::{Result, Store};
 use crate::audit::{entry_hash, AuditAction, AuditEntry, ChainedAuditEntry};
-use crate::evidence::Hash;
+use crate::evidence::{AuditProblem, AuditWalk, Hash};
 use crate::records::OfficerId;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -99,22 +99,20 @@ impl Store {
             unchained: 0,
             cut_tail: None,
         };
-        let mut prev: Option<Hash> = None;
+        let mut walk = AuditWalk::new();
         let mut last_id = 0i64;
         while let Some(r) = rows.next()? {
             report.entries += 1;
             let id: i64 = r.get(0)?;
+            last_id = id;
             let stored_prev: Option<Vec<u8>> = r.get(7)?;
             let stored: Option<Vec<u8>> = r.get(8)?;
             let (Some(stored_prev), Some(stored)) = (stored_prev, stored) else {
                 report.unchained += 1;
-                last_id = id;
                 continue;
             };
-            let stored_prev = Hash::from_slice(&stored_prev).unwrap_or_default();
-            let expected_prev = prev.unwrap_or(Hash::GENESIS);
             let computed = entry_hash(
-                &stored_prev,
+                &Hash::from_slice(&stored_prev).unwrap_or_default(),
                 id,
                 r.get(1)?,
                 &r.get::<_, String>(2)?,
@@ -123,14 +121,16 @@ impl Store {
                 &r.get::<_, String>(5)?,
                 &r.get::<_, String>(6)?,
             );
-            // A gap in ids, a wrong link or altered content all break the chain.
-            let linked = stored_prev == expected_prev && (prev.is_none() || id == last_id + 1);
-            if Hash::from_slice(&stored) != Some(computed) || !linked {
-                report.broken.push(id);
-            }
-            prev = Hash::from_slice(&stored);
-            last_id = id;
+            // A stored hash of the wrong length compares unequal to any real one.
+            let unreadable = Hash([0xff; 32]);
+            walk.push(
+                id,
+                Hash::from_slice(&stored_prev).unwrap_or(unreadable),
+                Hash::from_slice(&stored).unwrap_or(unreadable),
+                computed,
+            );
         }
+        report.broken = walk.finish().into_iter().map(AuditProblem::id).collect();
         drop(rows);
         // The server's acknowledgement is the other copy of how far the chain went.
         let acked = self.audit_acked_id()?;

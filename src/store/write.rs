@@ -392,16 +392,21 @@ pub(super) fn apply_to_state(tx: &Transaction<'_>, pos: i64, rev: &Revision) -> 
         (pos, open)
     } else {
         let mut stmt = tx.prepare_cached(
-            "SELECT v.pos FROM revisions v
+            "SELECT v.pos, v.hlc, v.id FROM revisions v
              WHERE v.record_id = ?1
                AND v.erased_ms IS NULL
-               AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)
-             ORDER BY v.hlc DESC, v.id DESC",
+               AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
         )?;
-        let heads: Vec<i64> = stmt
-            .query_map([rev.record_id], |r| r.get(0))?
+        let heads: Vec<(i64, Hlc, Uuid)> = stmt
+            .query_map([rev.record_id], |r| Ok((r.get(0)?, Hlc::unpack(r.get(1)?), r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        (heads.first().copied().unwrap_or(pos), heads.len().max(1) as i64)
+        // The rule every device and the server apply (evidence::winner).
+        let won = crate::evidence::winner(heads.iter().map(|(_, hlc, id)| (*hlc, id)));
+        let winner_pos = heads
+            .iter()
+            .find(|(_, _, id)| Some(id) == won)
+            .map_or(pos, |(p, _, _)| *p);
+        (winner_pos, heads.len().max(1) as i64)
     };
     let (title, occurred_ms, sector, operation_id, updated_ms): (String, i64, Option<String>, Option<Uuid>, i64) =
         if winner_pos == pos {

@@ -8,9 +8,9 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
+use liaison_core::evidence::{AuditProblem, AuditWalk, FieldHasher, Hash};
 use liaison_core::records::RecordKind;
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::evidence::{FieldHasher, Hash};
 use liaison_core::sync::protocol::{AuditAck, AuditRefusal, RejectReason};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -567,6 +567,13 @@ pub(super) fn audit_trail(
 }
 
 /// Checks the server's audit chain and each device's.
+fn describe(what: &str, p: AuditProblem) -> String {
+    match p {
+        AuditProblem::Altered(id) => format!("{what} {id}: altered"),
+        AuditProblem::BrokenLink(id) => format!("{what} {id}: broken link"),
+    }
+}
+
 pub(super) fn verify_audit(c: &Connection) -> Result<AuditChainReport> {
     let mut report = AuditChainReport {
         server_entries: 0,
@@ -580,12 +587,11 @@ pub(super) fn verify_audit(c: &Connection) -> Result<AuditChainReport> {
              FROM audit_log ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
-        let mut prev: Option<(i64, Hash)> = None;
+        let mut walk = AuditWalk::new();
         while let Some(r) = rows.next()? {
             report.server_entries += 1;
             let id: i64 = r.get(0)?;
             let stored_prev = hash_of(&r.get::<_, Vec<u8>>(8)?);
-            let stored = hash_of(&r.get::<_, Vec<u8>>(9)?);
             let computed = server_entry_hash(
                 &stored_prev,
                 id,
@@ -598,30 +604,34 @@ pub(super) fn verify_audit(c: &Connection) -> Result<AuditChainReport> {
                 &r.get::<_, String>(6)?,
                 &r.get::<_, String>(7)?,
             );
-            let linked = match prev {
-                Some((pid, ph)) => id == pid + 1 && stored_prev == ph,
-                None => id == 1 && stored_prev == Hash::GENESIS,
-            };
-            if computed != stored {
-                report.problems.push(format!("server audit entry {id}: altered"));
-            } else if !linked {
-                report.problems.push(format!("server audit entry {id}: broken link"));
-            }
-            prev = Some((id, stored));
+            walk.push(id, stored_prev, hash_of(&r.get::<_, Vec<u8>>(9)?), computed);
         }
+        report
+            .problems
+            .extend(walk.finish().into_iter().map(|p| describe("server audit entry", p)));
     }
     let mut stmt = c.prepare(
         "SELECT device_id, id, at_ms, officer, action, record_id, detail, purpose, prev_hash, hash
          FROM device_audit ORDER BY device_id, id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut prev: Option<(Uuid, i64, Hash)> = None;
+    let mut walk: Option<(Uuid, AuditWalk)> = None;
+    let finish = |walk: Option<(Uuid, AuditWalk)>, problems: &mut Vec<String>| {
+        if let Some((device, w)) = walk {
+            let what = format!("device {device} audit entry");
+            problems.extend(w.finish().into_iter().map(|p| describe(&what, p)));
+        }
+    };
     while let Some(r) = rows.next()? {
         report.device_entries += 1;
         let device: Uuid = r.get(0)?;
+        if walk.as_ref().is_none_or(|(d, _)| *d != device) {
+            finish(walk.take(), &mut report.problems);
+            report.devices += 1;
+            walk = Some((device, AuditWalk::new()));
+        }
         let id: i64 = r.get(1)?;
         let stored_prev = hash_of(&r.get::<_, Vec<u8>>(8)?);
-        let stored = hash_of(&r.get::<_, Vec<u8>>(9)?);
         let computed = liaison_core::audit::entry_hash(
             &stored_prev,
             id,
@@ -632,24 +642,11 @@ pub(super) fn verify_audit(c: &Connection) -> Result<AuditChainReport> {
             &r.get::<_, String>(6)?,
             &r.get::<_, String>(7)?,
         );
-        let linked = match prev {
-            Some((d, pid, ph)) if d == device => id == pid + 1 && stored_prev == ph,
-            _ => {
-                report.devices += 1;
-                stored_prev == Hash::GENESIS
-            }
-        };
-        if computed != stored {
-            report
-                .problems
-                .push(format!("device {device} audit entry {id}: altered"));
-        } else if !linked {
-            report
-                .problems
-                .push(format!("device {device} audit entry {id}: broken link"));
+        if let Some((_, w)) = walk.as_mut() {
+            w.push(id, stored_prev, hash_of(&r.get::<_, Vec<u8>>(9)?), computed);
         }
-        prev = Some((device, id, stored));
     }
+    finish(walk, &mut report.problems);
     drop(rows);
     // The tail: every device's chain must still reach the head the server acknowledged to it
     // (the device keeps that acknowledgement too), with the same hash.

@@ -14,9 +14,9 @@ use crate::judge::{self, Binding, Held, Membership, Standing, Verdict};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
+use liaison_core::evidence::{canonical_body, ChainWalk, Hash, Hlc};
 use liaison_core::records::{Body, Operation, Record, RecordKind};
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::evidence::{canonical_body, ChainWalk, Hash, Hlc};
 use liaison_core::store::ChainEntry;
 use liaison_core::sync::protocol::AuditAck;
 use liaison_core::sync::protocol::{
@@ -958,15 +958,16 @@ impl Storage for SqliteStorage {
     fn current_revision(&self, record_id: Uuid) -> Result<Option<(Uuid, u32)>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT v.id FROM revisions v
+                "SELECT v.id, v.hlc FROM revisions v
                  WHERE v.record_id = ?1
-                   AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)
-                 ORDER BY v.hlc DESC, v.id DESC",
+                   AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
             )?;
-            let heads: Vec<Uuid> = stmt
-                .query_map([record_id], |r| r.get(0))?
+            let heads: Vec<(Uuid, Hlc)> = stmt
+                .query_map([record_id], |r| Ok((r.get(0)?, Hlc::unpack(r.get(1)?))))?
                 .collect::<rusqlite::Result<_>>()?;
-            Ok(heads.first().map(|w| (*w, heads.len() as u32)))
+            // The rule every device applies (evidence::winner).
+            let won = liaison_core::evidence::winner(heads.iter().map(|(id, hlc)| (*hlc, id)));
+            Ok(won.map(|w| (*w, heads.len() as u32)))
         })
     }
 
