@@ -27,6 +27,13 @@
 //!   negotiation tracker, tension series, timeline pages, record detail with its history,
 //!   neighbourhood mode, drafts). The Tauri commands are one call into it each.
 //!
+//! # Features
+//!
+//! `device` (on by default, with `sqlcipher`) is the tablet's half: `store`, `crypto`,
+//! `service`, the sync client and scheduler. Without it the crate is what the force server
+//! and the fuzz targets build on: `evidence`, `records`, `audit`, `geo`, `retention`, `demo`'s
+//! plan and `sync`'s protocol and enrolment string, with no SQLite and no HTTP.
+//!
 //! # Architecture invariants
 //!
 //! - Nothing here knows about Tauri or the UI; only `sync` speaks HTTP.
@@ -36,17 +43,21 @@
 //!   has its bodies replaced by tombstones that keep the hash chain, logged as an erasure.
 
 pub mod audit;
+#[cfg(feature = "device")]
 pub mod crypto;
 pub mod demo;
 pub mod evidence;
 pub mod geo;
 pub mod records;
 pub mod retention;
+#[cfg(feature = "device")]
 pub mod service;
+#[cfg(feature = "device")]
 pub mod store;
 pub mod sync;
 
 pub use audit::{Access, AuditAction, AuditEntry, ChainedAuditEntry};
 pub use evidence::Revision;
 pub use records::{Body, Location, OfficerId, Record, RecordId, RecordKind, ValidationError};
+#[cfg(feature = "device")]
 pub use store::{Saved, Store, StoreError};

@@ -15,6 +15,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// The policy shipped with this build (the file in the repository).
+/// Who the audit log names for an erasure made by a device's retention job.
+pub const RETENTION_ACTOR: &str = "retention policy";
+
 pub const DEFAULT_POLICY_TOML: &str = include_str!("../policy/retention.toml");
 
 /// Longest period a policy may give, in days (100 years).

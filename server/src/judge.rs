@@ -377,7 +377,7 @@ fn describe_scope(s: Scope) -> String {
 /// the chain.)
 pub fn examine_audit(device: &DeviceAuth, e: &ChainedAuditEntry) -> Result<(), Refusal> {
     // The device's retention job erases in its own name, and only erases.
-    let retention = e.officer.as_str() == liaison_core::store::RETENTION_ACTOR && e.action == AuditAction::Erasure;
+    let retention = e.officer.as_str() == liaison_core::retention::RETENTION_ACTOR && e.action == AuditAction::Erasure;
     if e.officer.as_str() != device.officer && !retention {
         return Err(refuse(
             RejectReason::NotAuthor,

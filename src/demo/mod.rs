@@ -10,7 +10,6 @@
 //! store, for tests and benchmarks only.
 
 use crate::records::*;
-use crate::store::{Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -69,13 +68,14 @@ trait Sink {
     ) -> std::result::Result<(), Self::Error>;
 }
 
-impl Sink for Store {
+#[cfg(feature = "device")]
+impl Sink for crate::store::Store {
     type Error = crate::store::StoreError;
-    fn create(&mut self, author: &OfficerId, record: Record) -> Result<RecordId> {
-        Ok(Store::create(self, author, record)?.record_id)
+    fn create(&mut self, author: &OfficerId, record: Record) -> crate::store::Result<RecordId> {
+        Ok(crate::store::Store::create(self, author, record)?.record_id)
     }
-    fn edit(&mut self, author: &OfficerId, id: RecordId, record: Record, reason: &str) -> Result<()> {
-        Store::edit(self, author, id, record, reason).map(|_| ())
+    fn edit(&mut self, author: &OfficerId, id: RecordId, record: Record, reason: &str) -> crate::store::Result<()> {
+        crate::store::Store::edit(self, author, id, record, reason).map(|_| ())
     }
 }
 
@@ -281,7 +281,12 @@ pub fn plan(start: DateTime<Utc>, seed: u64) -> DemoPlan {
 /// Fills `store` with the demonstration operation, starting at `start` (the march's
 /// assembly time), as if its officers had recorded it on this device. For tests and
 /// benchmarks: a real tablet never holds demonstration data in its evidence.
-pub fn generate(store: &mut Store, start: DateTime<Utc>, seed: u64) -> Result<DemoSummary> {
+#[cfg(feature = "device")]
+pub fn generate(
+    store: &mut crate::store::Store,
+    start: DateTime<Utc>,
+    seed: u64,
+) -> crate::store::Result<DemoSummary> {
     build(store, start, seed)
 }
 
@@ -754,9 +759,10 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
     Ok(g.summary)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "device"))]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use chrono::TimeZone;
 
     #[test]

@@ -12,7 +12,17 @@ mod revision;
 pub use chain::{AuditProblem, AuditWalk, ChainProblem, ChainReport, ChainWalk};
 pub use revision::{canonical_body, FieldHasher, Hash, Hlc, Revision};
 
+use serde::Serialize;
 use uuid::Uuid;
+
+/// One revision as a chain names it: place, id, hash. What the server must hold of a
+/// device's chain, for comparing both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ChainEntry {
+    pub device_seq: u64,
+    pub revision_id: Uuid,
+    pub hash: Hash,
+}
 
 /// The current revision among a record's heads (revisions no other revision names as parent):
 /// the highest hybrid logical clock, then the highest id. Every device and the server apply

@@ -25,11 +25,12 @@ mod views;
 mod write;
 
 pub use read::{CurrentRecord, ListFilter, RecordSummary};
-pub use retention::{RetentionReport, RETENTION_ACTOR};
+pub use crate::retention::RETENTION_ACTOR;
+pub use retention::RetentionReport;
 // The evidence types, re-exported where the store's callers have always found them.
-pub use crate::evidence::{canonical_body, ChainProblem, ChainReport, ChainWalk, FieldHasher, Hash, Hlc, Revision};
+pub use crate::evidence::{canonical_body, ChainEntry, ChainProblem, ChainReport, ChainWalk, FieldHasher, Hash, Hlc, Revision};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
-pub use sync::{ChainEntry, PendingEnrolment, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
+pub use sync::{PendingEnrolment, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use views::Draft;
 pub use write::Saved;
 

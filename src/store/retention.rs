@@ -12,15 +12,13 @@ use super::write::unindex;
 use super::{Result, Store};
 use crate::audit::AuditAction;
 use crate::records::{OfficerId, RecordKind};
-use crate::retention::RetentionPolicy;
+use crate::retention::{RetentionPolicy, RETENTION_ACTOR};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// Who the audit log names for an erasure made by the retention job.
-pub const RETENTION_ACTOR: &str = "retention policy";
 
 /// What one run of the retention job did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

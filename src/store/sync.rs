@@ -10,7 +10,7 @@
 use super::read::{revision_from_row, REVISION_COLUMNS};
 use super::{Result, Store, StoreError};
 use crate::audit::AuditAction;
-use crate::evidence::{Hash, Revision};
+use crate::evidence::{ChainEntry, Hash, Revision};
 use crate::records::{OfficerId, RecordKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -113,14 +113,6 @@ pub struct StoredSyncStatus {
     pub quarantined: Vec<QuarantinedRevision>,
     /// Records the retention job has removed from this device (the server keeps them).
     pub erased_by_retention: u64,
-}
-
-/// One of this device's revisions as the evidence names it: place in the chain, id, hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ChainEntry {
-    pub device_seq: u64,
-    pub revision_id: Uuid,
-    pub hash: Hash,
 }
 
 fn urgent_kinds() -> String {

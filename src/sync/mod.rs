@@ -16,19 +16,25 @@
 //! This module does HTTP but no SQL (sync state lives in `store::sync`), and knows nothing of
 //! Tauri or the UI: the shell drives [`Scheduler`] and shows [`SyncStatus`].
 
+#[cfg(feature = "device")]
 pub mod client;
 pub mod enrolment;
 pub mod protocol;
+#[cfg(feature = "device")]
 pub mod scheduler;
 
+#[cfg(feature = "device")]
 pub use client::{SyncClient, SyncOptions, SyncReport};
 pub use enrolment::{Enrolment, EnrolmentError};
+#[cfg(feature = "device")]
 pub use scheduler::{backoff_delay, Scheduler, SchedulerOptions, SyncPhase, SyncProgress, SyncStatus};
 
+#[cfg(feature = "device")]
 use crate::store::StoreError;
 
 /// Everything that can stop a sync. Records are never lost by any of them: they stay in the
 /// outbox and go at the next attempt.
+#[cfg(feature = "device")]
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error("this device is not enrolled with a force server: ask the force IT team for an enrollment code")]
@@ -82,6 +88,7 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+#[cfg(feature = "device")]
 impl SyncError {
     /// True when waiting and trying again can help (network, server trouble).
     pub fn is_transient(&self) -> bool {
@@ -105,5 +112,5 @@ impl SyncError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "device"))]
 mod tests;

@@ -541,7 +541,7 @@ fn a_device_audit_entry_must_name_its_officer_and_fit_its_limits() {
     let retention = ChainedAuditEntry {
         action: AuditAction::Erasure,
         ..entry(
-            liaison_core::store::RETENTION_ACTOR,
+            liaison_core::retention::RETENTION_ACTOR,
             "contact_note: 2 revisions erased".into(),
         )
     };

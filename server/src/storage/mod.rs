@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
 use liaison_core::records::{EventKind, OfficerId};
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::store::ChainEntry;
+use liaison_core::evidence::ChainEntry;
 use liaison_core::sync::protocol::{AuditAck, EnrollResponse, PullResponse, PushResponse};
 use liaison_core::Revision;
 use serde::Serialize;

@@ -14,10 +14,9 @@ use crate::judge::{self, Binding, Held, Membership, Standing, Verdict};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
-use liaison_core::evidence::{canonical_body, ChainWalk, Hash, Hlc};
+use liaison_core::evidence::{canonical_body, ChainEntry, ChainWalk, Hash, Hlc};
 use liaison_core::records::{Body, Operation, Record, RecordKind};
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::store::ChainEntry;
 use liaison_core::sync::protocol::AuditAck;
 use liaison_core::sync::protocol::{
     EnrollResponse, PullResponse, PushResponse, Rejection, MAX_PULL_BYTES, MAX_PULL_LIMIT,
