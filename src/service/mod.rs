@@ -9,6 +9,7 @@
 //! screen logic so that it is tested here, in Rust, and never written in the shell or the UI.
 //! It contains no SQL (that stays in [`crate::store`]).
 
+mod capture;
 mod detail;
 mod home;
 mod neighbourhood;
@@ -16,6 +17,7 @@ mod rumours;
 pub mod session;
 mod vocabulary;
 
+pub use capture::{create_record, discard_draft, draft, edit_record, save_draft, search};
 pub use detail::{record_detail, FieldChange, RecordDetail, RevisionView};
 pub use home::{
     capture_defaults, directory, operation_home, operations, resume_operation, tension_series, timeline,

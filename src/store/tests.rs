@@ -876,3 +876,45 @@ mod properties {
         v
     }
 }
+
+#[test]
+fn a_save_consumes_its_draft_in_the_same_transaction_and_a_refused_save_keeps_it() {
+    let mut f = fixture();
+    let pc = officer("PC 1");
+    f.store
+        .save_draft("capture:note", &pc, "{\"summary\":\"half typed\"}")
+        .unwrap();
+    // Refused (no summary): nothing saved, and the draft is still there to finish.
+    let mut empty = note(f.op, "x");
+    if let Body::ContactNote(n) = &mut empty.body {
+        n.summary.clear();
+    }
+    let before = f.store.revision_count().unwrap();
+    assert!(f.store.create_from_draft(&pc, empty, Some("capture:note")).is_err());
+    assert_eq!(f.store.revision_count().unwrap(), before);
+    assert!(
+        f.store.draft("capture:note").unwrap().is_some(),
+        "the draft survives a refused save"
+    );
+    // Saved: the record is there and the draft is gone, together.
+    let saved = f
+        .store
+        .create_from_draft(&pc, note(f.op, "finished"), Some("capture:note"))
+        .unwrap();
+    assert!(f.store.draft("capture:note").unwrap().is_none());
+    f.store.save_draft("edit:1", &pc, "{}").unwrap();
+    f.store
+        .edit_from_draft(
+            &pc,
+            saved.record_id,
+            note(f.op, "finished, corrected"),
+            "typo",
+            Some("edit:1"),
+        )
+        .unwrap();
+    assert!(f.store.draft("edit:1").unwrap().is_none());
+    // A bad draft key refuses the whole save: the record is not written either.
+    let before = f.store.revision_count().unwrap();
+    assert!(f.store.create_from_draft(&pc, note(f.op, "again"), Some("  ")).is_err());
+    assert_eq!(f.store.revision_count().unwrap(), before);
+}

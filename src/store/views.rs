@@ -137,13 +137,17 @@ impl Store {
 
     /// Deletes the draft under `key`; true when there was one.
     pub fn discard_draft(&self, key: &str) -> Result<bool> {
-        check_draft_key(key)?;
-        Ok(self
-            .conn
-            .prepare_cached("DELETE FROM drafts WHERE key = ?1")?
-            .execute([key])?
-            > 0)
+        discard_draft_in(&self.conn, key)
     }
+}
+
+/// Deletes a draft inside the caller's transaction (a save that consumes its draft).
+pub(super) fn discard_draft_in(conn: &rusqlite::Connection, key: &str) -> Result<bool> {
+    check_draft_key(key)?;
+    Ok(conn
+        .prepare_cached("DELETE FROM drafts WHERE key = ?1")?
+        .execute([key])?
+        > 0)
 }
 
 fn check_draft_key(key: &str) -> Result<()> {

@@ -37,7 +37,13 @@ const REASON_MAX: usize = 1_000;
 
 impl Store {
     /// Saves a new record as its first revision.
-    pub fn create(&mut self, author: &OfficerId, mut record: Record) -> Result<Saved> {
+    pub fn create(&mut self, author: &OfficerId, record: Record) -> Result<Saved> {
+        self.create_from_draft(author, record, None)
+    }
+
+    /// As [`Store::create`], and discards the capture draft under `draft` in the same
+    /// transaction: the record saved and its draft gone, or neither.
+    pub fn create_from_draft(&mut self, author: &OfficerId, mut record: Record, draft: Option<&str>) -> Result<Saved> {
         record.normalise();
         record.validate()?;
         self.place_in_sector(&mut record)?;
@@ -46,6 +52,9 @@ impl Store {
         let mut head = read_head(&tx, device_id)?;
         let rev = append(&tx, &mut head, device_id, author, Uuid::now_v7(), None, None, record)?;
         save_clock(&tx, head.hlc)?;
+        if let Some(key) = draft {
+            super::views::discard_draft_in(&tx, key)?;
+        }
         log(
             &tx,
             author,
@@ -60,7 +69,20 @@ impl Store {
 
     /// Saves an edit as a new revision whose parent is the record's current revision. The
     /// reason is required and kept with the revision.
-    pub fn edit(&mut self, author: &OfficerId, record_id: RecordId, mut record: Record, reason: &str) -> Result<Saved> {
+    pub fn edit(&mut self, author: &OfficerId, record_id: RecordId, record: Record, reason: &str) -> Result<Saved> {
+        self.edit_from_draft(author, record_id, record, reason, None)
+    }
+
+    /// As [`Store::edit`], and discards the capture draft under `draft` in the same
+    /// transaction.
+    pub fn edit_from_draft(
+        &mut self,
+        author: &OfficerId,
+        record_id: RecordId,
+        mut record: Record,
+        reason: &str,
+        draft: Option<&str>,
+    ) -> Result<Saved> {
         let reason = check_reason(reason)?;
         record.normalise();
         record.validate()?;
@@ -89,6 +111,9 @@ impl Store {
             record,
         )?;
         save_clock(&tx, head.hlc)?;
+        if let Some(key) = draft {
+            super::views::discard_draft_in(&tx, key)?;
+        }
         log(
             &tx,
             author,

@@ -86,8 +86,8 @@ app_commands! {
     records::search(query: SearchQuery) -> Vec<SearchHit>;
     records::directory() -> Vec<RecordSummary>;
     records::record_detail(record_id: RecordId, purpose: Option<String>) -> RecordDetail;
-    records::create_record(record: Record) -> Saved;
-    records::edit_record(record_id: RecordId, record: Record, reason: String) -> Saved;
+    records::create_record(record: Record, draft: Option<String>) -> Saved;
+    records::edit_record(record_id: RecordId, record: Record, reason: String, draft: Option<String>) -> Saved;
     rumours::rumour_board(operation_id: RecordId) -> Vec<RumourCard>;
     rumours::set_rumour_status(record_id: RecordId, status: RumourStatus, findings: Option<String>) -> Saved;
     rumours::add_rumour_control(record_id: RecordId, told: String, message: String) -> Saved;

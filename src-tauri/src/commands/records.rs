@@ -14,7 +14,7 @@ pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> CmdResult<T
 
 #[tauri::command(async)]
 pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<Vec<SearchHit>> {
-    state.with_store(|s| s.search(&query))
+    state.with_store(|s| service::search(s, &query))
 }
 
 #[tauri::command(async)]
@@ -38,8 +38,8 @@ pub fn record_detail(
 }
 
 #[tauri::command(async)]
-pub fn create_record(state: State<'_, AppState>, record: Record) -> CmdResult<Saved> {
-    state.as_officer(|s, officer| s.create(officer, record))
+pub fn create_record(state: State<'_, AppState>, record: Record, draft: Option<String>) -> CmdResult<Saved> {
+    state.as_officer(|s, officer| service::create_record(s, officer, record, draft.as_deref()))
 }
 
 #[tauri::command(async)]
@@ -48,6 +48,7 @@ pub fn edit_record(
     record_id: RecordId,
     record: Record,
     reason: String,
+    draft: Option<String>,
 ) -> CmdResult<Saved> {
-    state.as_officer(|s, officer| s.edit(officer, record_id, record, &reason))
+    state.as_officer(|s, officer| service::edit_record(s, officer, record_id, record, &reason, draft.as_deref()))
 }

@@ -150,14 +150,13 @@ export function Capture(props: Mode & { purpose?: string }) {
           body,
         };
     try {
+      // The draft goes in the same transaction as the save: both or neither.
       const saved = loaded.existing
-        ? await api.editRecord(loaded.existing.current.record_id, record, String(values.reason ?? ""))
-        : await api.createRecord(record);
+        ? await api.editRecord(loaded.existing.current.record_id, record, String(values.reason ?? ""), key)
+        : await api.createRecord(record, key);
       if (editing) go({ name: "record", id: saved.record_id });
       else if (record.operation_id) go({ name: "timeline", op: record.operation_id, saved: saved.record_id });
       else go({ name: "record", id: saved.record_id });
-      // The record is saved; the draft goes after the officer already sees it.
-      void api.discardDraft(key).catch(() => undefined);
     } catch (err) {
       setError(err as AppError);
       setSaving(false);
