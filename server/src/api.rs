@@ -83,7 +83,7 @@ impl ApiError {
                 StorageError::UnknownOperation(_) | StorageError::UnknownDevice(_) => {
                     (StatusCode::NOT_FOUND, ErrorCode::BadRequest)
                 }
-                StorageError::SchemaTooNew { .. } | StorageError::Sqlite(_) => {
+                StorageError::SchemaTooNew { .. } | StorageError::Sqlite(_) | StorageError::Postgres(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
                 }
             },

@@ -4,7 +4,8 @@
 
 use crate::limits::Limits;
 use crate::storage::{
-    sqlite::SqliteStorage, AuditSubject, NewOperation, ReviewItem, RevocationReason, Storage, StorageError,
+    postgres::PostgresStorage, sqlite::SqliteStorage, AuditSubject, NewOperation, ReviewItem, RevocationReason,
+    Storage, StorageError,
 };
 use chrono::{DateTime, Duration, Utc};
 use clap::{Parser, Subcommand};
@@ -25,6 +26,11 @@ pub struct Cli {
     /// The server database (created on first use).
     #[arg(long, env = "LIAISON_SERVER_DB", default_value = "liaison-server.db", global = true)]
     pub db: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file, for a force-wide deployment (several
+    /// server processes on one database): postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or
+    /// libpq's `host=… dbname=…` form. Its schema is created or brought up to date at start.
+    #[arg(long, env = "LIAISON_SERVER_DATABASE", global = true, conflicts_with = "db")]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -236,6 +242,49 @@ fn parse_reason(s: &str) -> Result<RevocationReason, String> {
     RevocationReason::parse(s).ok_or_else(|| "use lost, stolen or retired".to_string())
 }
 
+/// The database the command line chose: the SQLite file (`--db`) or PostgreSQL (`--database`).
+enum Database {
+    Sqlite(SqliteStorage),
+    Postgres(PostgresStorage),
+}
+
+impl std::ops::Deref for Database {
+    type Target = dyn Storage;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Database::Sqlite(s) => s,
+            Database::Postgres(p) => p,
+        }
+    }
+}
+
+impl Database {
+    fn shared(self) -> Arc<dyn Storage> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s),
+            Database::Postgres(p) => Arc::new(p),
+        }
+    }
+
+    /// For logs: the file, or the PostgreSQL host, port and name (never the password).
+    fn describe(&self, cli: &Cli) -> String {
+        match self {
+            Database::Sqlite(_) => cli.db.display().to_string(),
+            Database::Postgres(p) => format!("postgres {}", p.target()),
+        }
+    }
+
+    fn sqlite(&self, command: &str) -> Result<&SqliteStorage, CliError> {
+        match self {
+            Database::Sqlite(s) => Ok(s),
+            Database::Postgres(_) => Err(CliError::Invalid(format!(
+                "`{command}` writes to the embedded SQLite database only: run it with --db FILE"
+            ))),
+        }
+    }
+}
+
 /// Why the command line failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -341,7 +390,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         println!("server key: {}", issued.server_key.display());
         return Ok(());
     }
-    let storage = SqliteStorage::open(&cli.db)?;
+    let storage = match &cli.database {
+        Some(url) => Database::Postgres(PostgresStorage::open(url)?),
+        None => Database::Sqlite(SqliteStorage::open(&cli.db)?),
+    };
+    let database = storage.describe(&cli);
     match cli.command {
         Command::Tls(_) => Ok(()),
         Command::Serve {
@@ -398,11 +451,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                          machine only; devices need LIAISON_ALLOW_PLAIN_LOOPBACK=1"
                     );
                 }
-                tracing::info!(%addr, %scheme, db = %cli.db.display(), "serving");
+                tracing::info!(%addr, %scheme, %database, "serving");
                 // Scripts read this line: keep it `listening on <address>`.
                 println!("listening on {addr}");
                 std::io::stdout().flush()?;
-                crate::api::serve_with(listener, Arc::new(storage), options, shutdown).await?;
+                crate::api::serve_with(listener, storage.shared(), options, shutdown).await?;
                 Ok(())
             })
         }
@@ -436,7 +489,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 officers
             };
             let start = Utc::now() - Duration::hours(started_hours_ago.clamp(0, 24 * 365));
-            let loaded = crate::demo::load(&storage, start, &officers)?;
+            let loaded = crate::demo::load(storage.sqlite("demo")?, start, &officers)?;
             if loaded.revisions == 0 {
                 println!(
                     "the demo operation is already on this server: {}",

@@ -52,4 +52,4 @@ pub mod tls;
 pub mod visibility;
 
 pub use api::{router, router_with, serve, serve_with, ServeError, ServeOptions};
-pub use storage::{sqlite::SqliteStorage, Storage, StorageError};
+pub use storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage, StorageError};

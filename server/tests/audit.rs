@@ -239,7 +239,7 @@ async fn the_audit_trail_of_a_person_combines_device_consultations_and_server_di
 
     // The same from the command line, for the operation as a whole; the export is logged.
     let (ok, out, err) = admin(
-        server.storage.path(),
+        server.sqlite_path().as_path(),
         &["audit", "--operation", &op.to_string(), "--purpose", "debrief review"],
     );
     assert!(ok, "{err}");
@@ -255,7 +255,7 @@ async fn the_audit_trail_of_a_person_combines_device_consultations_and_server_di
     assert!(entries
         .iter()
         .any(|e| e["action"] == "disclosure" && e["device_id"] == serde_json::json!(b.id())));
-    let (ok, out, _) = admin(server.storage.path(), &["audit", "--record", &p.to_string()]);
+    let (ok, out, _) = admin(server.sqlite_path().as_path(), &["audit", "--record", &p.to_string()]);
     assert!(ok);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(json["entries"]
@@ -263,11 +263,11 @@ async fn the_audit_trail_of_a_person_combines_device_consultations_and_server_di
         .unwrap()
         .iter()
         .any(|e| e["action"] == "consultation" && e["purpose"] == "call before the march sets off"));
-    let (ok, _, err) = admin(server.storage.path(), &["audit"]);
+    let (ok, _, err) = admin(server.sqlite_path().as_path(), &["audit"]);
     assert!(!ok && err.contains("--record"), "{err}");
 
     // Enrollments, pulls, pushes and exports are all in the server's chain, which verifies.
-    let (ok, out, _) = admin(server.storage.path(), &["verify"]);
+    let (ok, out, _) = admin(server.sqlite_path().as_path(), &["verify"]);
     assert!(ok && out.contains("0 audit problems"), "{out}");
 }
 
@@ -280,7 +280,7 @@ async fn review_flags_records_due_under_the_policy_and_deletes_nothing() {
     let note_id = d.create(note(op, "Spoke with the chief steward"));
     let esc = d.create(escalation(op));
     d.sync().await;
-    let db = server.storage.path().to_path_buf();
+    let db = server.sqlite_path().as_path().to_path_buf();
     let before = server.storage.verify().unwrap().revisions;
 
     let (ok, out, err) = admin(&db, &["review", "--due"]);

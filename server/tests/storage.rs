@@ -1,5 +1,5 @@
 //! The storage story: what any `Storage` backend must do, told once and run against each
-//! backend (SQLite today; a PostgreSQL backend adds one line at the bottom).
+//! backend (SQLite, and PostgreSQL where one is reachable: see `common/backend.rs`).
 
 mod common;
 
@@ -9,7 +9,7 @@ use liaison_core::records::RumourStatus;
 use liaison_core::store::Store;
 use liaison_server::auth::{hash_secret, new_token};
 use liaison_server::storage::{DeviceAuth, RevocationReason, Storage, StorageError};
-use liaison_server::SqliteStorage;
+use liaison_server::{PostgresStorage, SqliteStorage};
 
 fn story(storage: &dyn Storage) {
     // Enrollment: a code works once, the device then authenticates by its token's hash.
@@ -128,4 +128,54 @@ fn a_server_database_from_a_newer_server_is_refused_untouched() {
     let err = SqliteStorage::open(&path).err().unwrap();
     assert!(matches!(err, StorageError::SchemaTooNew { found: 99, .. }));
     assert!(err.to_string().contains("upgrade the server"));
+}
+
+#[test]
+fn the_postgres_storage_tells_the_whole_story() {
+    if !common::backend::postgres_reachable("the_postgres_storage_tells_the_whole_story") {
+        return;
+    }
+    let db = PgDatabase::create();
+    story(&PostgresStorage::open(&db.url).unwrap());
+    // A second server process on the same database finds the schema in place and the same
+    // evidence.
+    let again = PostgresStorage::open(&db.url).unwrap();
+    assert_eq!(again.verify().unwrap().revisions, 2);
+    assert!(again.verify_audit().unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_postgres_database_from_a_newer_server_is_refused_untouched() {
+    if !common::backend::postgres_reachable("a_postgres_database_from_a_newer_server_is_refused_untouched") {
+        return;
+    }
+    let db = PgDatabase::create();
+    drop(PostgresStorage::open(&db.url).unwrap());
+    db.sql(
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
+         VALUES (99, 'from_a_newer_server', '2030-01-01T00:00:00Z', '0')",
+    );
+    let tables = || db.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    let before = tables();
+    let err = PostgresStorage::open(&db.url).err().unwrap();
+    assert!(matches!(err, StorageError::SchemaTooNew { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("upgrade the server"));
+    assert_eq!(tables(), before, "nothing was changed");
+}
+
+#[test]
+fn an_unreachable_postgres_is_a_clear_error_naming_the_database_but_not_the_password() {
+    // Port 1 on this machine: nothing listens there.
+    let err = PostgresStorage::open("postgres://liaison:s3cret-pass@127.0.0.1:1/force?connect_timeout=5")
+        .err()
+        .unwrap();
+    let message = err.to_string();
+    assert!(matches!(err, StorageError::Postgres(_)), "{message}");
+    assert!(
+        message.contains("127.0.0.1:1/force") && message.contains("cannot be reached"),
+        "{message}"
+    );
+    assert!(!message.contains("s3cret-pass"), "{message}");
+    let err = PostgresStorage::open("postgres://[oops").err().unwrap();
+    assert!(err.to_string().contains("--database"), "{err}");
 }

@@ -21,7 +21,7 @@ async fn json<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> T {
 }
 
 fn db(server: &TestServer) -> rusqlite::Connection {
-    rusqlite::Connection::open(server.storage.path()).unwrap()
+    rusqlite::Connection::open(server.sqlite_path().as_path()).unwrap()
 }
 
 /// The force is fine: a colleague syncs, and both evidence checks find nothing wrong.

@@ -97,7 +97,7 @@ pub(super) mod action {
 /// The hash of one server audit entry: content, the records it names (sorted) and the
 /// previous entry's hash.
 #[allow(clippy::too_many_arguments)]
-fn server_entry_hash(
+pub(super) fn server_entry_hash(
     prev: &Hash,
     id: i64,
     at_ms: i64,
@@ -193,6 +193,20 @@ pub(super) fn log_sync(
     action: &str,
     by_operation: BTreeMap<Option<Uuid>, Vec<Uuid>>,
 ) -> Result<()> {
+    for entry in sync_entries(device, action, by_operation) {
+        log(tx, entry)?;
+    }
+    Ok(())
+}
+
+/// The server's entries for revisions collected from (push) or disclosed to (pull) a device:
+/// one per operation (None: revisions outside any operation), naming every record.
+pub(super) fn sync_entries<'a>(
+    device: &'a DeviceAuth,
+    action: &'a str,
+    by_operation: BTreeMap<Option<Uuid>, Vec<Uuid>>,
+) -> Vec<ServerEntry<'a>> {
+    let mut entries = Vec::new();
     for (operation_id, records) in by_operation {
         let revisions = records.len();
         let mut distinct = records.clone();
@@ -219,24 +233,93 @@ pub(super) fn log_sync(
                 "sync pull",
             )
         };
-        log(
-            tx,
-            ServerEntry {
-                actor: &device.officer,
-                action,
-                device_id: Some(device.device_id),
-                operation_id,
-                records: distinct,
-                detail,
-                purpose,
-            },
-        )?;
+        entries.push(ServerEntry {
+            actor: &device.officer,
+            action,
+            device_id: Some(device.device_id),
+            operation_id,
+            records: distinct,
+            detail,
+            purpose,
+        });
     }
-    Ok(())
+    entries
 }
 
-fn hash_of(b: &[u8]) -> Hash {
+pub(super) fn hash_of(b: &[u8]) -> Hash {
     Hash::from_slice(b).unwrap_or_default()
+}
+
+/// What to do with one audit entry a device sent.
+pub(super) enum AuditStep {
+    /// The same entry is held already.
+    Held,
+    /// Refused: nothing from here on is stored.
+    Refuse(AuditRefusal),
+    Store,
+}
+
+/// The check of one audit entry against the device's chain as held: `head` is the last entry
+/// held (its id and hash) and `held`, asked only for an entry at or below the head, the hash
+/// held under its id (`Some(None)`: none).
+pub(super) fn audit_step(
+    device: &DeviceAuth,
+    e: &ChainedAuditEntry,
+    head: Option<(i64, Hash)>,
+    held: Option<Option<&[u8]>>,
+) -> AuditStep {
+    let refuse = |reason: RejectReason, message: String| {
+        AuditStep::Refuse(AuditRefusal {
+            id: e.id,
+            reason,
+            message,
+        })
+    };
+    if let Some((head_id, _)) = head.filter(|(h, _)| e.id <= *h) {
+        return match held.flatten() {
+            Some(h) if h == e.hash.0 => AuditStep::Held,
+            Some(_) => refuse(
+                RejectReason::ConflictingCopy,
+                format!(
+                    "the server already holds a different audit entry {} of this device",
+                    e.id
+                ),
+            ),
+            None => refuse(
+                RejectReason::BrokenChain,
+                format!(
+                    "audit entry {} is before the start of this device's chain (at {head_id})",
+                    e.id
+                ),
+            ),
+        };
+    }
+    if let Err(r) = crate::judge::examine_audit(device, e) {
+        return refuse(r.reason, r.message);
+    }
+    if !e.hash_is_valid() {
+        return refuse(
+            RejectReason::HashMismatch,
+            format!(
+                "audit entry {} does not match its hash: the device's audit log was altered",
+                e.id
+            ),
+        );
+    }
+    let linked = match head {
+        Some((id, h)) => e.id == id + 1 && e.prev_hash == h,
+        None => e.prev_hash == Hash::GENESIS,
+    };
+    if !linked {
+        return refuse(
+            RejectReason::BrokenChain,
+            format!(
+                "audit entry {} does not link to the entry before it: entries were removed or reordered",
+                e.id
+            ),
+        );
+    }
+    AuditStep::Store
 }
 
 /// Stores a device's audit entries, each checked against the chain the server holds.
@@ -257,66 +340,21 @@ pub(super) fn push_audit(
     let mut stored = 0u32;
     let mut refused = None;
     for e in sorted {
-        let refuse = |reason: RejectReason, message: String| AuditRefusal {
-            id: e.id,
-            reason,
-            message,
+        let held = match head {
+            Some((h, _)) if e.id <= h => Some(
+                tx.prepare_cached("SELECT hash FROM device_audit WHERE device_id = ?1 AND id = ?2")?
+                    .query_row(params![device.device_id, e.id], |r| r.get::<_, Vec<u8>>(0))
+                    .optional()?,
+            ),
+            _ => None,
         };
-        if let Some((head_id, _)) = head.filter(|(h, _)| e.id <= *h) {
-            let held: Option<Vec<u8>> = tx
-                .prepare_cached("SELECT hash FROM device_audit WHERE device_id = ?1 AND id = ?2")?
-                .query_row(params![device.device_id, e.id], |r| r.get(0))
-                .optional()?;
-            match held {
-                Some(h) if h == e.hash.0 => continue,
-                Some(_) => {
-                    refused = Some(refuse(
-                        RejectReason::ConflictingCopy,
-                        format!(
-                            "the server already holds a different audit entry {} of this device",
-                            e.id
-                        ),
-                    ))
-                }
-                None => {
-                    refused = Some(refuse(
-                        RejectReason::BrokenChain,
-                        format!(
-                            "audit entry {} is before the start of this device's chain (at {head_id})",
-                            e.id
-                        ),
-                    ))
-                }
+        match audit_step(device, e, head, held.as_ref().map(Option::as_deref)) {
+            AuditStep::Held => continue,
+            AuditStep::Refuse(r) => {
+                refused = Some(r);
+                break;
             }
-            break;
-        }
-        if let Err(r) = crate::judge::examine_audit(device, e) {
-            refused = Some(refuse(r.reason, r.message));
-            break;
-        }
-        if !e.hash_is_valid() {
-            refused = Some(refuse(
-                RejectReason::HashMismatch,
-                format!(
-                    "audit entry {} does not match its hash: the device's audit log was altered",
-                    e.id
-                ),
-            ));
-            break;
-        }
-        let linked = match head {
-            Some((id, h)) => e.id == id + 1 && e.prev_hash == h,
-            None => e.prev_hash == Hash::GENESIS,
-        };
-        if !linked {
-            refused = Some(refuse(
-                RejectReason::BrokenChain,
-                format!(
-                    "audit entry {} does not link to the entry before it: entries were removed or reordered",
-                    e.id
-                ),
-            ));
-            break;
+            AuditStep::Store => {}
         }
         tx.prepare_cached(
             "INSERT INTO device_audit (device_id, id, at_ms, officer, action, record_id, detail, purpose,
@@ -352,7 +390,7 @@ pub(super) fn push_audit(
     })
 }
 
-fn time(ms: i64) -> DateTime<Utc> {
+pub(super) fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
@@ -567,7 +605,7 @@ pub(super) fn audit_trail(
 }
 
 /// Checks the server's audit chain and each device's.
-fn describe(what: &str, p: AuditProblem) -> String {
+pub(super) fn describe(what: &str, p: AuditProblem) -> String {
     match p {
         AuditProblem::Altered(id) => format!("{what} {id}: altered"),
         AuditProblem::BrokenLink(id) => format!("{what} {id}: broken link"),

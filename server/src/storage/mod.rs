@@ -1,18 +1,21 @@
 //! Everything the server remembers, behind one trait so that a PostgreSQL backend can follow
-//! the embedded SQLite one ([`sqlite::SqliteStorage`]) and pass the same tests.
+//! the embedded SQLite one ([`sqlite::SqliteStorage`]) and pass the same tests; the
+//! PostgreSQL one ([`postgres::PostgresStorage`]) is for a force-wide deployment.
 //!
 //! The trait is synchronous: the API calls it from `spawn_blocking`, and one call is one
 //! transaction. Rules that do not depend on the backend (hash checks, visibility, token
 //! generation) live outside it, in `liaison_core`, [`crate::visibility`] and [`crate::auth`].
 
+mod audit_postgres;
 mod audit_sqlite;
+pub mod postgres;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
+use liaison_core::evidence::ChainEntry;
 use liaison_core::records::{EventKind, OfficerId};
 use liaison_core::retention::RetentionPolicy;
-use liaison_core::evidence::ChainEntry;
 use liaison_core::sync::protocol::{AuditAck, EnrollResponse, PullResponse, PushResponse};
 use liaison_core::Revision;
 use serde::Serialize;
@@ -204,6 +207,10 @@ pub enum StorageError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("the server database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed or could not be reached. The message names the database (never the
+    /// password) and what to check; the HTTP API answers a bare 500 and keeps it for the log.
+    #[error("the PostgreSQL database {0}")]
+    Postgres(postgres::Failure),
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -14,7 +14,8 @@ use crate::judge::{self, Binding, Held, Membership, Standing, Verdict};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::audit::ChainedAuditEntry;
-use liaison_core::evidence::{canonical_body, ChainEntry, ChainWalk, Hash, Hlc};
+use liaison_core::evidence::ChainEntry;
+use liaison_core::evidence::{canonical_body, ChainWalk, Hash, Hlc};
 use liaison_core::records::{Body, Operation, Record, RecordKind};
 use liaison_core::retention::RetentionPolicy;
 use liaison_core::sync::protocol::AuditAck;
@@ -290,7 +291,7 @@ fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
 /// An upper bound of a revision's size in a pull page's JSON: the body as stored (the wire
 /// form has the same length), the free texts as if every character were escaped, and the
 /// fixed fields.
-fn wire_size_bound(rev: &Revision, body_len: usize) -> usize {
+pub(super) fn wire_size_bound(rev: &Revision, body_len: usize) -> usize {
     let texts = rev.reason.as_deref().map_or(0, str::len) + rev.author.as_str().len();
     body_len + 6 * texts + 1_024
 }
@@ -425,7 +426,7 @@ fn held_for(
     Ok(held)
 }
 
-fn hash_or_zero(b: &[u8]) -> Hash {
+pub(super) fn hash_or_zero(b: &[u8]) -> Hash {
     // A stored hash is always 32 bytes (the column is only written from a `Hash`); anything
     // else compares unequal to every real hash, so the judge refuses rather than accepts.
     Hash::from_slice(b).unwrap_or(Hash([0xff; 32]))
@@ -460,7 +461,8 @@ fn store_revision(
 /// The device's standing as stored, read inside the write transaction so a revocation made
 /// while a push was on its way is applied to it.
 fn standing_of(tx: &Transaction<'_>, device_id: Uuid) -> Result<(Standing, i64)> {
-    let row: Option<(Option<i64>, Option<String>, Option<i64>, i64)> = tx
+    type Row = (Option<i64>, Option<String>, Option<i64>, i64);
+    let row: Option<Row> = tx
         .prepare_cached(
             "SELECT revoked_ms, revoked_reason, final_push_ms, acked_seq FROM devices WHERE device_id = ?1",
         )?
@@ -476,7 +478,7 @@ fn standing_of(tx: &Transaction<'_>, device_id: Uuid) -> Result<(Standing, i64)>
     ))
 }
 
-fn revocation(at_ms: i64, reason: Option<&str>) -> Revocation {
+pub(super) fn revocation(at_ms: i64, reason: Option<&str>) -> Revocation {
     Revocation {
         at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
         // A device revoked before reasons were kept has none: the strict reading, lost.
@@ -486,29 +488,60 @@ fn revocation(at_ms: i64, reason: Option<&str>) -> Revocation {
     }
 }
 
+/// The revision that creates an operation on the server's own chain (`device_id`), after its
+/// head (seq, hash, clock) if it has one. Both backends make it here, so both chains hash alike.
+pub(super) fn operation_revision(
+    op: &NewOperation,
+    device_id: Uuid,
+    head: Option<(u64, Hash, Hlc)>,
+) -> Result<(Revision, String)> {
+    let record = Record {
+        operation_id: None,
+        occurred_at: op.starts_at,
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::Operation(Operation {
+            name: op.name.clone(),
+            event_kind: op.event_kind,
+            starts_at: op.starts_at,
+            ends_at: op.ends_at,
+            area: vec![],
+            sectors: vec![],
+            briefing: op.briefing.clone(),
+            command_structure: String::new(),
+            groups_expected: vec![],
+            team: vec![],
+        }),
+    };
+    record.validate().map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let (seq, prev, hlc) = head.unwrap_or((0, Hash::GENESIS, Hlc::default()));
+    let now = Utc::now();
+    let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
+    let id = Uuid::now_v7();
+    let mut rev = Revision {
+        id,
+        record_id: id,
+        parent: None,
+        kind: RecordKind::Operation,
+        author: op.created_by.clone(),
+        device_id,
+        device_seq: seq + 1,
+        recorded_at: now,
+        hlc: hlc.tick(now.timestamp_millis()),
+        reason: None,
+        body: record,
+        prev_hash: prev,
+        hash: Hash::GENESIS,
+    };
+    let body = canonical_body(&rev.body);
+    rev.hash = rev.compute_hash(&body);
+    Ok((rev, body))
+}
+
 impl Storage for SqliteStorage {
     fn create_operation(&self, op: &NewOperation) -> Result<Uuid> {
-        let record = Record {
-            operation_id: None,
-            occurred_at: op.starts_at,
-            location: None,
-            sector: None,
-            links: vec![],
-            tags: vec![],
-            body: Body::Operation(Operation {
-                name: op.name.clone(),
-                event_kind: op.event_kind,
-                starts_at: op.starts_at,
-                ends_at: op.ends_at,
-                area: vec![],
-                sectors: vec![],
-                briefing: op.briefing.clone(),
-                command_structure: String::new(),
-                groups_expected: vec![],
-                team: vec![],
-            }),
-        };
-        record.validate().map_err(|e| StorageError::Invalid(e.to_string()))?;
         self.write(|tx| {
             let device_id: Uuid = tx.query_row("SELECT device_id FROM server_identity", [], |r| r.get(0))?;
             let head: Option<(i64, Vec<u8>, i64)> = tx
@@ -518,30 +551,9 @@ impl Storage for SqliteStorage {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let (seq, prev, hlc) = match head {
-                Some((s, h, c)) => (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)),
-                None => (0, Hash::GENESIS, Hlc::default()),
-            };
-            let now = Utc::now();
-            let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
-            let id = Uuid::now_v7();
-            let mut rev = Revision {
-                id,
-                record_id: id,
-                parent: None,
-                kind: RecordKind::Operation,
-                author: op.created_by.clone(),
-                device_id,
-                device_seq: seq + 1,
-                recorded_at: now,
-                hlc: hlc.tick(now.timestamp_millis()),
-                reason: None,
-                body: record,
-                prev_hash: prev,
-                hash: Hash::GENESIS,
-            };
-            let body = canonical_body(&rev.body);
-            rev.hash = rev.compute_hash(&body);
+            let head = head.map(|(s, h, c)| (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)));
+            let (rev, body) = operation_revision(op, device_id, head)?;
+            let (id, now) = (rev.id, rev.recorded_at);
             tx.execute(
                 "INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)",
                 params![id, op.name, now.timestamp_millis()],

@@ -4,14 +4,17 @@
 
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod proxy;
+
+#[allow(unused_imports)]
+pub use backend::{Backend, PgDatabase, TestDatabase};
 
 use chrono::{TimeZone, Utc};
 use liaison_core::records::*;
 use liaison_core::store::Store;
 use liaison_core::sync::{SyncClient, SyncOptions, SyncReport};
 use liaison_server::storage::{NewOperation, Storage};
-use liaison_server::SqliteStorage;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,10 +26,13 @@ pub fn officer(s: &str) -> OfficerId {
     OfficerId::new(s).unwrap()
 }
 
-/// A server running in this process on 127.0.0.1, over real TCP.
+/// A server running in this process on 127.0.0.1, over real TCP, on the test's backend
+/// ([`backend::backend`]).
 pub struct TestServer {
+    /// A scratch directory for the test's files.
     pub dir: tempfile::TempDir,
-    pub storage: Arc<SqliteStorage>,
+    pub storage: Arc<dyn Storage>,
+    pub database: TestDatabase,
     pub addr: SocketAddr,
     scheme: &'static str,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -51,11 +57,12 @@ impl TestServer {
     pub async fn start_with(options: liaison_server::ServeOptions) -> TestServer {
         let scheme = if options.tls.is_some() { "https" } else { "http" };
         let dir = tempfile::tempdir().unwrap();
-        let storage = Arc::new(SqliteStorage::open(dir.path().join("server.db")).unwrap());
+        let database = TestDatabase::new();
+        let storage = database.open();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let s: Arc<dyn Storage> = storage.clone();
+        let s = storage.clone();
         tokio::spawn(async move {
             liaison_server::serve_with(listener, s, options, async {
                 let _ = rx.await;
@@ -66,6 +73,7 @@ impl TestServer {
         TestServer {
             dir,
             storage,
+            database,
             addr,
             scheme,
             stop: Some(tx),
@@ -74,6 +82,11 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("{}://{}", self.scheme, self.addr)
+    }
+
+    /// The SQLite file, for tests that read it (only on SQLite).
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.database.sqlite_path().expect("this test reads the SQLite file")
     }
 
     pub fn operation(&self, name: &str, officers: &[&str]) -> Uuid {
@@ -279,15 +292,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn spawn(db: &Path, listen: &str) -> ServerProcess {
+        ServerProcess::spawn_with(&["--db".into(), db.display().to_string()], listen)
+    }
+
+    /// The real binary on the database the arguments select (`TestDatabase::args`).
+    pub fn spawn_with(database: &[String], listen: &str) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_liaison-server"))
-            .args([
-                "--db",
-                db.to_str().unwrap(),
-                "serve",
-                "--listen",
-                listen,
-                "--plain-http-loopback",
-            ])
+            .args(database)
+            .args(["serve", "--listen", listen, "--plain-http-loopback"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
