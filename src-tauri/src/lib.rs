@@ -33,6 +33,9 @@ static ALLOCATOR: alloc::ZeroOnFree = alloc::ZeroOnFree;
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // Before anything is decrypted: a crash must never write the key or decrypted pages to
+    // disk as a core dump, and no other process of this user may read this one's memory.
+    let hardened = liaison_core::crypto::files::no_core_dumps();
     // WebKitGTK's accelerated compositing costs about 130 MB of memory in the web process for
     // this UI (measured by scripts/measure.sh: 400 → 271 MiB PSS for the whole app) and buys
     // nothing for a page of forms and lists. Set before any thread starts; an explicit setting wins.
@@ -49,6 +52,9 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
+    if let Err(e) = hardened {
+        tracing::error!(error = %e, "core dumps could not be turned off");
+    }
     // An enrolment string to prefill (demo and tests) is taken out of the environment before
     // any thread starts, so its one-time code is not left readable there for the life of the app.
     let mut enrolment_prefill = std::env::var("LIAISON_ENROLMENT_STRING")

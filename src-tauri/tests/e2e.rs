@@ -452,6 +452,23 @@ impl Force {
     }
 }
 
+/// Every file under `root`.
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(p),
+                Ok(t) if t.is_file() => out.push(p),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 fn new_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("liaison.db");
@@ -478,8 +495,18 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     let Some(force) = Force::from_env("e2e journey") else {
         return;
     };
-    let (_dir, db) = new_db();
-    let driver = Driver::start(&db);
+    let (dir, db) = new_db();
+    // The webview's own storage (local storage, caches) in folders of this test, so that they
+    // can be searched for record text afterwards.
+    let web_data = dir.path().join("xdg-data");
+    let web_cache = dir.path().join("xdg-cache");
+    let driver = Driver::start_with(
+        &db,
+        &[
+            ("XDG_DATA_HOME", web_data.display().to_string()),
+            ("XDG_CACHE_HOME", web_cache.display().to_string()),
+        ],
+    );
     let app = driver.launch().await;
 
     // A new tablet's first screen is enrolment: a damaged string is refused beside its field
@@ -509,6 +536,14 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     // The tablet is its officer's: the name comes from the server's answer.
     app.wait_text(".status-strip .officer", JOURNEY_OFFICER).await;
     app.wait_first_sync().await;
+    // A crash must not write decrypted pages to disk: the app runs with core dumps off.
+    let pid = app_pid(driver.child.id()).expect("the app's process");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .map(|l| l.split_whitespace().skip(4).take(2).collect::<Vec<_>>());
+    assert_eq!(core, Some(vec!["0", "0"]), "{limits}");
 
     let op = app.open_demo_operation().await;
     // A failed save keeps what was typed and puts the problem beside its field.
@@ -741,6 +776,42 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     assert!(ops.contains("KESTREL"), "{ops}");
     app.quit().await;
     drop(driver);
+
+    // Every file of the tablet's database (the database, its WAL, the wrapped key) is its
+    // owner's only.
+    use std::os::unix::fs::PermissionsExt;
+    let name = db.file_name().unwrap().to_string_lossy().to_string();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&name) {
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", entry.path().display());
+            files += 1;
+        }
+    }
+    assert!(files >= 2, "the database and its key were checked");
+    // Nothing typed into a record is left in the webview's storage or caches, nor in any
+    // file beside the (encrypted) database.
+    let typed = ["zebrakite", "quillmoor", "Half-written note about the vigil"];
+    let mut searched = 0u64;
+    for root in [dir.path()] {
+        for file in walk(root) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            searched += bytes.len() as u64;
+            for t in typed {
+                assert!(
+                    !bytes.windows(t.len()).any(|w| w == t.as_bytes()),
+                    "{t:?} is in {}",
+                    file.display()
+                );
+            }
+        }
+    }
+    assert!(
+        web_data.exists() || web_cache.exists(),
+        "the webview wrote its storage where the test looks"
+    );
+    assert!(searched > 100_000, "searched {searched} bytes");
 
     // The tablet's own hash chain: every revision by the enrolled officer, and not one of the
     // demonstration records, which are held only as the server's.

@@ -24,11 +24,13 @@ mod verify;
 mod views;
 mod write;
 
-pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use crate::retention::RETENTION_ACTOR;
+pub use read::{CurrentRecord, ListFilter, RecordSummary};
 pub use retention::RetentionReport;
 // The evidence types, re-exported where the store's callers have always found them.
-pub use crate::evidence::{canonical_body, ChainEntry, ChainProblem, ChainReport, ChainWalk, FieldHasher, Hash, Hlc, Revision};
+pub use crate::evidence::{
+    canonical_body, ChainEntry, ChainProblem, ChainReport, ChainWalk, FieldHasher, Hash, Hlc, Revision,
+};
 pub use search::{SearchHit, SearchQuery, SnippetPart};
 pub use sync::{PendingEnrolment, QuarantinedRevision, StoredSyncStatus, SyncCredentials, SyncDirection};
 pub use views::Draft;
@@ -82,6 +84,8 @@ pub enum StoreError {
     Migration(String),
     #[error("the device database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{path} cannot be made private to this app ({detail}); nothing was opened")]
+    NotPrivate { path: PathBuf, detail: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -124,6 +128,19 @@ impl Store {
         let path = path.to_path_buf();
         if path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false) {
             check_schema_read_only(&path, key)?;
+        }
+        // Owner-only before SQLite opens it: SQLite gives the WAL and shared-memory files the
+        // database's mode. Existing ones from before are narrowed.
+        let private = |p: &Path, e: std::io::Error| StoreError::NotPrivate {
+            path: p.to_path_buf(),
+            detail: e.to_string(),
+        };
+        crate::crypto::files::owner_only(&path).map_err(|e| private(&path, e))?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.clone().into_os_string();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            crate::crypto::files::narrow(&side).map_err(|e| private(&side, e))?;
         }
         let mut conn = Connection::open(&path)?;
         apply_key(&conn, key).map_err(|e| not_a_database(&path, e))?;
