@@ -282,11 +282,7 @@ pub fn plan(start: DateTime<Utc>, seed: u64) -> DemoPlan {
 /// assembly time), as if its officers had recorded it on this device. For tests and
 /// benchmarks: a real tablet never holds demonstration data in its evidence.
 #[cfg(feature = "device")]
-pub fn generate(
-    store: &mut crate::store::Store,
-    start: DateTime<Utc>,
-    seed: u64,
-) -> crate::store::Result<DemoSummary> {
+pub fn generate(store: &mut crate::store::Store, start: DateTime<Utc>, seed: u64) -> crate::store::Result<DemoSummary> {
     build(store, start, seed)
 }
 
