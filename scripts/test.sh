@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: the webview (WebKitGTK) for the app and its WebDriver, Xvfb for a
-# display, Chromium for UI-only tests. Installed once; skipped when already present.
-PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium)
+# display, Chromium for UI-only tests, PostgreSQL 15 for the server's second backend.
+# Installed once; skipped when already present.
+PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium postgresql-15)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -21,8 +22,11 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
-echo "== Rust tests (core, server, shell)"
-cargo test --workspace
+echo "== Rust tests (core, server, shell; the server's storage, sync, fault and trust suites on SQLite and PostgreSQL)"
+# A throwaway PostgreSQL 15 cluster for the run: pg_virtualenv creates it, exports PGHOST,
+# PGPORT, PGUSER, PGPASSWORD and PGDATABASE to the command, and removes it after (-t: in a
+# temporary directory, also as root). Each test makes its own database in it.
+pg_virtualenv -t -v 15 cargo test --workspace
 
 if [ -f ui/package.json ]; then
   echo "== UI: install, type check, unit tests, build"

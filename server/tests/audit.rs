@@ -9,7 +9,7 @@ use common::*;
 use liaison_core::records::*;
 use liaison_core::sync::protocol::{self, PushRequest, PushResponse, RejectReason};
 use liaison_core::{Access, ChainedAuditEntry};
-use liaison_server::storage::{AuditSource, AuditSubject, Storage};
+use liaison_server::storage::{AuditSource, AuditSubject};
 use std::process::Command;
 
 fn token(d: &Device) -> String {

@@ -9,9 +9,66 @@ use common::*;
 use liaison_core::records::*;
 use liaison_core::sync::protocol::{self, PushRequest, PushResponse};
 use liaison_core::sync::{SyncError, SyncOptions};
-use liaison_server::storage::Storage;
-use liaison_server::SqliteStorage;
 use std::time::Duration;
+
+/// A copy of a stopped server's database: its files (SQLite), or a database made from it as a
+/// template (PostgreSQL).
+enum Backup {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Backup {
+    fn files(base: &std::path::Path) -> [std::path::PathBuf; 3] {
+        ["", "-wal", "-shm"].map(|ext| std::path::PathBuf::from(format!("{}{ext}", base.display())))
+    }
+
+    fn take(database: &TestDatabase) -> Backup {
+        match database.postgres() {
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let db = database.sqlite_path().unwrap();
+                for (from, to) in Backup::files(&db)
+                    .iter()
+                    .zip(Backup::files(&dir.path().join("backup.db")).iter())
+                {
+                    if from.exists() {
+                        std::fs::copy(from, to).unwrap();
+                    }
+                }
+                Backup::Sqlite(dir)
+            }
+            Some(pg) => {
+                let name = format!("{}_backup", pg.name);
+                pg.server_sql_when_alone(&format!("CREATE DATABASE {name} TEMPLATE {}", pg.name));
+                Backup::Postgres(name)
+            }
+        }
+    }
+
+    fn restore(&self, database: &TestDatabase) {
+        match (self, database.postgres()) {
+            (Backup::Sqlite(dir), None) => {
+                let db = database.sqlite_path().unwrap();
+                for (from, to) in Backup::files(&dir.path().join("backup.db"))
+                    .iter()
+                    .zip(Backup::files(&db).iter())
+                {
+                    let _ = std::fs::remove_file(to);
+                    if from.exists() {
+                        std::fs::copy(from, to).unwrap();
+                    }
+                }
+            }
+            (Backup::Postgres(name), Some(pg)) => {
+                pg.server_sql(&format!("DROP DATABASE {} WITH (FORCE)", pg.name));
+                pg.server_sql(&format!("CREATE DATABASE {} TEMPLATE {name}", pg.name));
+                pg.server_sql(&format!("DROP DATABASE {name}"));
+            }
+            _ => unreachable!("a backup is restored to its own kind of database"),
+        }
+    }
+}
 
 fn options(batch: usize) -> SyncOptions {
     SyncOptions {
@@ -38,7 +95,7 @@ async fn device_with_notes(server: &TestServer, op: uuid::Uuid, n: usize) -> Dev
     d
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn refused_stalled_and_cut_connections_lose_nothing_and_duplicate_nothing() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -89,8 +146,9 @@ async fn refused_stalled_and_cut_connections_lose_nothing_and_duplicate_nothing(
     sync_via(&d, &proxy.url(), 100).await.unwrap();
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_batch_stored_but_whose_answer_was_lost_is_acknowledged_on_retry_not_stored_twice() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -110,8 +168,9 @@ async fn a_batch_stored_but_whose_answer_was_lost_is_acknowledged_on_retry_not_s
     assert_eq!(report.pushed, 150);
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_sync_cut_off_after_its_first_batch_has_delivered_the_escalations_and_rumours() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -149,8 +208,9 @@ async fn a_sync_cut_off_after_its_first_batch_has_delivered_the_escalations_and_
     sync_via(&d, &proxy.url(), 10).await.unwrap();
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn duplicate_and_reordered_pushes_store_each_revision_once_and_ack_only_a_gap_free_run() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -201,8 +261,9 @@ async fn duplicate_and_reordered_pushes_store_each_revision_once_and_ack_only_a_
     assert_eq!((report.pushed, report.already_held), (0, 30));
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_device_clock_minutes_ahead_is_stored_with_the_servers_receipt_time_and_loses_no_causality() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521", "PC 1190"]);
@@ -245,18 +306,18 @@ async fn a_device_clock_minutes_ahead_is_stored_with_the_servers_receipt_time_an
     assert_server_holds_exactly(server.storage.as_ref(), &fast);
     assert_server_holds_exactly(server.storage.as_ref(), &b);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_resumes() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.db");
+    let database = TestDatabase::new();
     let (op, code) = {
-        let admin = SqliteStorage::open(&db).unwrap();
-        let op = create_operation(&admin, "Op Chamberlain");
+        let admin = database.open();
+        let op = create_operation(admin.as_ref(), "Op Chamberlain");
         admin.assign(op, "PC 4521").unwrap();
-        (op, issue_code(&admin, "PC 4521"))
+        (op, issue_code(admin.as_ref(), "PC 4521"))
     };
-    let mut server = ServerProcess::spawn(&db, "127.0.0.1:0");
+    let mut server = ServerProcess::spawn_with(&database.args(), "127.0.0.1:0");
     let url = format!("http://{}", server.addr);
     let d = Device::new("PC 4521");
     d.enroll(&url, &code).await;
@@ -269,7 +330,7 @@ async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_
     let client = d.client(options(50));
     let sync = tokio::spawn(async move { client.sync(&store, &|_, _, _| {}).await });
     // Kill as soon as the server has committed something: the device is mid-stream.
-    let watcher = SqliteStorage::open(&db).unwrap();
+    let watcher = database.open();
     let device_id = d.id();
     loop {
         if !watcher.device_chain(device_id).unwrap().is_empty() {
@@ -281,7 +342,7 @@ async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_
     let outcome = sync.await.unwrap();
     assert!(outcome.is_err(), "the sync noticed the server died");
     let acked = d.store.lock().unwrap().sync_acked_seq().unwrap();
-    let after_crash = SqliteStorage::open(&db).unwrap();
+    let after_crash = database.open();
     let held = after_crash.device_chain(device_id).unwrap();
     assert!(
         held.len() as u64 >= acked,
@@ -292,13 +353,14 @@ async fn kill_9_of_the_server_mid_batch_loses_no_acknowledged_revision_and_sync_
     assert!(after_crash.verify().unwrap().problems.is_empty());
     assert!(acked < 4_000, "the kill landed mid-stream (acked {acked})");
 
-    let _restarted = ServerProcess::spawn(&db, &server.addr.to_string());
+    let _restarted = ServerProcess::spawn_with(&database.args(), &server.addr.to_string());
     let report = d.client(options(500)).sync(&d.store, &|_, _, _| {}).await.unwrap();
     assert!(report.already_held <= 50, "at most the batch in flight is sent twice");
-    assert_server_holds_exactly(&after_crash, &d);
+    assert_server_holds_exactly(after_crash.as_ref(), &d);
+}
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn an_answer_that_does_not_account_for_every_revision_sent_marks_nothing_as_sent() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -312,21 +374,18 @@ async fn an_answer_that_does_not_account_for_every_revision_sent_marks_nothing_a
     assert_eq!((report.already_held, report.pushed), (10, 20));
     assert_server_holds_exactly(server.storage.as_ref(), &d);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_server_restored_from_an_old_backup_gets_the_lost_revisions_again_at_the_next_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.db");
-    let files = |base: &std::path::Path| {
-        ["", "-wal", "-shm"].map(|ext| std::path::PathBuf::from(format!("{}{ext}", base.display())))
-    };
+    let database = TestDatabase::new();
     let (op, code) = {
-        let admin = SqliteStorage::open(&db).unwrap();
-        let op = create_operation(&admin, "Op Chamberlain");
+        let admin = database.open();
+        let op = create_operation(admin.as_ref(), "Op Chamberlain");
         admin.assign(op, "PC 4521").unwrap();
-        (op, issue_code(&admin, "PC 4521"))
+        (op, issue_code(admin.as_ref(), "PC 4521"))
     };
-    let mut server = ServerProcess::spawn(&db, "127.0.0.1:0");
+    let mut server = ServerProcess::spawn_with(&database.args(), "127.0.0.1:0");
     let addr = server.addr.to_string();
     let d = Device::new("PC 4521");
     d.enroll(&format!("http://{addr}"), &code).await;
@@ -336,31 +395,19 @@ async fn a_server_restored_from_an_old_backup_gets_the_lost_revisions_again_at_t
     }
     d.sync().await;
     server.kill_9();
-    let backup = dir.path().join("backup.db");
-    for (from, to) in files(&db).iter().zip(files(&backup).iter()) {
-        if from.exists() {
-            std::fs::copy(from, to).unwrap();
-        }
-    }
-    let mut server = ServerProcess::spawn(&db, &addr);
+    let backup = Backup::take(&database);
+    let mut server = ServerProcess::spawn_with(&database.args(), &addr);
     for i in 0..10 {
         d.create(note(op, &format!("after the backup {i}")));
     }
     assert_eq!(d.sync().await.pushed, 10);
     server.kill_9();
     // The force restores last night's backup: the last ten are gone from the server.
-    for (from, to) in files(&backup).iter().zip(files(&db).iter()) {
-        let _ = std::fs::remove_file(to);
-        if from.exists() {
-            std::fs::copy(from, to).unwrap();
-        }
-    }
-    let _server = ServerProcess::spawn(&db, &addr);
-    assert_eq!(
-        SqliteStorage::open(&db).unwrap().device_chain(d.id()).unwrap().len(),
-        10
-    );
+    backup.restore(&database);
+    let _server = ServerProcess::spawn_with(&database.args(), &addr);
+    assert_eq!(database.open().device_chain(d.id()).unwrap().len(), 10);
     let report = d.sync().await;
     assert_eq!(report.pushed, 10, "the device noticed and sent them again");
-    assert_server_holds_exactly(&SqliteStorage::open(&db).unwrap(), &d);
+    assert_server_holds_exactly(database.open().as_ref(), &d);
+}
 }

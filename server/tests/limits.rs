@@ -11,7 +11,6 @@ use liaison_core::sync::protocol::{self, ErrorBody, ErrorCode, PushRequest, Push
 use liaison_core::sync::{Scheduler, SchedulerOptions, SyncError};
 use liaison_server::limits::Limits;
 use liaison_server::ServeOptions;
-use liaison_server::Storage;
 use std::num::NonZeroU32;
 use std::time::Duration;
 

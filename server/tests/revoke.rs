@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use liaison_core::sync::protocol::{self, ErrorBody, ErrorCode, PushRequest};
 use liaison_core::sync::{SyncClient, SyncError};
-use liaison_server::storage::{RevocationReason, Storage, StorageError};
+use liaison_server::storage::{RevocationReason, StorageError};
 use std::time::Duration;
 
 fn token(d: &Device) -> String {

@@ -7,7 +7,6 @@ use common::proxy::Proxy;
 use common::*;
 use liaison_core::store::Store;
 use liaison_core::sync::{Scheduler, SchedulerOptions, SyncPhase};
-use liaison_server::storage::Storage;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

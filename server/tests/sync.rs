@@ -8,7 +8,7 @@ use liaison_core::records::*;
 use liaison_core::sync::protocol::{self, ErrorBody, ErrorCode, PushRequest, PushResponse, RejectReason};
 use liaison_core::sync::{SyncClient, SyncError, SyncOptions};
 use liaison_core::Revision;
-use liaison_server::storage::{RevocationReason, Storage};
+use liaison_server::storage::RevocationReason;
 
 /// Sends a push exactly as given (for duplicates, reordering and forgeries).
 async fn raw_push(url: &str, token: &str, device_id: uuid::Uuid, revisions: Vec<Revision>) -> (u16, Vec<u8>) {
@@ -41,7 +41,7 @@ fn outbox(d: &Device) -> Vec<Revision> {
     d.store.lock().unwrap().outbox(100_000).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn an_enrollment_code_works_once_and_the_server_keeps_only_hashes() {
     let server = TestServer::start().await;
     let code = server.code("PC 4521");
@@ -54,16 +54,15 @@ async fn an_enrollment_code_works_once_and_the_server_keeps_only_hashes() {
     let err = client.enroll(&b.store, &code).await.unwrap_err();
     assert!(matches!(err, SyncError::EnrollmentRefused(_)), "{err}");
     assert!(err.to_string().contains("new code"), "{err}");
-    let db = std::fs::read(server.storage.path()).unwrap();
-    let wal = std::fs::read(server.storage.path().with_extension("db-wal")).unwrap_or_default();
-    for bytes in [&db, &wal] {
-        let hay = String::from_utf8_lossy(bytes);
-        assert!(!hay.contains(&enrolled.token), "the token is not stored in clear");
-        assert!(!hay.contains(&code), "the code is not stored in clear");
-    }
+    let stored = server.database.stored_bytes();
+    let hay = String::from_utf8_lossy(&stored);
+    assert!(hay.contains("PC 4521"), "the dump holds the enrolment");
+    assert!(!hay.contains(&enrolled.token), "the token is not stored in clear");
+    assert!(!hay.contains(&code), "the code is not stored in clear");
+}
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn missing_unknown_and_revoked_tokens_get_401_with_a_clear_body() {
     let server = TestServer::start().await;
     let http = reqwest::Client::new();
@@ -109,8 +108,9 @@ async fn missing_unknown_and_revoked_tokens_get_401_with_a_clear_body() {
     assert!(status.revoked, "the device knows it was revoked");
     assert!(status.last_error.unwrap().contains("revoked"));
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn colleagues_on_one_operation_see_each_others_records_after_both_sync() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521", "PC 1190"]);
@@ -132,8 +132,9 @@ async fn colleagues_on_one_operation_see_each_others_records_after_both_sync() {
     let again = b.sync().await;
     assert_eq!((again.pushed, again.pulled), (0, 0));
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_device_may_not_write_or_read_an_operation_its_officer_is_not_assigned_to() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -169,8 +170,9 @@ async fn a_device_may_not_write_or_read_an_operation_its_officer_is_not_assigned
         "and never handed to the operation's members"
     );
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn a_revision_the_server_refuses_is_quarantined_and_shown_while_the_rest_go() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -197,8 +199,9 @@ async fn a_revision_the_server_refuses_is_quarantined_and_shown_while_the_rest_g
     assert!(held.iter().all(|e| e.revision_id != bad.id));
     assert!(server.storage.verify().unwrap().problems.is_empty());
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn the_same_batch_twice_is_stored_once_and_a_different_body_under_a_held_id_is_refused() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -231,8 +234,9 @@ async fn the_same_batch_twice_is_stored_once_and_a_different_body_under_a_held_i
     assert_eq!((report.pushed, report.already_held), (0, 10));
     assert_server_holds_exactly(server.storage.as_ref(), &a);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn an_altered_a_forked_a_broken_and_a_foreign_revision_are_each_refused_by_name() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -279,6 +283,7 @@ async fn an_altered_a_forked_a_broken_and_a_foreign_revision_are_each_refused_by
     a.sync().await;
     assert_server_holds_exactly(server.storage.as_ref(), &a);
 }
+}
 
 async fn pull_everything_with_page(total: usize, page: u32) {
     let server = TestServer::start().await;
@@ -308,19 +313,21 @@ async fn pull_everything_with_page(total: usize, page: u32) {
     assert_eq!(again.pulled, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn pull_at_an_exact_multiple_of_the_page_size_misses_nothing_and_repeats_nothing() {
     pull_everything_with_page(19, 10).await; // 20 revisions, page 10
     pull_everything_with_page(9, 10).await; // exactly one page
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn pull_one_past_a_page_multiple_gets_the_last_revision() {
     pull_everything_with_page(20, 10).await; // 21 revisions
     pull_everything_with_page(0, 1).await; // only the operation
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn directory_entries_reach_every_device_and_neighbourhood_work_only_its_authors() {
     let server = TestServer::start().await;
     let a = Device::enrolled("PC 4521", &server).await;
@@ -338,8 +345,9 @@ async fn directory_entries_reach_every_device_and_neighbourhood_work_only_its_au
         "the author's other tablet gets both"
     );
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn an_officer_assigned_later_receives_the_operations_earlier_records() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521"]);
@@ -357,8 +365,9 @@ async fn an_officer_assigned_later_receives_the_operations_earlier_records() {
         "the cursor restarted for the new assignment"
     );
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn concurrent_edits_of_a_rumour_are_both_kept_and_every_side_agrees_on_the_winner() {
     let server = TestServer::start().await;
     let op = server.operation("Op Chamberlain", &["PC 4521", "PC 1190"]);
@@ -401,8 +410,9 @@ async fn concurrent_edits_of_a_rumour_are_both_kept_and_every_side_agrees_on_the
     assert_server_holds_exactly(server.storage.as_ref(), &a);
     assert_server_holds_exactly(server.storage.as_ref(), &b);
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn an_operation_made_on_a_tablet_is_registered_with_its_maker_as_member() {
     let server = TestServer::start().await;
     let a = Device::enrolled("PS 2817", &server).await;
@@ -430,8 +440,9 @@ async fn an_operation_made_on_a_tablet_is_registered_with_its_maker_as_member() 
         .iter()
         .any(|(id, name, officers)| *id == op && name == "Op Tablet" && officers == &["PS 2817"]));
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn the_openapi_description_is_served_and_names_every_endpoint() {
     let server = TestServer::start().await;
     let bytes = reqwest::get(format!("{}{}", server.url(), protocol::OPENAPI_PATH))
@@ -453,8 +464,9 @@ async fn the_openapi_description_is_served_and_names_every_endpoint() {
         "{params:?}"
     );
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+each_backend! {
 async fn malformed_unknown_field_oversize_and_bad_cursor_requests_get_a_clear_error_and_change_nothing() {
     let server = TestServer::start().await;
     let d = Device::enrolled("PC 4521", &server).await;
@@ -499,6 +511,7 @@ async fn malformed_unknown_field_oversize_and_bad_cursor_requests_get_a_clear_er
     let e: ErrorBody = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
     assert!(e.message.contains("pull from the start"), "{}", e.message);
     assert_eq!(server.storage.verify().unwrap().revisions, 0, "nothing was stored");
+}
 }
 
 fn zstd_bomb() -> Vec<u8> {

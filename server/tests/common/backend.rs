@@ -117,7 +117,9 @@ pub fn postgres_reachable(test: &str) -> bool {
         !in_ci(),
         "{test} on PostgreSQL: {why} (CI=true: PostgreSQL tests must run)"
     );
-    eprintln!("skipped {test} on PostgreSQL: {why}");
+    // Straight to stderr, past the test harness's capture, so the skip is seen.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped {test} on PostgreSQL: {why}");
     false
 }
 
@@ -146,6 +148,28 @@ impl PgDatabase {
     /// Runs SQL in the server's maintenance database (to copy or drop this one).
     pub fn server_sql(&self, sql: &str) {
         simple_sql(&self.server, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// As [`Self::server_sql`], again for up to 10 s while other sessions still use this
+    /// database (a killed server's connections end a moment after it).
+    pub fn server_sql_when_alone(&self, sql: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let _ = simple_sql(
+                &self.server,
+                &format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+                    self.name
+                ),
+            );
+            match simple_sql(&self.server, sql) {
+                Ok(_) => return,
+                Err(e) if std::time::Instant::now() < deadline && e.contains("accessed by other users") => {
+                    std::thread::sleep(std::time::Duration::from_millis(100))
+                }
+                Err(e) => panic!("{sql}: {e}"),
+            }
+        }
     }
 }
 
