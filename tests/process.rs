@@ -26,7 +26,7 @@ fn the_device_database_its_wal_and_its_key_are_created_readable_by_their_owner_o
     vault.set_up("a long enough passcode").unwrap();
     {
         let store = vault.store().unwrap();
-        let mut store = store.lock().unwrap();
+        let store = store.lock().unwrap();
         store
             .save_draft("k", &liaison_core::OfficerId::new("PC 1").unwrap(), "x")
             .unwrap();
