@@ -475,108 +475,218 @@ async fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Resu
     Ok(())
 }
 
-/// Gathers what the server holds that bears on one revision, for the judge: the same lookups
-/// as the SQLite backend's, sent together (tokio-postgres pipelines them in one round trip).
-async fn held_for(
-    tx: &Transaction<'_>,
-    device: &DeviceAuth,
-    rev: &Revision,
-    scope: Scope,
-    memberships: &mut HashMap<Uuid, Membership>,
-) -> Result<Held> {
-    let seq = rev.device_seq as i64;
-    let operation = scope.operation().filter(|op| !memberships.contains_key(op));
-    let (same_id, neighbours, binding, parent, membership) = tokio::try_join!(
-        async { query_opt(tx, "SELECT hash FROM revisions WHERE id = $1", &[&rev.id]).await },
-        async {
-            query(
-                tx,
-                "SELECT device_seq, prev_hash, hash FROM revisions
-                 WHERE device_id = $1 AND device_seq BETWEEN $2::bigint - 1 AND $2::bigint + 1",
-                &[&rev.device_id, &seq],
-            )
-            .await
-        },
-        async {
-            query_opt(
-                tx,
-                "SELECT kind, scope, scope_operation, author FROM record_bindings WHERE record_id = $1",
-                &[&rev.record_id],
-            )
-            .await
-        },
-        async {
-            match rev.parent {
-                Some(parent) => query_opt(tx, "SELECT record_id FROM revisions WHERE id = $1", &[&parent]).await,
-                None => Ok(None),
+/// What the server holds that bears on a batch, for the judge: the SQLite backend's
+/// per-revision lookups (`held_for` there), asked for the whole batch at once (one round trip
+/// instead of one per revision) and kept up to date with what this batch stores, so each
+/// revision is judged against exactly what a revision-by-revision lookup would find.
+#[derive(Default)]
+struct HeldInBatch {
+    /// By revision id: its hash and record (for the same-id check and a parent's record).
+    by_id: HashMap<Uuid, (Hash, Uuid)>,
+    /// By place in a device's chain: its prev_hash and hash.
+    by_seq: HashMap<(Uuid, i64), (Hash, Hash)>,
+    bindings: HashMap<Uuid, Binding>,
+    memberships: HashMap<Uuid, Membership>,
+}
+
+impl HeldInBatch {
+    async fn gather(tx: &Transaction<'_>, revisions: &[&Revision]) -> Result<HeldInBatch> {
+        let mut ids: Vec<Uuid> = revisions.iter().map(|r| r.id).collect();
+        ids.extend(revisions.iter().filter_map(|r| r.parent));
+        let (mut devices, mut seqs) = (Vec::new(), Vec::new());
+        for r in revisions {
+            for s in [r.device_seq as i64 - 1, r.device_seq as i64, r.device_seq as i64 + 1] {
+                devices.push(r.device_id);
+                seqs.push(s);
             }
-        },
-        async {
-            match operation {
-                Some(op) => query_opt(
+        }
+        let records: Vec<Uuid> = revisions.iter().map(|r| r.record_id).collect();
+        let (by_id, by_seq, bindings) = tokio::try_join!(
+            async {
+                query(
                     tx,
-                    "SELECT EXISTS (SELECT 1 FROM operations WHERE id = $1),
-                            EXISTS (SELECT 1 FROM assignments WHERE operation_id = $1 AND officer = $2)",
-                    &[&op, &device.officer],
+                    "SELECT id, hash, record_id FROM revisions WHERE id = ANY($1)",
+                    &[&ids],
                 )
                 .await
-                .map(|r| r.map(|r| (op, r))),
-                None => Ok(None),
-            }
-        },
-    )?;
-    let mut held = Held {
-        same_id: same_id
-            .map(|r| get::<Vec<u8>>(&r, 0))
-            .transpose()?
-            .as_deref()
-            .map(hash_or_zero),
-        ..Held::default()
-    };
-    if held.same_id.is_some() {
-        // The judge decides on that alone.
-        return Ok(held);
-    }
-    for r in &neighbours {
-        let s: i64 = get(r, 0)?;
-        let (prev, hash) = (
-            hash_or_zero(&get::<Vec<u8>>(r, 1)?),
-            hash_or_zero(&get::<Vec<u8>>(r, 2)?),
-        );
-        match s - seq {
-            0 => held.same_seq = Some(hash),
-            -1 => held.before = Some(hash),
-            _ => held.after = Some(prev),
+            },
+            async {
+                query(
+                    tx,
+                    "SELECT device_id, device_seq, prev_hash, hash FROM revisions
+                     WHERE (device_id, device_seq) IN (SELECT * FROM unnest($1::uuid[], $2::bigint[]))",
+                    &[&devices, &seqs],
+                )
+                .await
+            },
+            async {
+                query(
+                    tx,
+                    "SELECT record_id, kind, scope, scope_operation, author FROM record_bindings
+                     WHERE record_id = ANY($1)",
+                    &[&records],
+                )
+                .await
+            },
+        )?;
+        let mut held = HeldInBatch::default();
+        for r in &by_id {
+            held.by_id
+                .insert(get(r, 0)?, (hash_or_zero(&get::<Vec<u8>>(r, 1)?), get(r, 2)?));
         }
-    }
-    held.binding = match binding {
-        Some(r) => {
-            let kind: String = get(&r, 0)?;
-            let name: String = get(&r, 1)?;
+        for r in &by_seq {
+            held.by_seq.insert(
+                (get(r, 0)?, get(r, 1)?),
+                (
+                    hash_or_zero(&get::<Vec<u8>>(r, 2)?),
+                    hash_or_zero(&get::<Vec<u8>>(r, 3)?),
+                ),
+            );
+        }
+        for r in &bindings {
+            let kind: String = get(r, 1)?;
+            let name: String = get(r, 2)?;
             let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Invalid(e.to_string()))?;
-            let scope = Scope::from_parts(&name, get(&r, 2)?)
+            let scope = Scope::from_parts(&name, get(r, 3)?)
                 .ok_or_else(|| StorageError::Invalid(format!("a stored record binding has scope {name}")))?;
-            Some(Binding {
-                kind,
-                scope,
-                author: get(&r, 3)?,
-            })
+            held.bindings.insert(
+                get(r, 0)?,
+                Binding {
+                    kind,
+                    scope,
+                    author: get(r, 4)?,
+                },
+            );
         }
-        None => None,
-    };
-    held.parent_record = parent.map(|r| get(&r, 0)).transpose()?;
-    if let Some((op, r)) = membership {
-        let m = match (get::<bool>(&r, 0)?, get::<bool>(&r, 1)?) {
-            (false, _) => Membership::UnknownOperation,
-            (true, true) => Membership::Assigned,
-            (true, false) => Membership::NotAssigned,
+        Ok(held)
+    }
+
+    /// What is held for one revision, as the judge takes it.
+    async fn for_revision(
+        &mut self,
+        tx: &Transaction<'_>,
+        device: &DeviceAuth,
+        rev: &Revision,
+        scope: Scope,
+    ) -> Result<Held> {
+        let mut held = Held {
+            same_id: self.by_id.get(&rev.id).map(|(h, _)| *h),
+            ..Held::default()
         };
-        memberships.insert(op, m);
+        if held.same_id.is_some() {
+            // The judge decides on that alone.
+            return Ok(held);
+        }
+        let seq = rev.device_seq as i64;
+        held.same_seq = self.by_seq.get(&(rev.device_id, seq)).map(|(_, h)| *h);
+        held.before = self.by_seq.get(&(rev.device_id, seq - 1)).map(|(_, h)| *h);
+        held.after = self.by_seq.get(&(rev.device_id, seq + 1)).map(|(p, _)| *p);
+        held.binding = self.bindings.get(&rev.record_id).cloned();
+        held.parent_record = rev.parent.and_then(|p| self.by_id.get(&p)).map(|(_, r)| *r);
+        if let Some(op) = scope.operation() {
+            held.membership = match self.memberships.get(&op) {
+                Some(m) => *m,
+                None => {
+                    let r = query_one(
+                        tx,
+                        "SELECT EXISTS (SELECT 1 FROM operations WHERE id = $1),
+                                EXISTS (SELECT 1 FROM assignments WHERE operation_id = $1 AND officer = $2)",
+                        &[&op, &device.officer],
+                    )
+                    .await?;
+                    let m = match (get::<bool>(&r, 0)?, get::<bool>(&r, 1)?) {
+                        (false, _) => Membership::UnknownOperation,
+                        (true, true) => Membership::Assigned,
+                        (true, false) => Membership::NotAssigned,
+                    };
+                    self.memberships.insert(op, m);
+                    m
+                }
+            };
+        }
+        Ok(held)
     }
-    if let Some(op) = scope.operation() {
-        held.membership = memberships[&op];
+
+    /// A revision this batch stores, as later revisions of the batch must see it.
+    fn stored(&mut self, rev: &Revision, scope: Scope, binds: bool) {
+        self.by_id.insert(rev.id, (rev.hash, rev.record_id));
+        self.by_seq
+            .insert((rev.device_id, rev.device_seq as i64), (rev.prev_hash, rev.hash));
+        if binds {
+            self.bindings.insert(rev.record_id, Binding::of(rev, scope));
+        }
     }
-    Ok(held)
+}
+
+/// Inserts the revisions a push stores (and the record bindings they make) in one statement
+/// each, in the given order, which is their pull order.
+async fn insert_batch(tx: &Transaction<'_>, batch: &[(&Revision, &str, Scope, bool)], received_ms: i64) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = batch.iter().map(|b| b.0.id).collect();
+    let records: Vec<Uuid> = batch.iter().map(|b| b.0.record_id).collect();
+    let parents: Vec<Option<Uuid>> = batch.iter().map(|b| b.0.parent).collect();
+    let kinds: Vec<&str> = batch.iter().map(|b| b.0.kind.as_str()).collect();
+    let authors: Vec<&str> = batch.iter().map(|b| b.0.author.as_str()).collect();
+    let devices: Vec<Uuid> = batch.iter().map(|b| b.0.device_id).collect();
+    let seqs: Vec<i64> = batch.iter().map(|b| b.0.device_seq as i64).collect();
+    let recorded: Vec<i64> = batch.iter().map(|b| b.0.recorded_at.timestamp_millis()).collect();
+    let hlcs: Vec<i64> = batch.iter().map(|b| b.0.hlc.pack()).collect();
+    let reasons: Vec<Option<&str>> = batch.iter().map(|b| b.0.reason.as_deref()).collect();
+    let bodies: Vec<&str> = batch.iter().map(|b| b.1).collect();
+    let prevs: Vec<&[u8]> = batch.iter().map(|b| b.0.prev_hash.0.as_slice()).collect();
+    let hashes: Vec<&[u8]> = batch.iter().map(|b| b.0.hash.0.as_slice()).collect();
+    let scopes: Vec<&str> = batch.iter().map(|b| b.2.as_str()).collect();
+    let scope_ops: Vec<Option<Uuid>> = batch.iter().map(|b| b.2.operation()).collect();
+    execute(
+        tx,
+        "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
+                                reason, body, prev_hash, hash, scope, scope_operation, received_ms)
+         SELECT id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
+                reason, body, prev_hash, hash, scope, scope_operation, $16
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::bigint[],
+                     $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::text[],
+                     $15::uuid[])
+              WITH ORDINALITY AS r (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
+                                    reason, body, prev_hash, hash, scope, scope_operation, n)
+         ORDER BY n",
+        &[
+            &ids,
+            &records,
+            &parents,
+            &kinds,
+            &authors,
+            &devices,
+            &seqs,
+            &recorded,
+            &hlcs,
+            &reasons,
+            &bodies,
+            &prevs,
+            &hashes,
+            &scopes,
+            &scope_ops,
+            &received_ms,
+        ],
+    )
+    .await?;
+    let binding: Vec<&(&Revision, &str, Scope, bool)> = batch.iter().filter(|b| b.3).collect();
+    if !binding.is_empty() {
+        let records: Vec<Uuid> = binding.iter().map(|b| b.0.record_id).collect();
+        let kinds: Vec<&str> = binding.iter().map(|b| b.0.kind.as_str()).collect();
+        let scopes: Vec<&str> = binding.iter().map(|b| b.2.as_str()).collect();
+        let scope_ops: Vec<Option<Uuid>> = binding.iter().map(|b| b.2.operation()).collect();
+        let authors: Vec<&str> = binding.iter().map(|b| b.0.author.as_str()).collect();
+        execute(
+            tx,
+            "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[])",
+            &[&records, &kinds, &scopes, &scope_ops, &authors],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The device's standing as stored, read with its row locked for the rest of the transaction:
@@ -880,13 +990,19 @@ impl Storage for PostgresStorage {
                 let mut held = Vec::with_capacity(revisions.len());
                 let mut rejected = Vec::new();
                 let mut stored = 0u32;
-                let mut memberships = HashMap::new();
                 let mut collected: BTreeMap<Option<Uuid>, Vec<Uuid>> = BTreeMap::new();
-                let mut ordered = false;
+                let judged: Vec<&Revision> = revisions
+                    .iter()
+                    .zip(examined)
+                    .filter(|(_, e)| e.is_ok())
+                    .map(|(r, _)| r)
+                    .collect();
+                let mut known = HeldInBatch::gather(tx, &judged).await?;
+                let mut to_insert = Vec::new();
                 for (rev, examined) in revisions.iter().zip(examined) {
                     let verdict = match examined {
                         Ok(ex) => {
-                            let h = held_for(tx, device, rev, ex.scope, &mut memberships).await?;
+                            let h = known.for_revision(tx, device, rev, ex.scope).await?;
                             judge::decide(rev, ex, &h)
                         }
                         Err(refusal) => Verdict::Refuse(refusal.clone()),
@@ -899,10 +1015,6 @@ impl Storage for PostgresStorage {
                             let Ok(ex) = examined else {
                                 unreachable!("only an examined revision is stored")
                             };
-                            if !ordered {
-                                advisory_lock(tx, lock::REVISION_ORDER).await?;
-                                ordered = true;
-                            }
                             if registers_operation {
                                 // A new operation made on a tablet: its maker is its first member.
                                 execute(
@@ -912,9 +1024,10 @@ impl Storage for PostgresStorage {
                                 )
                                 .await?;
                                 assign_in(tx, rev.record_id, &device.officer).await?;
-                                memberships.insert(rev.record_id, Membership::Assigned);
+                                known.memberships.insert(rev.record_id, Membership::Assigned);
                             }
-                            store_revision(tx, rev, &ex.body, ex.scope, received_ms, binds).await?;
+                            known.stored(rev, ex.scope, binds);
+                            to_insert.push((rev, ex.body.as_str(), ex.scope, binds));
                             held.push(rev.device_seq);
                             stored += 1;
                             collected.entry(ex.scope.operation()).or_default().push(rev.record_id);
@@ -927,6 +1040,11 @@ impl Storage for PostgresStorage {
                             message: r.message,
                         }),
                     }
+                }
+                if !to_insert.is_empty() {
+                    // Positions in commit order: see the module doc.
+                    advisory_lock(tx, lock::REVISION_ORDER).await?;
+                    insert_batch(tx, &to_insert, received_ms).await?;
                 }
                 // The acknowledgement: the top of the gap-free run from 1.
                 for row in query(
