@@ -179,3 +179,62 @@ fn an_unreachable_postgres_is_a_clear_error_naming_the_database_but_not_the_pass
     let err = PostgresStorage::open("postgres://[oops").err().unwrap();
     assert!(err.to_string().contains("--database"), "{err}");
 }
+
+#[test]
+fn a_postgres_connection_cut_mid_push_stores_the_batch_whole_or_not_at_all() {
+    if !common::backend::postgres_reachable("a_postgres_connection_cut_mid_push_stores_the_batch_whole_or_not_at_all") {
+        return;
+    }
+    let db = PgDatabase::create();
+    let storage = std::sync::Arc::new(PostgresStorage::open(&db.url).unwrap());
+    let code = hash_secret("CODE");
+    storage
+        .add_enrollment_code(&code, "PC 4521", Utc::now() + chrono::Duration::hours(1))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut tablet = Store::open(dir.path().join("t.db")).unwrap();
+    let token = new_token();
+    storage
+        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .unwrap();
+    let me = storage.authenticate(&hash_secret(&token)).unwrap();
+    let op = create_operation(storage.as_ref(), "Op Cut");
+    storage.assign(op, "PC 4521").unwrap();
+    tablet.receive(&storage.pull(&me, None, 10).unwrap().revisions).unwrap();
+    let records = (0..3_000).map(|i| note(op, &format!("note {i}"))).collect();
+    tablet.import(&officer("PC 4521"), records).unwrap();
+    let revisions = tablet.outbox(10_000).unwrap();
+    // Every server connection to the database is cut, again and again, while the batch goes.
+    let pushing = {
+        let (storage, me, revisions) = (storage.clone(), me.clone(), revisions.clone());
+        std::thread::spawn(move || storage.push(&me, &revisions, Utc::now()))
+    };
+    let mut cuts = 0;
+    while !pushing.is_finished() {
+        let killed = db.sql(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            db.name
+        ));
+        cuts += killed[0][0].as_deref().unwrap().parse::<u32>().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(3));
+    }
+    assert!(cuts > 0, "a connection was cut while the push ran");
+    let held = storage.device_chain(me.device_id).unwrap().len();
+    match pushing.join().unwrap() {
+        // Retried on a new connection after the cut: all of it.
+        Ok(answer) => assert_eq!((answer.stored, held), (3_000, 3_000)),
+        // Or an error the device retries later: none of it, or all of it when only the
+        // commit's answer was lost.
+        Err(e) => {
+            assert!(matches!(e, StorageError::Postgres(_)), "{e}");
+            assert!(held == 0 || held == 3_000, "nothing half-written: {held} held");
+        }
+    }
+    // Either way the next push (the device's retry) completes the chain.
+    let answer = storage.push(&me, &revisions, Utc::now()).unwrap();
+    assert_eq!(answer.acked_seq, 3_000);
+    assert_eq!(storage.device_chain(me.device_id).unwrap(), tablet.own_chain().unwrap());
+    assert!(storage.verify().unwrap().problems.is_empty());
+    assert!(storage.verify_audit().unwrap().problems.is_empty());
+}

@@ -68,6 +68,9 @@ pub(super) mod lock {
 pub struct Failure {
     message: String,
     retry: bool,
+    /// The connection died (a restart, a failover, an administrator's cut): the pool's idle
+    /// connections are likely dead too.
+    connection_lost: bool,
 }
 
 impl std::fmt::Display for Failure {
@@ -81,6 +84,7 @@ pub(super) fn failure(message: impl Into<String>) -> StorageError {
     StorageError::Postgres(Failure {
         message: message.into(),
         retry: false,
+        connection_lost: false,
     })
 }
 
@@ -88,7 +92,15 @@ pub(super) fn failure(message: impl Into<String>) -> StorageError {
 /// be retried; anything else is for the admin.
 pub(super) fn pg(e: tokio_postgres::Error) -> StorageError {
     use tokio_postgres::error::SqlState;
-    let retry = e.is_closed()
+    let connection_lost = e.is_closed()
+        || e.code().is_some_and(|c| {
+            // Class 08 (connection exception), and the server shutting down or starting up.
+            c.code().starts_with("08")
+                || *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+        });
+    let retry = connection_lost
         || e.code().is_some_and(|c| {
             *c == SqlState::T_R_SERIALIZATION_FAILURE
                 || *c == SqlState::T_R_DEADLOCK_DETECTED
@@ -104,18 +116,28 @@ pub(super) fn pg(e: tokio_postgres::Error) -> StorageError {
              use the database; the server log has the details"
         ),
         retry,
+        connection_lost,
     })
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StorageError {
     match e {
-        deadpool_postgres::PoolError::Backend(e) => pg(e),
+        // A new connection refused: during a restart or failover, worth a few more tries.
+        deadpool_postgres::PoolError::Backend(e) => match pg(e) {
+            StorageError::Postgres(mut f) => {
+                f.retry = true;
+                f.connection_lost = true;
+                StorageError::Postgres(f)
+            }
+            other => other,
+        },
         other => StorageError::Postgres(Failure {
             message: format!(
                 "cannot give a connection ({other}). Check that PostgreSQL is running and accepts this server's \
                  connections (max_connections, pg_hba.conf)"
             ),
             retry: false,
+            connection_lost: false,
         }),
     }
 }
@@ -316,49 +338,62 @@ impl PostgresStorage {
         }
     }
 
-    /// One read: a read-only transaction on one snapshot.
-    async fn read<T>(&self, f: impl AsyncFnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .start()
-            .await
-            .map_err(pg)?;
-        let out = f(&tx).await?;
-        tx.commit().await.map_err(pg)?;
-        Ok(out)
-    }
-
-    /// One write transaction, run again (a few times, after a short pause) when it lost a race.
-    async fn write<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `once` again (a few times, after a short pause) while it fails in a way another try
+    /// may not: a lost race, or a lost connection (then the pool's idle connections, likely
+    /// dead too, are dropped so the next try connects afresh).
+    async fn again<T>(&self, once: impl AsyncFn() -> Result<T>) -> Result<T> {
         let mut attempt = 0u32;
         loop {
-            let outcome = async {
-                let mut client = self.pool.get().await.map_err(pool_error)?;
-                let tx = client.transaction().await.map_err(pg)?;
-                let out = f(&tx).await?;
-                // A commit whose answer was lost may have happened: never retried.
-                tx.commit().await.map_err(|e| match pg(e) {
-                    StorageError::Postgres(mut f) => {
-                        f.retry = false;
-                        StorageError::Postgres(f)
-                    }
-                    other => other,
-                })?;
-                Ok(out)
-            }
-            .await;
-            match outcome {
+            match once().await {
                 Err(StorageError::Postgres(f)) if f.retry && attempt < 6 => {
                     attempt += 1;
-                    tracing::debug!(attempt, error = %f, "PostgreSQL transaction lost a race: run again");
+                    tracing::debug!(attempt, error = %f, "PostgreSQL transaction failed: run again");
+                    if f.connection_lost {
+                        self.pool.retain(|_, _| false);
+                    }
                     tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
                 }
                 other => return other,
             }
         }
+    }
+
+    /// One read: a read-only transaction on one snapshot.
+    async fn read<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.again(async || {
+            let mut client = self.pool.get().await.map_err(pool_error)?;
+            let tx = client
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .start()
+                .await
+                .map_err(pg)?;
+            let out = f(&tx).await?;
+            tx.commit().await.map_err(pg)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// One write transaction, run again when it lost a race or its connection before commit.
+    async fn write<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.again(async || {
+            let mut client = self.pool.get().await.map_err(pool_error)?;
+            let tx = client.transaction().await.map_err(pg)?;
+            let out = f(&tx).await?;
+            // A commit whose answer was lost may have happened: never run again. (The
+            // device's retry finds the revisions held.)
+            tx.commit().await.map_err(|e| match pg(e) {
+                StorageError::Postgres(mut f) => {
+                    f.retry = false;
+                    StorageError::Postgres(f)
+                }
+                other => other,
+            })?;
+            Ok(out)
+        })
+        .await
     }
 }
 
@@ -366,7 +401,7 @@ const REVISION_COLUMNS: &str =
     "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
 
 fn bad_row(column: &str, e: impl std::fmt::Display) -> StorageError {
-    StorageError::Invalid(format!("a stored revision's {column} cannot be read: {e}"))
+    StorageError::Corrupt(format!("a stored revision's {column} cannot be read: {e}"))
 }
 
 fn revision_from_row(r: &Row) -> Result<Revision> {
