@@ -865,10 +865,11 @@ impl Storage for PostgresStorage {
                     .ok_or(StorageError::BadEnrollmentCode)?;
                 // The same code from the same device within its life: the answer was lost on
                 // the way back. A fresh token replaces the one never received.
-                let retry = match (used_ms, used_by) {
-                    (None, _) => false,
-                    (Some(_), Some(by)) if by == device_id => true,
-                    (Some(_), _) => return Err(StorageError::BadEnrollmentCode),
+                let used = used_ms.and_then(DateTime::from_timestamp_millis).zip(used_by);
+                let retry = match judge::redemption(used, device_id, Utc::now()) {
+                    judge::Redemption::First => false,
+                    judge::Redemption::Retry => true,
+                    judge::Redemption::Spent => return Err(StorageError::BadEnrollmentCode),
                 };
                 if device_id == server_chain_id(tx).await? {
                     return Err(StorageError::DeviceTaken(device_id));
@@ -1163,11 +1164,13 @@ impl Storage for PostgresStorage {
                     let mut last = after_pos;
                     let mut more = false;
                     let mut bytes = 0usize;
+                    let mut consumed = 0usize;
                     for row in &rows {
                         if revisions.len() == limit as usize {
                             more = true;
                             break;
                         }
+                        consumed += 1;
                         let pos: i64 = get(row, 13)?;
                         let rev = match revision_from_row(row) {
                             Ok(rev) => rev,
@@ -1188,6 +1191,8 @@ impl Storage for PostgresStorage {
                         revisions.push(rev);
                         last = pos;
                     }
+                    // Rows skipped as unreadable used up the look-ahead row: more may be waiting.
+                    more |= consumed > limit as usize;
                     let acked: i64 = match query_opt(
                         tx,
                         "SELECT acked_seq FROM devices WHERE device_id = $1",
@@ -1258,13 +1263,12 @@ impl Storage for PostgresStorage {
             self.read(async |tx| {
                 // Read in pages by chain order, so a large database is not held in memory whole.
                 let mut walk = ChainWalk::new(None);
-                let mut pos = 0i64;
                 let mut from: (Uuid, i64) = (Uuid::nil(), 0);
                 loop {
                     let rows = query(
                         tx,
                         &format!(
-                            "SELECT {REVISION_COLUMNS} FROM revisions WHERE (device_id, device_seq) > ($1, $2)
+                            "SELECT {REVISION_COLUMNS}, pos FROM revisions WHERE (device_id, device_seq) > ($1, $2)
                              ORDER BY device_id, device_seq LIMIT 5000"
                         ),
                         &[&from.0, &from.1],
@@ -1273,10 +1277,10 @@ impl Storage for PostgresStorage {
                     let Some(last) = rows.last() else { break };
                     from = (get(last, 5)?, get(last, 6)?);
                     for row in &rows {
-                        pos += 1;
                         match revision_from_row(row) {
                             Ok(rev) => walk.push(&rev, get::<&str>(row, 10)?),
-                            Err(e) => walk.unreadable(pos, e.to_string()),
+                            // The server's own position, as pull logs it when it skips the row.
+                            Err(e) => walk.unreadable(get(row, 13)?, e.to_string()),
                         }
                     }
                 }
