@@ -1,5 +1,5 @@
-//! Files that hold the device's secrets (the database, its WAL and shared memory, the wrapped
-//! key, the wipe notice) are readable by their owner only: another local account, a backup
+//! Files that hold secrets (on the tablet: the database, its WAL and shared memory, the wrapped
+//! key, the wipe notice; on the server: its database) are readable by their owner only: another local account, a backup
 //! tool running as another user, or an app with broad storage access gets nothing, not even
 //! the ciphertext to guess passcodes against. Created 0600; an existing one found wider is
 //! narrowed, with a warning, when it is opened. Where the platform has no Unix modes (none

@@ -14,6 +14,8 @@
 //! - [`evidence`]: the revision, its canonical bytes and hash, the hybrid logical clock, the
 //!   chain walk and the winner among concurrent heads. No SQL, no I/O: the store, the server
 //!   and the wire protocol all use it.
+//! - [`files`]: files readable by their owner only, and no core dumps (the tablet's secrets
+//!   and the server's database alike).
 //! - [`geo`]: coordinate validation, sectors, distances.
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`crypto`]: the database key wrapped under the officer's passcode, and the lock ([`crypto::Vault`]).
@@ -47,6 +49,7 @@ pub mod audit;
 pub mod crypto;
 pub mod demo;
 pub mod evidence;
+pub mod files;
 pub mod geo;
 pub mod records;
 pub mod retention;

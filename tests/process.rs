@@ -3,11 +3,11 @@
 #[test]
 fn after_hardening_this_process_writes_no_core_dump_and_is_not_dumpable() {
     assert!(
-        liaison_core::crypto::files::core_dumps_allowed(),
+        liaison_core::files::core_dumps_allowed(),
         "a test process starts with the defaults"
     );
-    liaison_core::crypto::files::no_core_dumps().unwrap();
-    assert!(!liaison_core::crypto::files::core_dumps_allowed());
+    liaison_core::files::no_core_dumps().unwrap();
+    assert!(!liaison_core::files::core_dumps_allowed());
     let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
     let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
     assert_eq!(

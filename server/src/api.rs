@@ -83,9 +83,10 @@ impl ApiError {
                 StorageError::UnknownOperation(_) | StorageError::UnknownDevice(_) => {
                     (StatusCode::NOT_FOUND, ErrorCode::BadRequest)
                 }
-                StorageError::SchemaTooNew { .. } | StorageError::Sqlite(_) | StorageError::Postgres(_) => {
-                    (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
-                }
+                StorageError::SchemaTooNew { .. }
+                | StorageError::Sqlite(_)
+                | StorageError::Postgres(_)
+                | StorageError::Corrupt(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
             },
             ApiError::Wire(WireError::TooLarge) | ApiError::BatchTooLarge(_) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge)
@@ -207,17 +208,19 @@ async fn device_of(
     headers: &HeaderMap,
     access: Access,
 ) -> Result<DeviceAuth, ApiError> {
+    let ip = ip_of(peer);
+    let limited = |retry_after| ApiError::RateLimited {
+        what: "address",
+        retry_after,
+    };
+    // An address that has guessed too often is refused before its token is even looked up,
+    // so a right guess is refused too.
+    state.rates.bad_token_blocked(ip).map_err(limited)?;
     let h = headers.clone();
     let rates = state.rates.clone();
     let found = blocking(state, move |storage| authenticate(storage, &rates, &h, access)).await;
     if let Err(ApiError::Storage(StorageError::MissingToken | StorageError::UnknownToken)) = &found {
-        state
-            .rates
-            .bad_token(ip_of(peer))
-            .map_err(|retry_after| ApiError::RateLimited {
-                what: "address",
-                retry_after,
-            })?;
+        state.rates.bad_token(ip).map_err(limited)?;
     }
     found
 }
@@ -290,6 +293,10 @@ async fn push(
     // Only now is the body read, under the body limit.
     let body = match Bytes::from_request(request, &()).await {
         Ok(body) => body,
+        // Too large: the server's verdict, in the JSON error shape the device reads.
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(WireError::TooLarge.into()),
+        // The body could not be read (the connection was cut mid-body): the HTTP layer's own
+        // 400, which the device treats as a transport failure and retries, never as a verdict.
         Err(rejection) => return Ok(rejection.into_response()),
     };
     let encoding = content_encoding(&headers);

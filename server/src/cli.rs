@@ -523,12 +523,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             ca,
             string_only,
         } => {
-            // The string is built (and the CA read) before the code is stored: a bad --ca
-            // leaves no unusable code behind.
+            // The string and its QR code are made (and the CA read) before the code is stored:
+            // a bad --ca or a string too long to draw leaves no unusable code behind.
             let code = crate::auth::new_enrollment_code();
             let enrolment = match server_url {
                 Some(url) => Some(enrolment_string(&url, ca.as_deref(), &code)?),
                 None => None,
+            };
+            let qr = match (&enrolment, string_only) {
+                (Some(e), false) => Some(crate::auth::qr_text(&e.to_string()).map_err(CliError::Invalid)?),
+                _ => None,
             };
             let expires = Utc::now() + Duration::hours(valid_hours.clamp(1, 24 * 14));
             storage.add_enrollment_code(
@@ -536,13 +540,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &officer,
                 expires,
             )?;
-            match enrolment {
-                None => println!("{code}"),
-                Some(e) if string_only => println!("{e}"),
-                Some(e) => {
+            match (enrolment, qr) {
+                (None, _) => println!("{code}"),
+                (Some(e), None) => println!("{e}"),
+                (Some(e), Some(qr)) => {
                     println!("enrolment code for {officer} (valid until {expires}): {code}");
                     println!("enrolment string (paste or scan on the tablet's first screen):\n{e}");
-                    println!("{}", crate::auth::qr_text(&e.to_string()).map_err(CliError::Invalid)?);
+                    println!("{qr}");
                 }
             }
             Ok(())

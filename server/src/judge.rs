@@ -23,13 +23,18 @@
 //!
 //! A device whose clock is wrong gets [`RejectReason::ClockAhead`], naming by how much: the
 //! revision stays on the tablet (quarantined, with that message) and nothing is clamped, which
-//! would break its hash. Setting the tablet's clock right fixes every later revision.
+//! would break its hash. Its hybrid clock never goes back, so revisions it makes after such a
+//! stamp carry it too and are refused until real time reaches it: a tablet that was minutes
+//! ahead recovers by itself; one that was years ahead must be reset. (A device-side check of
+//! its clock against the server's before saving is the fix at the source; not built yet.)
+//! Clocks before 2020, or a logical clock below the wall clock, are refused as invalid: their
+//! packed form could wrap and win every conflict.
 
 use crate::storage::{DeviceAuth, Revocation, RevocationReason};
 use crate::visibility::Scope;
 use chrono::{DateTime, Duration, Utc};
 use liaison_core::audit::{AuditAction, ChainedAuditEntry};
-use liaison_core::evidence::{canonical_body, Hash};
+use liaison_core::evidence::{canonical_body, Hash, Hlc};
 use liaison_core::records::RecordKind;
 use liaison_core::sync::protocol::RejectReason;
 use liaison_core::Revision;
@@ -37,10 +42,40 @@ use uuid::Uuid;
 
 /// How far ahead of the server's clock a revision's clocks may be when it arrives.
 pub const MAX_CLOCK_AHEAD: Duration = Duration::minutes(5);
+/// No revision is older than this (Liaison did not exist before it): a clock this far back is
+/// a broken or hostile one, and a hybrid clock near the bottom of its range would wrap.
+pub const EARLIEST_CLOCK_MS: i64 = 1_577_836_800_000; // 2020-01-01T00:00:00Z
 /// A retired device's final push must begin within this of its revocation.
 pub const FINAL_PUSH_WITHIN: Duration = Duration::days(3);
 /// …and is over this long after it began (a long outbox goes in several batches).
 pub const FINAL_PUSH_LASTS: Duration = Duration::minutes(30);
+/// A code redeemed by a device may be presented again by the same device (its answer was
+/// lost) for this long after its first use, within the code's life: long enough for an
+/// officer in poor coverage to try again, short enough that a code seen on paper later cannot
+/// re-issue a working tablet's token.
+pub const ENROLMENT_RETRY_WITHIN: Duration = Duration::minutes(15);
+
+/// What presenting an enrolment code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redemption {
+    /// The code's first use.
+    First,
+    /// The same device again, soon after: its first answer was lost. A fresh token replaces it.
+    Retry,
+    /// Used by another device, or by this one too long ago: refused.
+    Spent,
+}
+
+/// Whether a code presented by `device_id` is a first redemption, a retry after a lost
+/// answer, or spent. `used`: when and by which device the code was first redeemed.
+pub fn redemption(used: Option<(DateTime<Utc>, Uuid)>, device_id: Uuid, now: DateTime<Utc>) -> Redemption {
+    match used {
+        None => Redemption::First,
+        Some((at, by)) if by == device_id && now <= at + ENROLMENT_RETRY_WITHIN => Redemption::Retry,
+        Some(_) => Redemption::Spent,
+    }
+}
+
 /// Longest detail and purpose of a device's audit entry, in characters.
 pub const MAX_AUDIT_TEXT: usize = 2_000;
 
@@ -131,14 +166,26 @@ pub fn examine(device: &DeviceAuth, rev: &Revision, received_at: DateTime<Utc>) 
     if let Err(e) = rev.body.validate() {
         return Err(refuse(Invalid, format!("the record is not valid: {e}")));
     }
-    if rev.body.kind() != rev.kind || rev.device_seq == 0 {
+    if rev.body.kind() != rev.kind {
+        return Err(refuse(
+            Invalid,
+            format!("the revision says {} but holds a {}", rev.kind, rev.body.kind()),
+        ));
+    }
+    if rev.device_seq == 0 {
+        return Err(refuse(Invalid, "a device's chain starts at place 1, not 0"));
+    }
+    // An honest device stamps its hybrid clock at or above its wall clock, both after 2020; a
+    // clock below that (or one whose packed form would wrap) would win or lose every conflict
+    // by arithmetic, not by time.
+    let recorded_ms = rev.recorded_at.timestamp_millis();
+    if recorded_ms < EARLIEST_CLOCK_MS || rev.hlc.ms < recorded_ms || Hlc::unpack(rev.hlc.pack()) != rev.hlc {
         return Err(refuse(
             Invalid,
             format!(
-                "the revision says {} at seq {} but holds a {}",
-                rev.kind,
-                rev.device_seq,
-                rev.body.kind()
+                "the revision's clocks cannot be right (recorded {}, logical clock {} ms): set the tablet's date and \
+                 time to automatic",
+                rev.recorded_at, rev.hlc.ms
             ),
         ));
     }
@@ -315,7 +362,7 @@ pub fn decide(rev: &Revision, examined: &Examined, held: &Held) -> Verdict {
         }
         (Some(b), Some(_)) if b.scope == Scope::Author && b.author != rev.author.as_str() => {
             return no(
-                NotAssigned,
+                NotAuthor,
                 format!(
                     "record {} is {}'s own neighbourhood work; only they may edit it",
                     rev.record_id, b.author
@@ -376,6 +423,15 @@ fn describe_scope(s: Scope) -> String {
 /// bounds. (Hash and link: the backend walks
 /// the chain.)
 pub fn examine_audit(device: &DeviceAuth, e: &ChainedAuditEntry) -> Result<(), Refusal> {
+    if let Some(r) = device.revoked.filter(|r| e.at > r.at) {
+        return Err(refuse(
+            RejectReason::Revoked,
+            format!(
+                "audit entry {} was written after this device was retired on {}",
+                e.id, r.at
+            ),
+        ));
+    }
     // The device's retention job erases in its own name, and only erases.
     let retention = e.officer.as_str() == liaison_core::retention::RETENTION_ACTOR && e.action == AuditAction::Erasure;
     if e.officer.as_str() != device.officer && !retention {

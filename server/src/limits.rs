@@ -62,6 +62,8 @@ pub struct RateLimits {
     /// Requests with a missing or unknown device token, per address: guessing tokens is
     /// held to the rate of guessing codes.
     bad_token: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses over their bad-token rate, and until when: refused before any lookup.
+    blocked: std::sync::Mutex<std::collections::HashMap<IpAddr, std::time::Instant>>,
     clock: DefaultClock,
 }
 
@@ -74,6 +76,7 @@ impl RateLimits {
             device: RateLimiter::keyed(Quota::per_minute(limits.device_per_minute).allow_burst(limits.device_burst)),
             enroll: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
             bad_token: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
+            blocked: Default::default(),
             clock: DefaultClock::default(),
         }
     }
@@ -103,9 +106,31 @@ impl RateLimits {
         if self.bad_token.len() > ENROLL_KEYS_KEPT {
             self.bad_token.retain_recent();
         }
-        self.bad_token
+        let wait = self
+            .bad_token
             .check_key(&addr)
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()));
+        if let Err(wait) = wait {
+            let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+            let now = std::time::Instant::now();
+            if blocked.len() > ENROLL_KEYS_KEPT {
+                blocked.retain(|_, until| *until > now);
+            }
+            blocked.insert(addr, now + wait);
+        }
+        wait
+    }
+
+    /// `Err(wait)` while this address is blocked for guessing tokens.
+    pub fn bad_token_blocked(&self, addr: IpAddr) -> Result<(), Duration> {
+        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        match blocked
+            .get(&addr)
+            .map(|until| until.saturating_duration_since(std::time::Instant::now()))
+        {
+            Some(wait) if !wait.is_zero() => Err(wait),
+            _ => Ok(()),
+        }
     }
 }
 

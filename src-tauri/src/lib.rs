@@ -35,7 +35,7 @@ static ALLOCATOR: alloc::ZeroOnFree = alloc::ZeroOnFree;
 pub fn run() {
     // Before anything is decrypted: a crash must never write the key or decrypted pages to
     // disk as a core dump, and no other process of this user may read this one's memory.
-    let hardened = liaison_core::crypto::files::no_core_dumps();
+    let hardened = liaison_core::files::no_core_dumps();
     // WebKitGTK's accelerated compositing costs about 130 MB of memory in the web process for
     // this UI (measured by scripts/measure.sh: 400 → 271 MiB PSS for the whole app) and buys
     // nothing for a page of forms and lists. Set before any thread starts; an explicit setting wins.

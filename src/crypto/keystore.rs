@@ -303,7 +303,7 @@ impl KeyStore {
         let tmp = self.path.with_extension("tmp");
         let json = serde_json::to_vec(file).map_err(|e| KeyError::Io(e.to_string()))?;
         {
-            let mut f = super::files::create(&tmp).map_err(io)?;
+            let mut f = crate::files::create(&tmp).map_err(io)?;
             f.write_all(&json).map_err(io)?;
             f.sync_all().map_err(io)?;
         }

@@ -3,7 +3,6 @@
 //! [`Store`]: locked at start, locked again after an idle time or on demand, and while locked
 //! nothing can be read. Never logs or prints a passcode or key; key material is zeroized on drop.
 
-pub mod files;
 pub mod keystore;
 
 pub use keystore::{DbKey, KdfParams, KeyError, KeyStore};
@@ -294,7 +293,7 @@ impl Vault {
     fn leave_notice(&mut self, notice: WipeNotice) {
         if let Ok(json) = serde_json::to_vec_pretty(&notice) {
             let path = self.notice_path();
-            let _ = files::create(&path).and_then(|mut f| std::io::Write::write_all(&mut f, &json));
+            let _ = crate::files::create(&path).and_then(|mut f| std::io::Write::write_all(&mut f, &json));
         }
         self.notice = Some(notice);
     }

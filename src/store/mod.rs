@@ -84,6 +84,11 @@ pub enum StoreError {
     Migration(String),
     #[error("the device database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "this tablet is already enrolled with its force: a new enrolment string is refused. To give the tablet to \
+         another officer or force, IT revokes it and it is reset"
+    )]
+    AlreadyEnrolled,
     #[error("{path} cannot be made private to this app ({detail}); nothing was opened")]
     NotPrivate { path: PathBuf, detail: String },
 }
@@ -135,12 +140,12 @@ impl Store {
             path: p.to_path_buf(),
             detail: e.to_string(),
         };
-        crate::crypto::files::owner_only(&path).map_err(|e| private(&path, e))?;
+        crate::files::owner_only(&path).map_err(|e| private(&path, e))?;
         for suffix in ["-wal", "-shm"] {
             let mut side = path.clone().into_os_string();
             side.push(suffix);
             let side = PathBuf::from(side);
-            crate::crypto::files::narrow(&side).map_err(|e| private(&side, e))?;
+            crate::files::narrow(&side).map_err(|e| private(&side, e))?;
         }
         let mut conn = Connection::open(&path)?;
         apply_key(&conn, key).map_err(|e| not_a_database(&path, e))?;

@@ -187,13 +187,19 @@ impl Store {
     }
 
     /// Keeps what an enrolment string said (server, force CA, one-time code) until the server
-    /// answers. Replaces an earlier pending enrolment; an enrolled device keeps its token until
-    /// the new one is saved.
+    /// answers. Replaces an earlier pending enrolment. Refused once the device is enrolled: a
+    /// second string (say, a hostile QR code) would otherwise send the device's token and its
+    /// records to another server, pinned to another CA. An enrolled tablet changes hands only
+    /// by being revoked and reset.
     pub fn save_pending_enrolment(&mut self, pending: &PendingEnrolment) -> Result<()> {
-        self.conn.execute(
-            "UPDATE sync_state SET server_url = ?1, force_ca_pem = ?2, enrolment_code = ?3",
+        let changed = self.conn.execute(
+            "UPDATE sync_state SET server_url = ?1, force_ca_pem = ?2, enrolment_code = ?3
+             WHERE device_token IS NULL",
             params![pending.server_url, pending.ca_pem, pending.code],
         )?;
+        if changed == 0 {
+            return Err(super::StoreError::AlreadyEnrolled);
+        }
         Ok(())
     }
 

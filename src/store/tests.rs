@@ -918,3 +918,31 @@ fn a_save_consumes_its_draft_in_the_same_transaction_and_a_refused_save_keeps_it
     assert!(f.store.create_from_draft(&pc, note(f.op, "again"), Some("  ")).is_err());
     assert_eq!(f.store.revision_count().unwrap(), before);
 }
+
+#[test]
+fn an_enrolled_tablet_refuses_a_second_enrolment_string() {
+    let mut f = fixture();
+    let pending = crate::store::PendingEnrolment {
+        server_url: "https://force.example:7878".into(),
+        ca_pem: None,
+        code: "ABCD-EFGH".into(),
+    };
+    f.store.save_pending_enrolment(&pending).unwrap();
+    f.store
+        .save_sync_enrollment("https://force.example:7878", "lzt1_token", "PC 1")
+        .unwrap();
+    let hostile = crate::store::PendingEnrolment {
+        server_url: "https://attacker.example".into(),
+        ca_pem: Some("-----BEGIN CERTIFICATE-----".into()),
+        code: "WXYZ".into(),
+    };
+    assert!(matches!(
+        f.store.save_pending_enrolment(&hostile),
+        Err(StoreError::AlreadyEnrolled)
+    ));
+    let creds = f.store.sync_credentials().unwrap().unwrap();
+    assert_eq!(
+        creds.server_url, "https://force.example:7878",
+        "still pointed at its own force"
+    );
+}

@@ -231,6 +231,46 @@ fn each_refusal_has_its_reason() {
             Invalid,
         ),
         (
+            "a recording time before 2020",
+            d.clone(),
+            seal(Revision {
+                recorded_at: Utc.with_ymd_and_hms(2019, 12, 31, 23, 0, 0).unwrap(),
+                hlc: Hlc {
+                    ms: Utc.with_ymd_and_hms(2019, 12, 31, 23, 0, 0).unwrap().timestamp_millis(),
+                    counter: 0,
+                },
+                ..rev()
+            }),
+            none.clone(),
+            Invalid,
+        ),
+        (
+            "a logical clock below the wall clock",
+            d.clone(),
+            seal(Revision {
+                hlc: Hlc {
+                    ms: rev().recorded_at.timestamp_millis() - 1,
+                    counter: 0,
+                },
+                ..rev()
+            }),
+            none.clone(),
+            Invalid,
+        ),
+        (
+            "a logical clock so far back that its packed form wraps to the far future",
+            d.clone(),
+            seal(Revision {
+                hlc: Hlc {
+                    ms: -(1i64 << 47) - 1,
+                    counter: 0,
+                },
+                ..rev()
+            }),
+            none.clone(),
+            Invalid,
+        ),
+        (
             "a clock six minutes ahead",
             d.clone(),
             seal(Revision {
@@ -248,6 +288,10 @@ fn each_refusal_has_its_reason() {
             d.clone(),
             seal(Revision {
                 recorded_at: now() + Duration::days(3650),
+                hlc: Hlc {
+                    ms: (now() + Duration::days(3650)).timestamp_millis(),
+                    counter: 0,
+                },
                 ..rev()
             }),
             none.clone(),
@@ -357,7 +401,7 @@ fn each_refusal_has_its_reason() {
                 parent_record: Some(rev().record_id),
                 ..none.clone()
             },
-            NotAssigned,
+            NotAuthor,
         ),
         (
             "an edit of a record the server does not hold",
@@ -403,27 +447,16 @@ fn each_refusal_has_its_reason() {
             NotAssigned,
         ),
     ];
+    let mut seen = std::collections::HashSet::new();
     for (case, d, r, held, want) in cases {
         assert_eq!(refused(judge(&d, &r, &held)), want, "{case}");
+        seen.insert(want);
     }
-    // Every reason a revision can be refused for appears above or in the test before.
-    let table: std::collections::HashSet<_> = [
-        ForeignDevice,
-        NotAuthor,
-        Revoked,
-        Invalid,
-        ClockAhead,
-        HashMismatch,
-        Fork,
-        BrokenChain,
-        RecordBound,
-        NotAssigned,
-        UnknownParent,
-        ConflictingCopy,
-    ]
-    .into_iter()
-    .collect();
-    assert_eq!(table.len(), RejectReason::ALL.len());
+    // Every reason a revision can be refused for is produced above (ConflictingCopy by the
+    // test before).
+    seen.insert(ConflictingCopy);
+    let all: std::collections::HashSet<_> = RejectReason::ALL.into_iter().collect();
+    assert_eq!(seen, all, "a refusal reason without its case");
 }
 
 #[test]
@@ -554,10 +587,38 @@ fn a_device_audit_entry_must_name_its_officer_and_fit_its_limits() {
         examine_audit(&device(), &disguised).unwrap_err().reason,
         RejectReason::NotAuthor
     );
+    let retired = DeviceAuth {
+        revoked: Some(Revocation {
+            at: now() - Duration::minutes(1),
+            reason: RevocationReason::Retired,
+        }),
+        ..device()
+    };
+    assert_eq!(
+        examine_audit(&retired, &entry(OFFICER, "read after hand-in".into()))
+            .unwrap_err()
+            .reason,
+        RejectReason::Revoked
+    );
     assert_eq!(
         examine_audit(&device(), &entry(OFFICER, "x".repeat(MAX_AUDIT_TEXT + 1)))
             .unwrap_err()
             .reason,
         RejectReason::Invalid
+    );
+}
+
+#[test]
+fn a_code_is_presented_again_only_by_its_device_and_only_soon_after() {
+    let (me, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    assert_eq!(redemption(None, me, now()), Redemption::First);
+    let used = Some((now() - Duration::minutes(2), me));
+    assert_eq!(redemption(used, me, now()), Redemption::Retry, "the answer was lost");
+    assert_eq!(redemption(used, other, now()), Redemption::Spent, "another device");
+    let long_ago = Some((now() - ENROLMENT_RETRY_WITHIN - Duration::seconds(1), me));
+    assert_eq!(
+        redemption(long_ago, me, now()),
+        Redemption::Spent,
+        "too late to be a lost answer"
     );
 }

@@ -207,6 +207,10 @@ pub enum StorageError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("the server database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Something stored cannot be read back as the server wrote it (a damaged or hand-edited
+    /// database): a server fault, answered as a bare 500 and logged with this detail.
+    #[error("the server database holds something it cannot read: {0}. Run `liaison-server verify`")]
+    Corrupt(String),
     /// PostgreSQL failed or could not be reached. The message names the database (never the
     /// password) and what to check; the HTTP API answers a bare 500 and keeps it for the log.
     #[error("the PostgreSQL database {0}")]

@@ -138,28 +138,12 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// readable by its owner only (SQLite gives its WAL and shared-memory files the database's
 /// mode), and an existing one readable by others is narrowed, with a warning.
 fn owner_only(path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let io = |e: std::io::Error| StorageError::Invalid(format!("the server database {}: {e}", path.display()));
-        match std::fs::metadata(path) {
-            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
-                tracing::warn!(path = %path.display(), "the server database was readable by others: now owner only");
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(io)?;
-            }
-            Err(e) => return Err(io(e)),
-        }
-    }
-    Ok(())
+    liaison_core::files::owner_only(path).map_err(|e| {
+        StorageError::Corrupt(format!(
+            "the server database {} cannot be made private: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn now_ms() -> i64 {
@@ -391,9 +375,9 @@ fn held_for(
         })
         .optional()?
         .map(|(kind, name, op, author)| {
-            let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Corrupt(e.to_string()))?;
             let scope = Scope::from_parts(&name, op)
-                .ok_or_else(|| StorageError::Invalid(format!("a stored record binding has scope {name}")))?;
+                .ok_or_else(|| StorageError::Corrupt(format!("a stored record binding has scope {name}")))?;
             Ok::<_, StorageError>(Binding { kind, scope, author })
         })
         .transpose()?;
@@ -623,10 +607,11 @@ impl Storage for SqliteStorage {
                 .ok_or(StorageError::BadEnrollmentCode)?;
             // The same code from the same device within its life: the answer was lost on the
             // way back. A fresh token replaces the one never received.
-            let retry = match (used_ms, used_by) {
-                (None, _) => false,
-                (Some(_), Some(by)) if by == device_id => true,
-                (Some(_), _) => return Err(StorageError::BadEnrollmentCode),
+            let used = used_ms.and_then(DateTime::from_timestamp_millis).zip(used_by);
+            let retry = match judge::redemption(used, device_id, Utc::now()) {
+                judge::Redemption::First => false,
+                judge::Redemption::Retry => true,
+                judge::Redemption::Spent => return Err(StorageError::BadEnrollmentCode),
             };
             let server_chain: Uuid = tx.query_row("SELECT device_id FROM server_identity", [], |r| r.get(0))?;
             if device_id == server_chain {
@@ -869,11 +854,13 @@ impl Storage for SqliteStorage {
             let mut last = after_pos;
             let mut more = false;
             let mut bytes = 0usize;
+            let mut consumed = 0usize;
             while let Some(row) = rows.next()? {
                 if revisions.len() == limit as usize {
                     more = true;
                     break;
                 }
+                consumed += 1;
                 let pos: i64 = row.get(13)?;
                 let rev = match revision_from_row(row) {
                     Ok(rev) => rev,
@@ -896,6 +883,8 @@ impl Storage for SqliteStorage {
                 last = pos;
             }
             drop(rows);
+            // Rows skipped as unreadable used up the look-ahead row: more may be waiting.
+            more |= consumed > limit as usize;
             let acked: i64 = c
                 .prepare_cached("SELECT acked_seq FROM devices WHERE device_id = ?1")?
                 .query_row([device.device_id], |r| r.get(0))
@@ -944,17 +933,16 @@ impl Storage for SqliteStorage {
     fn verify(&self) -> Result<ServerChainReport> {
         self.read(|c| {
             let mut stmt = c.prepare(&format!(
-                "SELECT {REVISION_COLUMNS} FROM revisions ORDER BY device_id, device_seq"
+                "SELECT {REVISION_COLUMNS}, pos FROM revisions ORDER BY device_id, device_seq"
             ))?;
             let mut rows = stmt.query([])?;
             // The same walk the device uses; the server has no chain that must be gap-free.
             let mut walk = ChainWalk::new(None);
-            let mut pos = 0i64;
             while let Some(row) = rows.next()? {
-                pos += 1;
                 match revision_from_row(row) {
                     Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
-                    Err(e) => walk.unreadable(pos, e.to_string()),
+                    // The server's own position, as pull logs it when it skips the row.
+                    Err(e) => walk.unreadable(row.get(13)?, e.to_string()),
                 }
             }
             let report = walk.finish();
