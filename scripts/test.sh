@@ -22,6 +22,14 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== the force server builds on the core without the device half"
+# No device store, no SQLCipher (and its vendored OpenSSL), no HTTP client in the server's own
+# dependency tree: only the evidence, records, audit and the wire protocol.
+if cargo tree -p liaison-server -e normal -f '{p} {f}' | grep -E 'sqlcipher|openssl|reqwest'; then
+  echo "test: the server links the device half of liaison_core (see above)" >&2
+  exit 1
+fi
+
 echo "== Rust tests (core, server, shell; the server's storage, sync, fault and trust suites on SQLite and PostgreSQL)"
 # A throwaway PostgreSQL 15 cluster for the run: pg_virtualenv creates it, exports PGHOST,
 # PGPORT, PGUSER, PGPASSWORD and PGDATABASE to the command, and removes it after (-t: in a
