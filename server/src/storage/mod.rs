@@ -186,8 +186,9 @@ pub enum StorageError {
     #[error("this enrolment code is unknown, already used or expired")]
     BadEnrollmentCode,
     #[error(
-        "device {0} is already enrolled: a device is enrolled once. To give it to another officer, force IT revokes \
-         it as retired and the app is reset, which gives it a new id"
+        "device {0} is already enrolled: a device is enrolled once. If its first enrolment's answer was lost, enter \
+         that same enrolment string again (within 15 minutes of first using it); to give the tablet to another \
+         officer, force IT revokes it as retired and the app is reset, which gives it a new id"
     )]
     DeviceTaken(Uuid),
     #[error(
