@@ -9,6 +9,10 @@
 //! 2. incremental push of 100 new revisions;
 //! 3. 50 devices, each with its operation already synced, record 100 revisions each and
 //!    push at once to one server: records/s, p99 batch latency, nothing lost.
+//! 4. PostgreSQL beside SQLite, when one is reachable (the `PG*` variables, as `pg_virtualenv`
+//!    exports them, or `LIAISON_TEST_POSTGRES`): full push of 10,000 and incremental push of
+//!    100 on each, taking turns; disk per revision on each; 200 devices at once across two
+//!    `serve` processes on one PostgreSQL database.
 //!
 //! Beside 1, and in the same run so the machine's noise hits both alike: a BASELINE, the
 //! same revisions posted in the same batches (the same zstd `PushRequest` bodies) over HTTP
@@ -915,4 +919,299 @@ async fn run() {
         "  server chains verify: {}",
         storage.verify().expect("verify").problems.is_empty()
     );
+
+    postgres_beside_sqlite(dir.path(), &templates, &demo).await;
+}
+
+// ---- 4. PostgreSQL beside SQLite ----
+
+/// The PostgreSQL server to measure on, as a connection string, if one is configured.
+fn postgres_server() -> Option<String> {
+    if let Some(url) = std::env::var("LIAISON_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
+        return Some(url);
+    }
+    std::env::var("PGHOST").or_else(|_| std::env::var("PGPORT")).ok()?;
+    let quote = |v: String| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"));
+    Some(
+        [
+            ("PGHOST", "host"),
+            ("PGPORT", "port"),
+            ("PGUSER", "user"),
+            ("PGPASSWORD", "password"),
+            ("PGDATABASE", "dbname"),
+        ]
+        .iter()
+        .filter_map(|(var, key)| std::env::var(var).ok().map(|v| format!("{key}={}", quote(v))))
+        .collect::<Vec<_>>()
+        .join(" "),
+    )
+}
+
+/// One statement on the server (its own connection), first column of each row as text.
+async fn pg_sql(conninfo: &str, sql: &str) -> Vec<Option<String>> {
+    let (client, connection) = conninfo
+        .parse::<tokio_postgres::Config>()
+        .expect("conninfo")
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("connect to PostgreSQL");
+    let driver = tokio::spawn(connection);
+    let rows = client.simple_query(sql).await.expect("sql");
+    drop(client);
+    let _ = driver.await;
+    rows.into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_string)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A fresh database on the server for one measurement; returns its connection string.
+async fn pg_database(server: &str, made: &mut Vec<String>) -> String {
+    let name = format!("liaison_bench_{}", Uuid::now_v7().simple());
+    pg_sql(server, &format!("CREATE DATABASE {name}")).await;
+    made.push(name.clone());
+    format!("{server} dbname='{name}'")
+}
+
+/// Everything a database holds on disk (tables with their indexes and TOAST).
+async fn pg_bytes(db: &str) -> u64 {
+    pg_sql(db, "VACUUM").await;
+    pg_sql(
+        db,
+        "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r'",
+    )
+    .await[0]
+        .as_deref()
+        .expect("size")
+        .parse()
+        .expect("size")
+}
+
+/// The SQLite file with its WAL folded in.
+fn sqlite_bytes(path: &std::path::Path) -> u64 {
+    let c = rusqlite::Connection::open(path).expect("open");
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
+    std::fs::metadata(path).expect("size").len()
+}
+
+/// An in-process server on a fresh PostgreSQL database.
+async fn pg_server(db: &str) -> (Arc<dyn Storage>, String) {
+    let db = db.to_string();
+    let storage: Arc<dyn Storage> =
+        tokio::task::spawn_blocking(move || Arc::new(liaison_server::PostgresStorage::open(&db).expect("open")) as _)
+            .await
+            .expect("open");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let s = storage.clone();
+    tokio::spawn(async move { liaison_server::serve(listener, s, std::future::pending()).await });
+    (storage, url)
+}
+
+/// The real binary serving the database `db`; returns the child and its address.
+fn serve_process(db: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-server"))
+        .args([
+            "--database",
+            db,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--plain-http-loopback",
+        ])
+        // Two hundred tablets enrol from one address here; a force's would come from many.
+        .args(["--enroll-rate", "10000", "--enroll-burst", "10000"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn liaison-server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening on")
+        .to_string();
+    (child, format!("http://{addr}"))
+}
+
+/// `n` copies of demo records (from the `skip`th on), in the device's own demo operation.
+fn fresh_records(store: &Arc<Mutex<Store>>, templates: &[Record], skip: usize, n: usize) -> Vec<Record> {
+    let st = store.lock().expect("store");
+    let op = st
+        .list(&liaison_core::store::ListFilter {
+            kinds: vec![RecordKind::Operation],
+            limit: 1,
+            ..Default::default()
+        })
+        .expect("list")[0]
+        .record_id;
+    templates
+        .iter()
+        .cycle()
+        .skip(skip)
+        .take(n)
+        .cloned()
+        .map(|mut r| {
+            if r.operation_id.is_some() {
+                r.operation_id = Some(op);
+            }
+            r
+        })
+        .collect()
+}
+
+async fn postgres_beside_sqlite(dir: &std::path::Path, templates: &[Record], demo: &[Revision]) {
+    let Some(pg) = postgres_server() else {
+        println!(
+            "
+PostgreSQL: skipped (no PGHOST/PGPORT or LIAISON_TEST_POSTGRES; run under `pg_virtualenv -t`)"
+        );
+        return;
+    };
+    let mut made = Vec::new();
+    let version = pg_sql(&pg, "SHOW server_version").await[0].clone().unwrap_or_default();
+    println!(
+        "
+PostgreSQL {version} beside SQLite (same machine, server in this process, taking turns):"
+    );
+    const TURNS: usize = 3;
+    let mut full: [Vec<Duration>; 2] = Default::default();
+    let mut incremental: [Vec<Duration>; 2] = Default::default();
+    let mut per_revision = [0u64; 2];
+    let mut exact = true;
+    let officer = OfficerId::new("PS 2817").expect("officer");
+    for turn in 0..TURNS {
+        for (b, backend) in ["sqlite", "postgres"].iter().enumerate() {
+            let name = format!("side-{backend}-{turn}");
+            let pg_db = if b == 1 {
+                Some(pg_database(&pg, &mut made).await)
+            } else {
+                None
+            };
+            let (storage, url) = match &pg_db {
+                Some(db) => pg_server(db).await,
+                None => {
+                    let (s, u) = server(dir, &name).await;
+                    (s as Arc<dyn Storage>, u)
+                }
+            };
+            let d = device(
+                dir,
+                &format!("{name}-tablet"),
+                storage.as_ref(),
+                &url,
+                (templates, demo),
+                FULL,
+            )
+            .await;
+            let (_, took) = push(&d, options()).await;
+            full[b].push(took);
+            // Incremental pushes of 100 on the same server.
+            for round in 0..3 {
+                let fresh = fresh_records(&d, templates, round * 11, 100);
+                d.lock().expect("store").import(&officer, fresh).expect("import");
+                let (_, took) = push(&d, options()).await;
+                incremental[b].push(took);
+            }
+            exact &= check_exactly_once(storage.as_ref(), &d);
+            let revisions = storage.verify().expect("verify").revisions;
+            let bytes = match &pg_db {
+                Some(db) => pg_bytes(db).await,
+                None => sqlite_bytes(&dir.join(format!("{name}.db"))),
+            };
+            per_revision[b] = bytes / revisions.max(1);
+        }
+    }
+    let rate = |d: Duration| FULL as f64 / d.as_secs_f64();
+    let (sq, pq) = (percentile(full[0].clone(), 0.5), percentile(full[1].clone(), 0.5));
+    println!(
+        "  full push of {FULL} (median of {TURNS}): SQLite {:.0} records/s, PostgreSQL {:.0} records/s = {:.2}x (aim >= 0.5x)",
+        rate(sq),
+        rate(pq),
+        rate(pq) / rate(sq)
+    );
+    println!(
+        "  incremental push of 100 (median of {}): SQLite {:.1} ms, PostgreSQL {:.1} ms",
+        incremental[0].len(),
+        ms(percentile(incremental[0].clone(), 0.5)),
+        ms(percentile(incremental[1].clone(), 0.5))
+    );
+    println!(
+        "  disk per revision (everything, indexes and audit logs included): SQLite {} bytes, PostgreSQL {} bytes",
+        per_revision[0], per_revision[1]
+    );
+    println!("  nothing lost, nothing twice: {exact}");
+
+    // 200 devices across two serve processes on one PostgreSQL database.
+    const MANY: usize = 200;
+    let db = pg_database(&pg, &mut made).await;
+    let admin = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || Arc::new(liaison_server::PostgresStorage::open(&db).expect("open")))
+            .await
+            .expect("open")
+    };
+    let (mut one, url_one) = serve_process(&db);
+    let (mut two, url_two) = serve_process(&db);
+    let mut stores = Vec::new();
+    for i in 0..MANY {
+        let url = if i % 2 == 0 { &url_one } else { &url_two };
+        let s = device(dir, &format!("many{i}"), admin.as_ref(), url, (templates, demo), 0).await;
+        push(&s, options()).await;
+        let fresh = fresh_records(&s, templates, i * 7, PER_DEVICE);
+        s.lock().expect("store").import(&officer, fresh).expect("import");
+        stores.push(s);
+    }
+    let total = MANY * PER_DEVICE;
+    let start = Instant::now();
+    let tasks: Vec<_> = stores
+        .iter()
+        .map(|s| {
+            let (s, o) = (s.clone(), options());
+            tokio::spawn(async move { push(&s, o).await })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.expect("task").0.batch_latencies);
+    }
+    let took = start.elapsed();
+    let all_there = stores.iter().all(|s| check_exactly_once(admin.as_ref(), s));
+    println!(
+        "
+{MANY} devices pushing at once across two serve processes on one PostgreSQL ({total} revisions, batches of {}):",
+        options().batch_size
+    );
+    println!(
+        "  {:.0} records/s overall ({:.1} ms)",
+        total as f64 / took.as_secs_f64(),
+        ms(took)
+    );
+    println!(
+        "  batch latency: p50 {:.1} ms, p99 {:.1} ms ({} batches; aim p99 <= 250 ms)",
+        ms(percentile(latencies.clone(), 0.5)),
+        ms(percentile(latencies.clone(), 0.99)),
+        latencies.len()
+    );
+    println!("  nothing lost, nothing twice: {all_there}");
+    println!(
+        "  server chains verify: {}",
+        admin.verify().expect("verify").problems.is_empty()
+    );
+    let _ = one.kill();
+    let _ = two.kill();
+    let _ = (one.wait(), two.wait());
+    drop(admin);
+    for name in made {
+        pg_sql(&pg, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    }
 }

@@ -196,3 +196,20 @@ async fn fifty_devices_across_two_processes_lose_nothing_when_one_is_killed_and_
     let third = PostgresStorage::open(&pg.url).unwrap();
     assert_eq!(third.verify().unwrap().revisions, 10 + 50 * 40);
 }
+
+#[test]
+fn serve_on_an_unreachable_postgres_says_so_and_exits_without_a_panic() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-server"))
+        .args(["--database", "postgres://liaison:s3cret@127.0.0.1:1/force", "serve"])
+        .args(["--listen", "127.0.0.1:0", "--plain-http-loopback"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("127.0.0.1:1/force cannot be reached") && err.contains("refused"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked") && !err.contains("s3cret"), "{err}");
+    assert!(out.stdout.is_empty(), "never said it was listening");
+}

@@ -88,6 +88,21 @@ pub(super) fn failure(message: impl Into<String>) -> StorageError {
     })
 }
 
+/// An error and its causes, `a: b: c` (tokio-postgres says "error connecting to server" and
+/// keeps the reason, "Connection refused", in its source).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out = format!("{out}: {text}");
+        }
+        source = cause.source();
+    }
+    out
+}
+
 /// A database error inside a transaction. Lost races and a connection lost before commit may
 /// be retried; anything else is for the admin.
 pub(super) fn pg(e: tokio_postgres::Error) -> StorageError {
@@ -108,7 +123,7 @@ pub(super) fn pg(e: tokio_postgres::Error) -> StorageError {
         });
     let detail = match e.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => e.to_string(),
+        None => with_causes(&e),
     };
     StorageError::Postgres(Failure {
         message: format!(
@@ -260,9 +275,10 @@ impl PostgresStorage {
     async fn migrate(&self, config: tokio_postgres::Config) -> Result<()> {
         let unreachable = |e: tokio_postgres::Error| {
             failure(format!(
-                "at {} cannot be reached ({e}). Check --database, that PostgreSQL is running there, and that it \
+                "at {} cannot be reached ({}). Check --database, that PostgreSQL is running there, and that it \
                  accepts this server's connections (listen_addresses, pg_hba.conf, the role's password)",
-                self.target
+                self.target,
+                with_causes(&e)
             ))
         };
         let (mut client, connection) = config.connect(NoTls).await.map_err(unreachable)?;
