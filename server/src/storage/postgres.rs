@@ -597,9 +597,9 @@ impl HeldInBatch {
         for r in &bindings {
             let kind: String = get(r, 1)?;
             let name: String = get(r, 2)?;
-            let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let kind = RecordKind::parse(&kind).map_err(|e| StorageError::Corrupt(e.to_string()))?;
             let scope = Scope::from_parts(&name, get(r, 3)?)
-                .ok_or_else(|| StorageError::Invalid(format!("a stored record binding has scope {name}")))?;
+                .ok_or_else(|| StorageError::Corrupt(format!("a stored record binding has scope {name}")))?;
             held.bindings.insert(
                 get(r, 0)?,
                 Binding {
@@ -879,8 +879,8 @@ impl Storage for PostgresStorage {
                 let (officer, _, used_ms, used_by) = code
                     .filter(|(_, expires, _, _)| *expires > now)
                     .ok_or(StorageError::BadEnrollmentCode)?;
-                // The same code from the same device within its life: the answer was lost on
-                // the way back. A fresh token replaces the one never received.
+                // The same code from the same device soon after (the judge's rule): the answer
+                // was lost on the way back. A fresh token replaces the one never received.
                 let used = used_ms.and_then(DateTime::from_timestamp_millis).zip(used_by);
                 let retry = match judge::redemption(used, device_id, Utc::now()) {
                     judge::Redemption::First => false,
