@@ -7,8 +7,9 @@
 //!
 //! - [`api`]: the HTTP API (axum): `/v1/enroll`, `/v1/push`, `/v1/pull`, `/v1/openapi.json`.
 //!   Wire types come from `liaison_core::sync::protocol`, never redefined here.
-//! - [`storage`]: the [`storage::Storage`] trait (everything the server remembers) and its
-//!   embedded SQLite implementation; PostgreSQL can implement the same trait.
+//! - [`storage`]: the [`storage::Storage`] trait (everything the server remembers), its
+//!   embedded SQLite implementation (the default) and its PostgreSQL one, for several server
+//!   processes on one database (`--database`; `docs/deployment.md`).
 //! - [`auth`]: device tokens and one-time enrollment codes (generated here, stored hashed).
 //! - [`judge`]: the one judge of every pushed revision and audit entry: pure functions from
 //!   what was pushed, what is held, the device's enrolment and standing and the server's clock
