@@ -182,3 +182,40 @@ async fn an_overlong_field_is_refused_by_the_records_validation_even_with_a_corr
     assert!(r.rejected[0].message.contains("not valid"), "{}", r.rejected[0].message);
     assert!(server.storage.device_chain(d.id()).unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_over_the_cap_is_closed_at_once_and_one_is_served_again_when_a_place_frees() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = server_with(Limits {
+        max_connections: nz(2),
+        ..Limits::default()
+    })
+    .await;
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        protocol::OPENAPI_PATH
+    );
+    async fn answer(addr: std::net::SocketAddr, request: &str) -> String {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // A closed connection may refuse the write or answer the read with nothing.
+        let _ = c.write_all(request.as_bytes()).await;
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), c.read_to_end(&mut out)).await;
+        String::from_utf8_lossy(&out).to_string()
+    }
+    // Two connections that say nothing hold both places.
+    let held_a = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let _held_b = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        answer(server.addr, &request).await,
+        "",
+        "a third is closed without an answer"
+    );
+    drop(held_a);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        answer(server.addr, &request).await.starts_with("HTTP/1.1 200"),
+        "a freed place serves again"
+    );
+}
