@@ -53,7 +53,7 @@ async fn an_enrollment_code_works_once_and_the_server_keeps_only_hashes() {
     let b = Device::new("PC 4521");
     let err = client.enroll(&b.store, &code).await.unwrap_err();
     assert!(matches!(err, SyncError::EnrollmentRefused(_)), "{err}");
-    assert!(err.to_string().contains("new code"), "{err}");
+    assert!(err.to_string().contains("new enrolment string"), "{err}");
     let stored = server.database.stored_bytes();
     let hay = String::from_utf8_lossy(&stored);
     assert!(hay.contains("PC 4521"), "the dump holds the enrolment");

@@ -89,7 +89,7 @@ async fn force_server(listener: tokio::net::TcpListener, officer: &'static str, 
             let (status, body) = if refused {
                 let e = ErrorBody {
                     code: ErrorCode::BadEnrollmentCode,
-                    message: "this enrollment code is unknown, already used or expired".into(),
+                    message: "this enrolment code is unknown, already used or expired".into(),
                 };
                 ("401 Unauthorized", serde_json::to_vec(&e).unwrap())
             } else {
@@ -291,7 +291,7 @@ fn the_waiting_screen_learns_why_an_enrolment_failed_and_whether_trying_again_ca
     match after_attempt(&s) {
         EnrolmentView::Pending { problem: Some(p), .. } => {
             assert!(!p.retry_may_help, "a refused code needs a new string");
-            assert!(p.message.contains("new code"), "{}", p.message);
+            assert!(p.message.contains("new enrolment string"), "{}", p.message);
         }
         other => panic!("{other:?}"),
     }

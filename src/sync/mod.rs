@@ -37,13 +37,15 @@ use crate::store::StoreError;
 #[cfg(feature = "device")]
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("this device is not enrolled with a force server: ask the force IT team for an enrollment code")]
+    #[error("this device is not enrolled with a force server: enter the enrolment string from the force IT team")]
     NotEnrolled,
     #[error("this device was revoked by the force IT team and can no longer sync; hand it in to be wiped")]
     Revoked,
-    #[error("the force server refused this device ({0}); enrol it again with a new code from the force IT team")]
+    #[error(
+        "the force server refused this device ({0}); enrol it again with a new enrolment string from the force IT team"
+    )]
     Unauthorized(String),
-    #[error("the enrollment code was refused: {0}. Ask the force IT team for a new code")]
+    #[error("the enrolment code was refused: {0}. Ask the force IT team for a new enrolment string")]
     EnrollmentRefused(String),
     #[error("the force server could not be reached ({0}); records stay on this device and go when coverage returns")]
     Unreachable(String),

@@ -275,12 +275,12 @@ fn a_server_address_without_a_scheme_is_refused_with_a_clear_message() {
 }
 
 #[test]
-fn a_device_that_is_not_enrolled_is_told_to_get_a_code() {
+fn a_device_that_is_not_enrolled_is_told_to_enter_its_enrolment_string() {
     let (_d, store, _op) = store_with_op();
     let store = std::sync::Mutex::new(store);
     let err = SyncClient::for_store(&store, SyncOptions::default()).unwrap_err();
     assert!(matches!(err, SyncError::NotEnrolled));
-    assert!(err.to_string().contains("enrollment code"));
+    assert!(err.to_string().contains("enrolment string"));
 }
 
 #[test]
@@ -369,15 +369,18 @@ fn the_status_strip_gets_a_stable_json_shape() {
 #[test]
 fn every_sync_error_tells_the_officer_what_happens_next() {
     let cases: Vec<(SyncError, &str)> = vec![
-        (SyncError::NotEnrolled, "ask the force IT team for an enrollment code"),
+        (
+            SyncError::NotEnrolled,
+            "enter the enrolment string from the force IT team",
+        ),
         (SyncError::Revoked, "hand it in to be wiped"),
         (
             SyncError::Unauthorized("unknown token".into()),
-            "enrol it again with a new code",
+            "enrol it again with a new enrolment string",
         ),
         (
             SyncError::EnrollmentRefused("used".into()),
-            "Ask the force IT team for a new code",
+            "Ask the force IT team for a new enrolment string",
         ),
         (SyncError::Unreachable("timed out".into()), "go when coverage returns"),
         (
