@@ -174,9 +174,9 @@ pub struct ReviewItem {
 /// Everything storage can refuse. Messages tell the device or the admin what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("no device token was given: enrol this device with a code from the force IT team")]
+    #[error("no device token was given: enrol this device with the enrolment string from the force IT team")]
     MissingToken,
-    #[error("this device token is not known to the server: enrol the device again with a new code")]
+    #[error("this device token is not known to the server")]
     UnknownToken,
     #[error("this device was revoked on {at} (reported {reason}): it must not sync again and must be wiped")]
     Revoked {
