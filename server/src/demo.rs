@@ -10,7 +10,7 @@
 //! The write itself ([`append_own_chain`]) is a stand-in, kept apart so that it can be replaced
 //! by a `Storage` method that appends officer-authored revisions to the server's own chain
 //! (the console needs the same); until then it writes the SQLite backend's tables directly,
-//! in one transaction, and refuses any schema it was not written for.
+//! in one transaction, through the backend's own insert.
 
 use crate::storage::{sqlite::SqliteStorage, Storage, StorageError};
 use crate::visibility::Scope;
@@ -107,10 +107,6 @@ pub fn load(storage: &SqliteStorage, start: DateTime<Utc>, officers: &[String]) 
     })
 }
 
-/// The SQLite schemas this stand-in was written for (4 binds each record id to its kind and
-/// visibility at its first revision).
-const SCHEMA_VERSIONS: std::ops::RangeInclusive<i64> = 3..=4;
-
 /// Appends `revisions` to the server's own chain, in order, in one transaction: each gets the
 /// chain's next sequence number, the previous hash and a tick of the chain's clock, and is
 /// stored with the visibility the API would give it; an operation's first revision also
@@ -127,14 +123,6 @@ pub fn append_own_chain(
     let mut conn = rusqlite::Connection::open(storage.path())?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch("PRAGMA synchronous = FULL")?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if !SCHEMA_VERSIONS.contains(&version) {
-        return Err(StorageError::Invalid(format!(
-            "`demo` writes schemas {SCHEMA_VERSIONS:?} and this database is schema {version}: use the server's own way \
-             of appending to its chain"
-        )));
-    }
-    let binds_records = version >= 4;
     let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let device_id: Uuid = tx.query_row("SELECT device_id FROM server_identity", [], |r| r.get(0))?;
@@ -181,42 +169,9 @@ pub fn append_own_chain(
         let body = canonical_body(&rev.body);
         rev.hash = rev.compute_hash(&body);
         prev = rev.hash;
-        let scope = Scope::of(&rev);
-        tx.prepare_cached(
-            "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                                    reason, body, prev_hash, hash, scope, scope_operation, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?
-        .execute(params![
-            rev.id,
-            rev.record_id,
-            rev.parent,
-            rev.kind.as_str(),
-            rev.author.as_str(),
-            rev.device_id,
-            rev.device_seq as i64,
-            rev.recorded_at.timestamp_millis(),
-            rev.hlc.pack(),
-            rev.reason,
-            body,
-            rev.prev_hash.0.as_slice(),
-            rev.hash.0.as_slice(),
-            scope.as_str(),
-            scope.operation(),
-            now.timestamp_millis(),
-        ])?;
-        if binds_records && rev.parent.is_none() {
-            tx.prepare_cached(
-                "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                rev.record_id,
-                rev.kind.as_str(),
-                scope.as_str(),
-                scope.operation(),
-                rev.author.as_str()
-            ])?;
-        }
+        // The backend's own insert: the revision, and the record's binding at its first.
+        let binds = rev.parent.is_none();
+        crate::storage::sqlite::store_revision(&tx, &rev, &body, Scope::of(&rev), now.timestamp_millis(), binds)?;
         if let (Body::Operation(op), None) = (&rev.body.body, rev.parent) {
             tx.execute(
                 "INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)",

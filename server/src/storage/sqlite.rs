@@ -418,7 +418,7 @@ pub(super) fn hash_or_zero(b: &[u8]) -> Hash {
 
 /// Stores a revision the judge accepted (or the server made), and binds its record when it
 /// is the record's first.
-fn store_revision(
+pub(crate) fn store_revision(
     tx: &Transaction<'_>,
     rev: &Revision,
     body: &str,
