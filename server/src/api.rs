@@ -44,6 +44,62 @@ pub struct AppState {
     /// sharing the cores, each finishing last.
     work: Arc<tokio::sync::Semaphore>,
     rates: Arc<RateLimits>,
+    /// Wakes the console's live pages when a push stored something.
+    live: crate::console::live::Live,
+    /// What each device last reported (app version, waiting count) and when it was written,
+    /// so that a device syncing often costs one contact write per [`CONTACT_EVERY`], not one
+    /// per request.
+    contacts: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, (std::time::Instant, Reported)>>>,
+}
+
+/// A device's contact is written at most this often unless what it reports changes.
+const CONTACT_EVERY: Duration = Duration::from_secs(30);
+
+/// What a device reports with each sync request (headers [`protocol::APP_VERSION_HEADER`] and
+/// [`protocol::WAITING_HEADER`]), for the console's list of tablets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Reported {
+    app_version: Option<String>,
+    waiting: Option<u32>,
+}
+
+impl Reported {
+    fn of(headers: &HeaderMap) -> Reported {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.len() <= 40 && v.chars().all(|c| c.is_ascii_graphic()))
+        };
+        Reported {
+            app_version: text(protocol::APP_VERSION_HEADER).map(str::to_string),
+            waiting: text(protocol::WAITING_HEADER).and_then(|v| v.parse().ok()),
+        }
+    }
+}
+
+/// Keeps a device's last contact for the console, unless written recently with the same
+/// report. A failure is logged, never the sync's failure.
+fn note_contact(state: &AppState, storage: &dyn Storage, device: uuid::Uuid, reported: Reported) {
+    let now = std::time::Instant::now();
+    {
+        let mut seen = state.contacts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, last)) = seen.get(&device) {
+            if *last == reported && now.duration_since(*at) < CONTACT_EVERY {
+                return;
+            }
+        }
+        seen.insert(device, (now, reported.clone()));
+    }
+    let contact = crate::storage::console::Contact {
+        at: Utc::now(),
+        app_version: reported.app_version,
+        waiting: reported.waiting,
+    };
+    if let Err(e) = storage.note_contact(device, &contact) {
+        tracing::warn!(%device, error = %e, "the device's last contact could not be kept");
+    }
 }
 
 /// Everything a request can fail with, as the device sees it.
@@ -80,9 +136,10 @@ impl ApiError {
                 StorageError::BadCursor(_) | StorageError::Invalid(_) => {
                     (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
                 }
-                StorageError::UnknownOperation(_) | StorageError::UnknownDevice(_) => {
+                StorageError::UnknownOperation(_) | StorageError::UnknownDevice(_) | StorageError::UnknownRecord(_) => {
                     (StatusCode::NOT_FOUND, ErrorCode::BadRequest)
                 }
+                StorageError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::BadRequest),
                 StorageError::SchemaTooNew { .. }
                 | StorageError::Sqlite(_)
                 | StorageError::Postgres(_)
@@ -300,6 +357,8 @@ async fn push(
         Err(rejection) => return Ok(rejection.into_response()),
     };
     let encoding = content_encoding(&headers);
+    let reported = Reported::of(&headers);
+    let st = state.clone();
     let resp = blocking(&state, move |storage| {
         let req: PushRequest = protocol::decode(encoding.as_deref(), &body)?;
         if req.device_id != device.device_id {
@@ -321,9 +380,13 @@ async fn push(
         }
         tracing::debug!(device = %device.device_id, sent = req.revisions.len(), stored = resp.stored,
             rejected = resp.rejected.len(), acked = resp.acked_seq, "push");
+        note_contact(&st, storage, device.device_id, reported);
         Ok(resp)
     })
     .await?;
+    if resp.stored > 0 {
+        state.live.notify();
+    }
     reply(&headers, &resp)
 }
 
@@ -343,8 +406,12 @@ async fn pull(
 ) -> Result<Response, ApiError> {
     let device = device_of(&state, peer, &headers, Access::Pull).await?;
     let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let reported = Reported::of(&headers);
+    let st = state.clone();
     let page = blocking(&state, move |storage| {
-        Ok(storage.pull(&device, q.after.as_deref(), q.limit.unwrap_or(1_000))?)
+        let page = storage.pull(&device, q.after.as_deref(), q.limit.unwrap_or(1_000))?;
+        note_contact(&st, storage, device.device_id, reported);
+        Ok(page)
     })
     .await?;
     reply(&headers, &page)
@@ -385,25 +452,30 @@ async fn openapi() -> Response {
 
 /// The whole API over a storage, with the default rate limits.
 pub fn router(storage: Arc<dyn Storage>) -> Router {
-    router_with(storage, &Limits::default())
+    router_with(storage, &ServeOptions::default())
 }
 
-/// The whole API over a storage.
-pub fn router_with(storage: Arc<dyn Storage>, limits: &Limits) -> Router {
+/// The whole API over a storage: the sync API and the force console.
+pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let live = crate::console::live::Live::default();
     let state = AppState {
-        storage,
+        storage: storage.clone(),
         work: Arc::new(tokio::sync::Semaphore::new((cores * 2).max(4))),
-        rates: Arc::new(RateLimits::new(limits)),
+        rates: Arc::new(RateLimits::new(&options.limits)),
+        live: live.clone(),
+        contacts: Default::default(),
     };
+    let console = crate::console::router(storage, live, options.console.clone());
     Router::new()
         .route(ENROLL_PATH, post(enroll))
         .route(PUSH_PATH, post(push))
         .route(PULL_PATH, get(pull))
         .route(OPENAPI_PATH, get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+        .merge(console)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// How to serve: TLS or not, and the rate limits.
@@ -412,6 +484,8 @@ pub struct ServeOptions {
     /// `None` serves plain HTTP, which [`serve_with`] allows on a loopback address only.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub limits: Limits,
+    /// The force console's settings (sessions, lockout, where its pages are).
+    pub console: crate::console::ConsoleOptions,
 }
 
 /// Why serving failed or was refused.
@@ -450,7 +524,7 @@ pub async fn serve_with(
     if options.tls.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::PlainHttpNotLoopback(addr));
     }
-    let app = router_with(storage, &options.limits).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router_with(storage, &options).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {

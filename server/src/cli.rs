@@ -63,7 +63,23 @@ pub enum Command {
         /// Enrollment attempts a client address may make in a burst.
         #[arg(long, default_value_t = Limits::default().enroll_burst)]
         enroll_burst: NonZeroU32,
+        /// The address tablets reach this server at: with it, force IT issues enrolments in
+        /// the console (the string names it).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// The force CA tablets pin (PEM, e.g. ca.pem from `tls init`), for enrolment strings
+        /// issued in the console; needed when --public-url is https.
+        #[arg(long, requires = "public_url")]
+        ca: Option<PathBuf>,
+        /// Where the console's built pages are (ui/dist-console); the build beside the source
+        /// tree, or LIAISON_CONSOLE_DIR, when left out.
+        #[arg(long)]
+        console_dir: Option<PathBuf>,
     },
+    /// Staff accounts for the force console. The first admin is made here; everyone else in
+    /// the console.
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// TLS certificates.
     #[command(subcommand)]
     Tls(TlsCommand),
@@ -191,6 +207,31 @@ fn print_review(items: &[ReviewItem], json: bool, computed: bool) -> Result<(), 
 }
 
 #[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff account. The password is read from LIAISON_STAFF_PASSWORD, else from the
+    /// first line of standard input (never from the command line, where `ps` would show it).
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// admin, gold, silver, bronze, supervisor or officer.
+        #[arg(long, value_parser = parse_role)]
+        role: crate::console::model::StaffRole,
+        /// The officer (collar number) in the directory this account belongs to.
+        #[arg(long)]
+        officer: Option<String>,
+    },
+    /// List the staff accounts.
+    List,
+}
+
+fn parse_role(s: &str) -> Result<crate::console::model::StaffRole, String> {
+    crate::console::model::StaffRole::parse(s)
+        .ok_or_else(|| "use admin, gold, silver, bronze, supervisor or officer".to_string())
+}
+
+#[derive(Debug, Subcommand)]
 pub enum OperationCommand {
     /// Create an operation; prints its id. It reaches every assigned officer's device.
     Create {
@@ -272,15 +313,6 @@ impl Database {
         match self {
             Database::Sqlite(_) => cli.db.display().to_string(),
             Database::Postgres(p) => format!("postgres {}", p.target()),
-        }
-    }
-
-    fn sqlite(&self, command: &str) -> Result<&SqliteStorage, CliError> {
-        match self {
-            Database::Sqlite(s) => Ok(s),
-            Database::Postgres(_) => Err(CliError::Invalid(format!(
-                "`{command}` writes to the embedded SQLite database only: run it with --db FILE"
-            ))),
         }
     }
 }
@@ -406,7 +438,27 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             device_burst,
             enroll_rate,
             enroll_burst,
+            public_url,
+            ca,
+            console_dir,
         } => {
+            let enrolment = match public_url {
+                Some(url) => {
+                    // Checked as the tablet will read it, so the console never issues a string
+                    // the tablet refuses.
+                    let e = enrolment_string(&url, ca.as_deref(), "CHECK-CODE")?;
+                    Some(crate::console::EnrolmentTarget {
+                        server_url: e.server_url,
+                        ca_der: e.ca_der,
+                    })
+                }
+                None => None,
+            };
+            let console = crate::console::ConsoleOptions {
+                assets: console_dir.or_else(crate::console::default_assets),
+                enrolment,
+                ..Default::default()
+            };
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(crate::tls::server_config(&cert, &key)?),
                 _ if plain_http_loopback => {
@@ -432,6 +484,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     enroll_burst,
                     ..Limits::default()
                 },
+                console,
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {
@@ -489,7 +542,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 officers
             };
             let start = Utc::now() - Duration::hours(started_hours_ago.clamp(0, 24 * 365));
-            let loaded = crate::demo::load(storage.sqlite("demo")?, start, &officers)?;
+            let loaded = crate::demo::load(&*storage, start, &officers)?;
+            crate::demo::load_people(&*storage)?;
             if loaded.revisions == 0 {
                 println!(
                     "the demo operation is already on this server: {}",
@@ -503,6 +557,59 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             println!("operation: {}", loaded.operation_id);
             println!("assigned: {}", loaded.assigned.join(", "));
+            println!("console sign-ins (demonstration only):");
+            for (username, name, _, _, password) in crate::demo::DEMO_STAFF {
+                println!("  {username:<12} {password:<26} {name}");
+            }
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add {
+            username,
+            name,
+            role,
+            officer,
+        }) => {
+            let password = match std::env::var("LIAISON_STAFF_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!(
+                        "password for {username} (one line, at least {} characters):",
+                        crate::console::password::MIN_LENGTH
+                    );
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            crate::console::password::check_new(&password, &username)
+                .map_err(|e| CliError::Invalid(format!("the password {e}")))?;
+            let officer = officer
+                .map(|o| OfficerId::new(o.as_str()).map_err(|e| CliError::Invalid(format!("--officer: {e}"))))
+                .transpose()?;
+            let password_hash = crate::console::password::hash(&password).map_err(CliError::Invalid)?;
+            let staff = storage.add_staff(
+                &crate::storage::console::StaffAccount {
+                    username: username.clone(),
+                    display_name: name,
+                    role,
+                    officer,
+                    password_hash,
+                },
+                "command line",
+            )?;
+            println!("staff account {} ({}) added", staff.username, staff.role.as_str());
+            Ok(())
+        }
+        Command::Staff(StaffCommand::List) => {
+            for s in storage.staff()? {
+                println!(
+                    "{:<24} {:<12} {:<12} {}",
+                    s.username,
+                    s.role.as_str(),
+                    s.officer.as_deref().unwrap_or("-"),
+                    s.display_name
+                );
+            }
             Ok(())
         }
         Command::Operation(OperationCommand::Assign { operation, officer }) => {

@@ -7,37 +7,22 @@
 //! Its people are invented and its directory entries reach every device of the server: run it
 //! on a demonstration server only.
 //!
-//! The write itself ([`append_own_chain`]) is a stand-in, kept apart so that it can be replaced
-//! by a `Storage` method that appends officer-authored revisions to the server's own chain
-//! (the console needs the same); until then it writes the SQLite backend's tables directly,
-//! in one transaction, through the backend's own insert.
+//! It is written through [`ConsoleStore::append_own`](crate::storage::console::ConsoleStore::append_own),
+//! as an operation set up in the console is.
 
-use crate::storage::{sqlite::SqliteStorage, Storage, StorageError};
-use crate::visibility::Scope;
+use crate::console::model::StaffRole;
+pub use crate::storage::console::OwnRevision;
+use crate::storage::console::StaffAccount;
+use crate::storage::{Storage, StorageError};
 use chrono::{DateTime, Utc};
-use liaison_core::evidence::{canonical_body, Hash, Hlc, Revision};
-use liaison_core::records::{Body, Record};
+use liaison_core::records::Body;
 use liaison_core::OfficerId;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The seed of the demonstration data: the same records (and record ids) on every server.
 pub const SEED: u64 = 1;
-
-/// One revision for the server's own chain, authored by a named officer: a new record
-/// (`parent` None) or a new revision of one already in the chain.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OwnRevision {
-    /// Made by the caller, like a device makes its revisions' ids.
-    pub id: Uuid,
-    pub record_id: Uuid,
-    pub parent: Option<Uuid>,
-    pub author: OfficerId,
-    pub reason: Option<String>,
-    pub record: Record,
-}
 
 /// What `demo` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,7 +56,7 @@ pub fn own_revisions(plan: &liaison_core::demo::DemoPlan) -> Vec<OwnRevision> {
 
 /// Writes the demonstration operation (starting at `start`) unless the server holds it
 /// already, and assigns `officers` to it (again: assigning is idempotent).
-pub fn load(storage: &SqliteStorage, start: DateTime<Utc>, officers: &[String]) -> Result<DemoLoaded, StorageError> {
+pub fn load(storage: &dyn Storage, start: DateTime<Utc>, officers: &[String]) -> Result<DemoLoaded, StorageError> {
     let plan = liaison_core::demo::plan(start, SEED);
     let operation_id = plan
         .summary
@@ -93,7 +78,7 @@ pub fn load(storage: &SqliteStorage, start: DateTime<Utc>, officers: &[String]) 
         0
     } else {
         let own = own_revisions(&plan);
-        append_own_chain(storage, &own, Utc::now())?;
+        storage.append_own(&own, "demo")?;
         own.len()
     };
     for o in officers {
@@ -107,87 +92,103 @@ pub fn load(storage: &SqliteStorage, start: DateTime<Utc>, officers: &[String]) 
     })
 }
 
-/// Appends `revisions` to the server's own chain, in order, in one transaction: each gets the
-/// chain's next sequence number, the previous hash and a tick of the chain's clock, and is
-/// stored with the visibility the API would give it; an operation's first revision also
-/// creates the operation. Returns the revisions as stored.
-///
-/// Stand-in for a `Storage` method (see the module doc): it checks what the judge would check
-/// of a device's revision that applies here (a valid record, an edit whose parent is the
-/// record's revision before it in this chain), nothing more.
-pub fn append_own_chain(
-    storage: &SqliteStorage,
-    revisions: &[OwnRevision],
-    now: DateTime<Utc>,
-) -> Result<Vec<Revision>, StorageError> {
-    let mut conn = rusqlite::Connection::open(storage.path())?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA synchronous = FULL")?;
-    let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let device_id: Uuid = tx.query_row("SELECT device_id FROM server_identity", [], |r| r.get(0))?;
-    let head: Option<(i64, Vec<u8>, i64)> = tx
-        .query_row(
-            "SELECT device_seq, hash, hlc FROM revisions WHERE device_id = ?1 ORDER BY device_seq DESC LIMIT 1",
-            [device_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (mut seq, mut prev, mut hlc) = match head {
-        Some((s, h, c)) => (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)),
-        None => (0, Hash::GENESIS, Hlc::default()),
-    };
-    let mut last: HashMap<Uuid, Uuid> = HashMap::new();
-    let mut out = Vec::with_capacity(revisions.len());
-    for own in revisions {
-        own.record
-            .validate()
-            .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
-        if own.parent != last.get(&own.record_id).copied() {
-            return Err(StorageError::Invalid(format!(
-                "revision {} of record {} does not follow the record's revision before it",
-                own.id, own.record_id
-            )));
-        }
-        seq += 1;
-        hlc = hlc.tick(now.timestamp_millis());
-        let mut rev = Revision {
-            id: own.id,
-            record_id: own.record_id,
-            parent: own.parent,
-            kind: own.record.body.kind(),
-            author: own.author.clone(),
-            device_id,
-            device_seq: seq,
-            recorded_at: now,
-            hlc,
-            reason: own.reason.clone(),
-            body: own.record.clone(),
-            prev_hash: prev,
-            hash: Hash::GENESIS,
-        };
-        let body = canonical_body(&rev.body);
-        rev.hash = rev.compute_hash(&body);
-        prev = rev.hash;
-        // The backend's own insert: the revision, and the record's binding at its first.
-        let binds = rev.parent.is_none();
-        crate::storage::sqlite::store_revision(&tx, &rev, &body, Scope::of(&rev), now.timestamp_millis(), binds)?;
-        if let (Body::Operation(op), None) = (&rev.body.body, rev.parent) {
-            tx.execute(
-                "INSERT INTO operations (id, name, created_ms) VALUES (?1, ?2, ?3)",
-                params![rev.record_id, op.name, now.timestamp_millis()],
-            )?;
-        }
-        last.insert(own.record_id, own.id);
-        out.push(rev);
+/// The demo's sign-ins for the console: (username, display name, role, officer, password).
+/// Invented, printed by `liaison-server demo`, for a demonstration server only.
+pub const DEMO_STAFF: [(&str, &str, StaffRole, Option<&str>, &str); 4] = [
+    (
+        "it.admin",
+        "Force IT (demo)",
+        StaffRole::Admin,
+        None,
+        "demo admin passphrase",
+    ),
+    (
+        "supt.grant",
+        "Supt R. Grant (Gold, demo)",
+        StaffRole::Gold,
+        None,
+        "demo gold passphrase",
+    ),
+    (
+        "insp.hale",
+        "Insp J. Hale (Bronze, demo)",
+        StaffRole::Bronze,
+        None,
+        "demo bronze passphrase",
+    ),
+    (
+        "ps.2817",
+        "PS 2817 (PLT leader, demo)",
+        StaffRole::Supervisor,
+        Some(liaison_core::demo::TEAM_LEADER),
+        "demo sergeant passphrase",
+    ),
+];
+
+/// The demo's officers in the directory (officer, name, rank, role, supervisor) and its staff
+/// accounts; accounts already there are left as they are.
+pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
+    use crate::console::model::OfficerEntry;
+    use liaison_core::demo::{OFFICERS, PCSO, TEAM_LEADER};
+    let names = ["PC A. Shah", "PC L. Morgan", "PC D. Byrne", "PC K. Osei"];
+    let mut people = vec![OfficerEntry {
+        officer: TEAM_LEADER.into(),
+        name: "PS M. Okafor".into(),
+        rank: "PS".into(),
+        role: "PLT leader".into(),
+        team: "West Midlands PLT".into(),
+        supervisor: None,
+    }];
+    for (o, n) in OFFICERS.iter().zip(names) {
+        people.push(OfficerEntry {
+            officer: (*o).into(),
+            name: n.into(),
+            rank: "PC".into(),
+            role: "PLO".into(),
+            team: "West Midlands PLT".into(),
+            supervisor: Some(TEAM_LEADER.into()),
+        });
     }
-    tx.commit()?;
-    Ok(out)
+    people.push(OfficerEntry {
+        officer: PCSO.into(),
+        name: "PCSO T. Walsh".into(),
+        rank: "PCSO".into(),
+        role: "PCSO".into(),
+        team: "Ladywood neighbourhood".into(),
+        supervisor: Some(TEAM_LEADER.into()),
+    });
+    for p in &people {
+        storage.put_officer(p, "demo")?;
+    }
+    let held = storage.staff()?;
+    for (username, name, role, officer, password) in DEMO_STAFF {
+        if held.iter().any(|s| s.username == username) {
+            continue;
+        }
+        let officer = officer
+            .map(OfficerId::new)
+            .transpose()
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let password_hash = crate::console::password::hash(password).map_err(StorageError::Invalid)?;
+        storage.add_staff(
+            &StaffAccount {
+                username: username.into(),
+                display_name: name.into(),
+                role,
+                officer,
+                password_hash,
+            },
+            "demo",
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::console::ConsoleStore;
+    use crate::storage::sqlite::SqliteStorage;
 
     #[test]
     fn the_demo_goes_into_the_servers_own_chain_once_and_verifies() {
@@ -223,7 +224,7 @@ mod tests {
         let mut own = own_revisions(&plan);
         let edit = own.iter().position(|r| r.parent.is_some()).unwrap();
         own[edit].parent = Some(Uuid::now_v7());
-        assert!(append_own_chain(&storage, &own, Utc::now()).is_err());
+        assert!(storage.append_own(&own, "demo").is_err());
         assert_eq!(storage.verify().unwrap().revisions, 0);
     }
 }

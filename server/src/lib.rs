@@ -44,6 +44,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod console;
 pub mod demo;
 pub mod door;
 pub mod judge;

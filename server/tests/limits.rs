@@ -19,7 +19,12 @@ fn nz(n: u32) -> NonZeroU32 {
 }
 
 async fn server_with(limits: Limits) -> TestServer {
-    TestServer::start_with(ServeOptions { tls: None, limits }).await
+    TestServer::start_with(ServeOptions {
+        tls: None,
+        limits,
+        ..Default::default()
+    })
+    .await
 }
 
 fn token(d: &Device) -> String {

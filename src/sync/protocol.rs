@@ -21,6 +21,11 @@ pub const OPENAPI_PATH: &str = "/v1/openapi.json";
 
 /// The content encoding of every sync body that is compressed.
 pub const ZSTD: &str = "zstd";
+/// The app's version, sent with every sync request (force IT sees it in the console's list
+/// of tablets).
+pub const APP_VERSION_HEADER: &str = "x-liaison-app";
+/// How many revisions the device still has to send, sent with every sync request.
+pub const WAITING_HEADER: &str = "x-liaison-waiting";
 /// Largest body the server accepts, compressed or not (413 beyond it). A full batch of the
 /// default size is well under this.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;

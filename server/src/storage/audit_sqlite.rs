@@ -92,6 +92,12 @@ pub(super) mod action {
     pub const ENROLLMENT: &str = "enrollment";
     pub const REVOCATION: &str = "revocation";
     pub const REVIEW_FLAG: &str = "review_flag";
+    pub const REVIEW_DECISION: &str = "review_decision";
+    pub const STAFF: &str = "staff";
+    pub const DIRECTORY: &str = "directory";
+    pub const SIGN_IN: &str = "sign_in";
+    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+    pub const SIGN_OUT: &str = "sign_out";
 }
 
 /// The hash of one server audit entry: content, the records it names (sorted) and the

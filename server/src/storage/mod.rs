@@ -8,6 +8,9 @@
 
 mod audit_postgres;
 mod audit_sqlite;
+pub mod console;
+mod console_postgres;
+mod console_sqlite;
 pub mod postgres;
 pub mod sqlite;
 
@@ -200,6 +203,11 @@ pub enum StorageError {
     UnknownOperation(Uuid),
     #[error("no device {0} on this server")]
     UnknownDevice(Uuid),
+    #[error("no record {0} on this server")]
+    UnknownRecord(Uuid),
+    /// A change made from a stale copy, or a name already taken.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the pull cursor `{0}` was not issued by this server: pull from the start")]
     BadCursor(String),
     #[error("{0}")]
@@ -221,7 +229,7 @@ pub enum StorageError {
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// The server's memory. Every method is one transaction.
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: console::ConsoleStore + Send + Sync + 'static {
     /// Creates an operation as a revision on the server's own chain (so it reaches assigned
     /// devices like any record) and returns its id.
     fn create_operation(&self, op: &NewOperation) -> Result<Uuid>;

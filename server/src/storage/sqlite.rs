@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -194,6 +194,9 @@ impl SqliteStorage {
             if version < 4 {
                 tx.execute_batch(SCHEMA_V4)?;
             }
+            if version < 5 {
+                tx.execute_batch(super::console_sqlite::SCHEMA_V5)?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
         }
@@ -209,7 +212,7 @@ impl SqliteStorage {
     }
 
     /// Runs `f` on a reader connection (opened on demand, returned to the pool after).
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(super) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = match lock(&self.readers).pop() {
             Some(c) => c,
             None => {
@@ -226,7 +229,7 @@ impl SqliteStorage {
         out
     }
 
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(super) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -235,7 +238,7 @@ impl SqliteStorage {
     }
 }
 
-const REVISION_COLUMNS: &str =
+pub(super) const REVISION_COLUMNS: &str =
     "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
 
 fn hash_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
@@ -251,7 +254,7 @@ fn conversion(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> ru
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
 }
 
-fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
+pub(super) fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
     let kind: String = r.get(3)?;
     let author: String = r.get(4)?;
     let body: String = r.get(10)?;
@@ -307,7 +310,7 @@ fn insert_revision(tx: &Transaction<'_>, rev: &Revision, body: &str, scope: Scop
     Ok(())
 }
 
-fn bump_assignment_version(tx: &Transaction<'_>, officer: &str) -> Result<()> {
+pub(super) fn bump_assignment_version(tx: &Transaction<'_>, officer: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO officers (officer, assignment_version) VALUES (?1, 1)
          ON CONFLICT (officer) DO UPDATE SET assignment_version = assignment_version + 1",
@@ -316,7 +319,7 @@ fn bump_assignment_version(tx: &Transaction<'_>, officer: &str) -> Result<()> {
     Ok(())
 }
 
-fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()> {
+pub(super) fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()> {
     let inserted = tx
         .prepare_cached("INSERT OR IGNORE INTO assignments (operation_id, officer) VALUES (?1, ?2)")?
         .execute(params![operation, officer])?;
@@ -524,6 +527,36 @@ pub(super) fn operation_revision(
     Ok((rev, body))
 }
 
+/// Revokes a device in `tx`, logged as `actor`'s act (see [`Storage::revoke_device`]).
+pub(super) fn revoke_in(tx: &Transaction<'_>, device_id: Uuid, reason: RevocationReason, actor: &str) -> Result<()> {
+    // The first revocation time stands; the reason may only get stricter (a device
+    // revoked before reasons were kept has none, which reads as lost, and stays so).
+    let n = tx.execute(
+        "UPDATE devices SET
+                    revoked_reason = CASE WHEN revoked_ms IS NULL OR revoked_reason = 'retired' THEN ?3
+                                          ELSE revoked_reason END,
+                    revoked_ms = COALESCE(revoked_ms, ?2)
+                 WHERE device_id = ?1",
+        params![device_id, now_ms(), reason.as_str()],
+    )?;
+    if n == 0 {
+        return Err(StorageError::UnknownDevice(device_id));
+    }
+    audit_sqlite::log(
+        tx,
+        ServerEntry {
+            actor,
+            action: action::REVOCATION,
+            device_id: Some(device_id),
+            operation_id: None,
+            records: vec![],
+            detail: format!("device {device_id} revoked ({}): told to wipe itself", reason.as_str()),
+            purpose: "revocation",
+        },
+    )?;
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn create_operation(&self, op: &NewOperation) -> Result<Uuid> {
         self.write(|tx| {
@@ -664,34 +697,7 @@ impl Storage for SqliteStorage {
     }
 
     fn revoke_device(&self, device_id: Uuid, reason: RevocationReason) -> Result<()> {
-        self.write(|tx| {
-            // The first revocation time stands; the reason may only get stricter (a device
-            // revoked before reasons were kept has none, which reads as lost, and stays so).
-            let n = tx.execute(
-                "UPDATE devices SET
-                    revoked_reason = CASE WHEN revoked_ms IS NULL OR revoked_reason = 'retired' THEN ?3
-                                          ELSE revoked_reason END,
-                    revoked_ms = COALESCE(revoked_ms, ?2)
-                 WHERE device_id = ?1",
-                params![device_id, now_ms(), reason.as_str()],
-            )?;
-            if n == 0 {
-                return Err(StorageError::UnknownDevice(device_id));
-            }
-            audit_sqlite::log(
-                tx,
-                ServerEntry {
-                    actor: "admin",
-                    action: action::REVOCATION,
-                    device_id: Some(device_id),
-                    operation_id: None,
-                    records: vec![],
-                    detail: format!("device {device_id} revoked ({}): told to wipe itself", reason.as_str()),
-                    purpose: "revocation",
-                },
-            )?;
-            Ok(())
-        })
+        self.write(|tx| revoke_in(tx, device_id, reason, "admin"))
     }
 
     fn token_holder(&self, token_hash: &[u8]) -> Result<DeviceAuth> {

@@ -50,7 +50,12 @@ impl TestServer {
         let pki = tempfile::tempdir().unwrap();
         let issued = liaison_server::tls::init(pki.path(), &["127.0.0.1".into(), "localhost".into()], false).unwrap();
         let tls = liaison_server::tls::server_config(&issued.server_cert, &issued.server_key).unwrap();
-        let server = TestServer::start_with(liaison_server::ServeOptions { tls: Some(tls), limits }).await;
+        let server = TestServer::start_with(liaison_server::ServeOptions {
+            tls: Some(tls),
+            limits,
+            ..Default::default()
+        })
+        .await;
         (server, std::fs::read(&issued.ca_cert).unwrap())
     }
 

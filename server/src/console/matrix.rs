@@ -1,0 +1,123 @@
+//! Which roles may use which console route: the one table the handlers consult and the
+//! tests walk (every route × every role). docs/console.md shows it as a table.
+
+use super::model::StaffRole::{self, *};
+
+/// A console route (its method and path pattern) and the roles allowed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteRule {
+    pub route: Route,
+    pub method: &'static str,
+    /// The path under `/console/api`, with `{…}` for a parameter.
+    pub path: &'static str,
+    pub allowed: &'static [StaffRole],
+    /// Officers see only the operations they are on (others answer 404, as if absent).
+    pub own_operations_only: bool,
+}
+
+/// Every console API route a signed-in person can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Me,
+    SignOut,
+    StaffList,
+    StaffCreate,
+    OfficerList,
+    OfficerPut,
+    OperationList,
+    OperationCreate,
+    OperationGet,
+    OperationEdit,
+    Picture,
+    Events,
+    DeviceList,
+    EnrolmentIssue,
+    DeviceRevoke,
+    ReviewList,
+    ReviewDecide,
+    AuditExport,
+}
+
+const EVERYONE: &[StaffRole] = &StaffRole::ALL;
+const COMMAND: &[StaffRole] = &[Admin, Gold, Silver, Bronze];
+const COMMAND_AND_SUPERVISORS: &[StaffRole] = &[Admin, Gold, Silver, Bronze, Supervisor];
+
+const fn rule(route: Route, method: &'static str, path: &'static str, allowed: &'static [StaffRole]) -> RouteRule {
+    RouteRule {
+        route,
+        method,
+        path,
+        allowed,
+        own_operations_only: false,
+    }
+}
+
+const fn own(route: Route, method: &'static str, path: &'static str) -> RouteRule {
+    RouteRule {
+        route,
+        method,
+        path,
+        allowed: EVERYONE,
+        own_operations_only: true,
+    }
+}
+
+/// The matrix.
+pub const ROUTES: &[RouteRule] = &[
+    rule(Route::Me, "GET", "/session", EVERYONE),
+    rule(Route::SignOut, "DELETE", "/session", EVERYONE),
+    rule(Route::StaffList, "GET", "/staff", &[Admin]),
+    rule(Route::StaffCreate, "POST", "/staff", &[Admin]),
+    rule(Route::OfficerList, "GET", "/officers", COMMAND_AND_SUPERVISORS),
+    rule(Route::OfficerPut, "PUT", "/officers/{officer}", &[Admin]),
+    own(Route::OperationList, "GET", "/operations"),
+    rule(Route::OperationCreate, "POST", "/operations", COMMAND),
+    own(Route::OperationGet, "GET", "/operations/{id}"),
+    rule(Route::OperationEdit, "PUT", "/operations/{id}", COMMAND),
+    own(Route::Picture, "GET", "/operations/{id}/picture"),
+    own(Route::Events, "GET", "/operations/{id}/events"),
+    rule(Route::DeviceList, "GET", "/devices", &[Admin, Supervisor]),
+    rule(Route::EnrolmentIssue, "POST", "/enrolments", &[Admin]),
+    rule(Route::DeviceRevoke, "POST", "/devices/{id}/revoke", &[Admin]),
+    rule(Route::ReviewList, "GET", "/reviews", &[Admin]),
+    rule(Route::ReviewDecide, "POST", "/reviews/{record}/decision", &[Admin]),
+    rule(Route::AuditExport, "GET", "/audit", &[Admin, Gold]),
+];
+
+/// The rule of `route`.
+pub fn rule_of(route: Route) -> &'static RouteRule {
+    ROUTES
+        .iter()
+        .find(|r| r.route == route)
+        .expect("every route has a rule in ROUTES")
+}
+
+/// Whether `role` may use `route` at all.
+pub fn allows(route: Route, role: StaffRole) -> bool {
+    rule_of(route).allowed.contains(&role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_one_rule_and_a_change_is_never_open_to_officers() {
+        for r in ROUTES {
+            assert_eq!(ROUTES.iter().filter(|o| o.route == r.route).count(), 1, "{:?}", r.route);
+            assert_eq!(
+                ROUTES
+                    .iter()
+                    .filter(|o| o.method == r.method && o.path == r.path)
+                    .count(),
+                1,
+                "{} {}",
+                r.method,
+                r.path
+            );
+            if r.method != "GET" && r.route != Route::SignOut {
+                assert!(!r.allowed.contains(&Officer), "{:?} is open to officers", r.route);
+            }
+        }
+    }
+}

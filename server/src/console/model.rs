@@ -1,0 +1,277 @@
+//! What the console's pages send and receive: the one definition of the console's JSON, from
+//! which `ui/src/console/bindings.ts` is generated (`UPDATE_BINDINGS=1 cargo test -p
+//! liaison-server console_bindings`). Records themselves (an operation, a tension reading) are
+//! the core's types, never redefined here.
+
+use chrono::{DateTime, Utc};
+use liaison_core::records::{Operation, Record};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// What a member of staff may do in the console. The route matrix
+/// ([`super::matrix::ROUTES`]) names, for every route, the roles allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Force IT: staff, people, tablets, governance.
+    Admin,
+    /// Strategic commander.
+    Gold,
+    /// Tactical commander.
+    Silver,
+    /// Operational commander.
+    Bronze,
+    /// Sergeant or PLT leader.
+    Supervisor,
+    /// A liaison officer, PCSO or LGBT liaison officer: sees the operations they are on.
+    Officer,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 6] = [
+        Self::Admin,
+        Self::Gold,
+        Self::Silver,
+        Self::Bronze,
+        Self::Supervisor,
+        Self::Officer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Gold => "gold",
+            Self::Silver => "silver",
+            Self::Bronze => "bronze",
+            Self::Supervisor => "supervisor",
+            Self::Officer => "officer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Commanders and supervisors see every operation; officers only those they are on.
+    pub fn sees_every_operation(self) -> bool {
+        self != Self::Officer
+    }
+}
+
+/// A member of staff as the console lists them (never their password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Staff {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    /// The officer (collar number) this account belongs to, when its holder is an officer in
+    /// the directory of people: their operations and their edits are theirs.
+    pub officer: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Locked after too many wrong passwords, until this time.
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+/// Sign-in form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is signed in, and the token every change must carry in `X-CSRF-Token`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Me {
+    pub staff: Staff,
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new staff account (force admin only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub officer: Option<String>,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+/// An officer in the directory of people: who carries tablets and goes on operations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerEntry {
+    /// Collar number, e.g. "PC 4521": the officer id devices are enrolled for.
+    pub officer: String,
+    pub name: String,
+    /// PC, PS, Insp, PCSO…
+    pub rank: String,
+    /// PLO, PCSO, LGBT liaison, PLT leader…
+    pub role: String,
+    pub team: String,
+    /// The officer id of their supervisor, if any (must be in the directory).
+    pub supervisor: Option<String>,
+}
+
+/// An operation as the list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OperationSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub sectors: u32,
+    pub team: u32,
+}
+
+/// An operation with the revision an edit must name as its parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OperationView {
+    pub id: Uuid,
+    /// The current revision: an edit is refused unless it names this one.
+    pub revision: Uuid,
+    pub operation: Operation,
+    pub edited_by: String,
+    pub edited_at: DateTime<Utc>,
+}
+
+/// A new operation, or an edit of one (`parent` = the revision it was made from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OperationEdit {
+    pub parent: Option<Uuid>,
+    pub operation: Operation,
+    /// Why it was changed (edits only).
+    pub reason: Option<String>,
+}
+
+/// A form refused: each problem beside its field (`field` is the core validator's path, e.g.
+/// `body.sectors[1].boundary`, or the form's own field name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every refusal the console gets: a code, one sentence for a person, and field errors for a
+/// form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConsoleError {
+    /// `unauthenticated`, `forbidden`, `csrf`, `locked`, `rate_limited`, `invalid`,
+    /// `not_found`, `conflict`, `internal`.
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+/// A tablet as force IT sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeviceView {
+    pub device_id: Uuid,
+    pub officer: String,
+    pub enrolled_at: DateTime<Utc>,
+    /// The last time it pushed or pulled.
+    pub last_contact: Option<DateTime<Utc>>,
+    /// What it said it still had to send at its last sync.
+    pub waiting: Option<u32>,
+    pub app_version: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// lost, stolen or retired.
+    pub revoked_reason: Option<String>,
+}
+
+/// Issue an enrolment for an officer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentRequest {
+    pub officer: String,
+}
+
+/// The enrolment, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EnrolmentIssued {
+    pub officer: String,
+    pub enrolment_string: String,
+    /// The enrolment string as an SVG QR code.
+    pub qr_svg: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Revoke a tablet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// lost, stolen or retired.
+    pub reason: String,
+}
+
+/// One record of an operation as the live picture holds it: its current revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LiveRecord {
+    pub record_id: Uuid,
+    pub revision: Uuid,
+    /// The server's log position of this revision (the event stream's id).
+    pub position: i64,
+    pub author: String,
+    pub received_at: DateTime<Utc>,
+    pub record: Record,
+}
+
+/// A team member's tablets, for the live picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamDevice {
+    pub officer: String,
+    pub role: String,
+    pub device_id: Option<Uuid>,
+    pub last_contact: Option<DateTime<Utc>>,
+}
+
+/// The live picture of an operation at a log position; the event stream continues from
+/// `position`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Picture {
+    pub operation: OperationView,
+    pub position: i64,
+    /// Every record of the operation at its current revision, newest first.
+    pub records: Vec<LiveRecord>,
+    pub team: Vec<TeamDevice>,
+}
+
+/// One server-sent event's data (`event: record`): the event's id is `record.position`.
+/// Other events: `reload` (data: a sentence) when the page is too far behind to replay.
+pub type LiveEvent = LiveRecord;
+
+/// A record due for review, with the decision if one was recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ReviewView {
+    pub record_id: Uuid,
+    pub kind: String,
+    pub class: String,
+    pub operation_id: Option<Uuid>,
+    pub last_change: DateTime<Utc>,
+    pub review_date: DateTime<Utc>,
+    pub decision: Option<ReviewDecisionView>,
+}
+
+/// What was decided on review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ReviewDecisionView {
+    /// retain, erase or extend.
+    pub decision: String,
+    pub rationale: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Record a review decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecision {
+    pub decision: String,
+    pub rationale: String,
+}

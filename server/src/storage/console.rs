@@ -1,0 +1,132 @@
+//! What the force console remembers: staff and their sessions, the directory of officers,
+//! tablets' last contact, review decisions, and the revisions the server writes into its own
+//! chain on a person's behalf (an operation set up in the console). A supertrait of
+//! [`Storage`](super::Storage), so both backends keep it in the same database and the same
+//! transactions as the evidence; every change is logged in the server's audit chain in the
+//! same transaction, naming the member of staff who made it.
+
+use super::Result;
+use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
+use chrono::{DateTime, Utc};
+use liaison_core::records::Record;
+use liaison_core::{OfficerId, Revision};
+use uuid::Uuid;
+
+/// A staff account as stored for sign-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credentials {
+    pub staff: Staff,
+    /// Argon2id, PHC string.
+    pub password_hash: String,
+    /// Wrong passwords since the last good sign-in.
+    pub failed_attempts: u32,
+}
+
+/// A new staff account, its password already hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub officer: Option<OfficerId>,
+    pub password_hash: String,
+}
+
+/// A console session as stored (by the SHA-256 of its cookie).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSession {
+    pub staff: Staff,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// One revision for the server's own chain, made on a person's behalf: a new record
+/// (`parent` None) or a new revision of one already held (`parent` = the record's current
+/// revision, else the edit is refused as made from a stale copy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnRevision {
+    /// Made by the caller, like a device makes its revisions' ids.
+    pub id: Uuid,
+    pub record_id: Uuid,
+    pub parent: Option<Uuid>,
+    pub author: OfficerId,
+    pub reason: Option<String>,
+    pub record: Record,
+}
+
+/// A revision with the server's log position and receipt time: the console's live picture
+/// and its event stream are built from these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub position: i64,
+    pub received_at: DateTime<Utc>,
+    pub revision: Revision,
+}
+
+/// What a device reported at a sync, kept as its last contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub at: DateTime<Utc>,
+    pub app_version: Option<String>,
+    pub waiting: Option<u32>,
+}
+
+/// The console's half of the server's memory. Every method is one transaction.
+pub trait ConsoleStore {
+    /// Adds a staff account; the username must be new. Logged with `actor`.
+    fn add_staff(&self, account: &StaffAccount, actor: &str) -> Result<Staff>;
+    /// Every staff account, by username.
+    fn staff(&self) -> Result<Vec<Staff>>;
+    /// The account `username` (case-insensitive) as stored for sign-in.
+    fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    /// A wrong password for `username`: counts it, locks the account until `lock_until` when
+    /// given, logs it. Returns the count.
+    fn sign_in_failed(&self, username: &str, lock_until: Option<DateTime<Utc>>) -> Result<u32>;
+    /// A good sign-in: clears the count and the lock, stores the session, logs it.
+    fn sign_in(&self, username: &str, session_hash: &[u8], expires_at: DateTime<Utc>) -> Result<()>;
+    /// The session with this cookie hash, if it exists (expired or not: the caller decides).
+    fn session(&self, session_hash: &[u8]) -> Result<Option<StoredSession>>;
+    /// Marks the session used now (for its idle limit).
+    fn touch_session(&self, session_hash: &[u8], at: DateTime<Utc>) -> Result<()>;
+    /// Ends a session (signing out, or found expired); logged when `actor` signs out.
+    fn end_session(&self, session_hash: &[u8], actor: Option<&str>) -> Result<()>;
+
+    /// Adds or replaces an officer in the directory. Logged.
+    fn put_officer(&self, entry: &OfficerEntry, actor: &str) -> Result<()>;
+    /// The directory of officers, by officer id.
+    fn officer_directory(&self) -> Result<Vec<OfficerEntry>>;
+
+    /// Appends `revisions` to the server's own chain in order, in one transaction, each
+    /// authored by its `author`, judged as a device's would be for validity and parentage; an
+    /// operation's revision also (re)creates the operation and makes its team the assigned
+    /// officers. Logged as collection by `actor`. Returns the revisions as stored.
+    fn append_own(&self, revisions: &[OwnRevision], actor: &str) -> Result<Vec<Revision>>;
+    /// Revisions of an operation (its own record and every record in its scope) after the log
+    /// position `after`, in log order, at most `limit`.
+    fn operation_log(&self, operation: Uuid, after: i64, limit: u32) -> Result<Vec<Logged>>;
+    /// The server's latest log position.
+    fn log_position(&self) -> Result<i64>;
+
+    /// Every enrolled tablet with its last contact.
+    fn devices(&self) -> Result<Vec<DeviceView>>;
+    /// Keeps what a device reported at a sync.
+    fn note_contact(&self, device_id: Uuid, contact: &Contact) -> Result<()>;
+    /// Revokes a device as [`Storage::revoke_device`](super::Storage::revoke_device) does,
+    /// logged as `actor`'s act.
+    fn revoke_device_by(&self, device_id: Uuid, reason: super::RevocationReason, actor: &str) -> Result<()>;
+
+    /// Records a decision on a record flagged for review (its latest flag). Logged.
+    fn decide_review(&self, record_id: Uuid, decision: &ReviewDecision, actor: &str) -> Result<ReviewDecisionView>;
+    /// The decisions recorded, by record.
+    fn review_decisions(&self) -> Result<Vec<(Uuid, ReviewDecisionView)>>;
+    /// Logs a console act that changes nothing stored (an enrolment issued, an audit export).
+    fn log_console(
+        &self,
+        actor: &str,
+        action: &str,
+        operation: Option<Uuid>,
+        detail: &str,
+        purpose: &str,
+    ) -> Result<()>;
+}
