@@ -58,6 +58,7 @@ pub mod service;
 #[cfg(feature = "device")]
 pub mod store;
 pub mod sync;
+pub mod typescript;
 
 pub use audit::{Access, AuditAction, AuditEntry, ChainedAuditEntry};
 pub use evidence::Revision;

@@ -3,37 +3,7 @@
 //! test `bindings_are_current` fails when the checked-in file differs from what the Rust types
 //! say now; run `UPDATE_BINDINGS=1 cargo test -p liaison-app bindings` to regenerate it.
 
-use std::collections::BTreeSet;
-use ts_rs::{TypeVisitor, TS};
-
-/// Collects the declarations of a set of types and everything they refer to.
-#[derive(Default)]
-pub struct Collector {
-    seen: BTreeSet<String>,
-    decls: Vec<(String, String)>,
-}
-
-impl Collector {
-    pub fn add<T: TS + 'static + ?Sized>(&mut self) {
-        self.visit::<T>();
-    }
-}
-
-impl TypeVisitor for Collector {
-    fn visit<T: TS + 'static + ?Sized>(&mut self) {
-        if T::output_path().is_some() {
-            if !self.seen.insert(T::ident()) {
-                return;
-            }
-            let doc = T::docs()
-                .map(|d| if d.ends_with('\n') { d } else { format!("{d}\n") })
-                .unwrap_or_default();
-            self.decls.push((T::ident(), format!("{doc}export {}", T::decl())));
-        }
-        T::visit_dependencies(self);
-        T::visit_generics(self);
-    }
-}
+use liaison_core::typescript::Collector;
 
 fn camel(s: &str) -> String {
     let mut out = String::new();
@@ -59,8 +29,7 @@ pub fn typescript() -> String {
     for s in &sigs {
         (s.visit)(&mut c);
     }
-    let mut decls = c.decls;
-    decls.sort_by(|a, b| a.0.cmp(&b.0));
+    let decls = c.declarations();
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p liaison-app bindings` after changing a type or a command.\n\

@@ -19,6 +19,7 @@
 //!   transaction as the change; an operation edited here is a revision in the server's own
 //!   chain authored by the signed-in person, and reaches tablets by the ordinary pull.
 
+mod bindings;
 pub mod live;
 pub mod matrix;
 pub mod model;

@@ -216,6 +216,7 @@ pub struct LiveRecord {
     pub record_id: Uuid,
     pub revision: Uuid,
     /// The server's log position of this revision (the event stream's id).
+    #[ts(type = "number")]
     pub position: i64,
     pub author: String,
     pub received_at: DateTime<Utc>,
@@ -236,6 +237,7 @@ pub struct TeamDevice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Picture {
     pub operation: OperationView,
+    #[ts(type = "number")]
     pub position: i64,
     /// Every record of the operation at its current revision, newest first.
     pub records: Vec<LiveRecord>,

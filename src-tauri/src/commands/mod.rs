@@ -31,7 +31,7 @@ pub struct Signature {
     pub args: Vec<(&'static str, String)>,
     pub returns: String,
     /// Declares the argument and return types for the bindings.
-    pub visit: fn(&mut crate::bindings::Collector),
+    pub visit: fn(&mut liaison_core::typescript::Collector),
 }
 
 macro_rules! app_commands {

@@ -1,0 +1,431 @@
+// Generated from the Rust types by server/src/console/bindings.rs. Do not edit by hand:
+// run `UPDATE_BINDINGS=1 cargo test -p liaison-server console_bindings` after changing a type.
+/* eslint-disable */
+
+export type Abstraction = { from_duty?: string, to_duty: string, 
+/**
+ * Who authorised it (rank and name or collar number).
+ */
+authorised_by: string, reason: string, starts_at: string, ends_at?: string | null, };
+
+export type Agency = { name: string, 
+/**
+ * What they offer (hate-crime support, housing, mental health…).
+ */
+services?: string, phone?: string, email?: string, 
+/**
+ * How to refer someone to them.
+ */
+referral_route?: string, };
+
+/**
+ * The kind-specific part of a record. Serialised with a `kind` tag.
+ */
+export type Body = { "kind": "operation" } & Operation | { "kind": "person" } & Person | { "kind": "group" } & Group | { "kind": "venue" } & Venue | { "kind": "agency" } & Agency | { "kind": "contact_note" } & ContactNote | { "kind": "rumour_report" } & RumourReport | { "kind": "negotiation_outcome" } & NegotiationOutcome | { "kind": "tension_reading" } & TensionReading | { "kind": "escalation" } & Escalation | { "kind": "tasking" } & Tasking | { "kind": "abstraction" } & Abstraction | { "kind": "referral" } & Referral | { "kind": "intelligence_submission" } & IntelligenceSubmission;
+
+/**
+ * Recorded later: was the agreement kept?
+ */
+export type Compliance = "kept" | "partly_kept" | "not_kept";
+
+/**
+ * Every refusal the console gets: a code, one sentence for a person, and field errors for a
+ * form.
+ */
+export type ConsoleError = { 
+/**
+ * `unauthenticated`, `forbidden`, `csrf`, `locked`, `rate_limited`, `invalid`,
+ * `not_found`, `conflict`, `internal`.
+ */
+code: string, message: string, fields: Array<FieldError>, };
+
+export type ContactNote = { 
+/**
+ * Who was spoken to, as the officer would write it ("march organiser, J. Smith").
+ * Directory entries go in the record's `links`.
+ */
+spoke_with: string, function: PltFunction, 
+/**
+ * What was said.
+ */
+summary: string, mood?: Mood | null, 
+/**
+ * Follow-up needed, if any.
+ */
+follow_up?: string | null, };
+
+/**
+ * A tablet as force IT sees it.
+ */
+export type DeviceView = { device_id: string, officer: string, enrolled_at: string, 
+/**
+ * The last time it pushed or pulled.
+ */
+last_contact: string | null, 
+/**
+ * What it said it still had to send at its last sync.
+ */
+waiting: number | null, app_version: string | null, revoked_at: string | null, 
+/**
+ * lost, stolen or retired.
+ */
+revoked_reason: string | null, };
+
+/**
+ * The enrolment, shown once.
+ */
+export type EnrolmentIssued = { officer: string, enrolment_string: string, 
+/**
+ * The enrolment string as an SVG QR code.
+ */
+qr_svg: string, expires_at: string, };
+
+/**
+ * Issue an enrolment for an officer.
+ */
+export type EnrolmentRequest = { officer: string, };
+
+export type Escalation = { category: EscalationKind, summary: string, 
+/**
+ * Who was told (supervisor, Bronze, command), in words.
+ */
+told: string, told_at: string, response?: string, response_at?: string | null, };
+
+export type EscalationKind = "safeguarding" | "threat" | "risk";
+
+/**
+ * What sort of event it is.
+ */
+export type EventKind = "protest" | "march" | "static_demo" | "football" | "community_event" | "pride" | "other";
+
+/**
+ * A form refused: each problem beside its field (`field` is the core validator's path, e.g.
+ * `body.sectors[1].boundary`, or the form's own field name).
+ */
+export type FieldError = { field: string, message: string, };
+
+export type Group = { name: string, group_kind: GroupKind, description?: string, 
+/**
+ * People who speak for the group.
+ */
+contacts?: Array<string>, website?: string, };
+
+export type GroupKind = "organiser" | "participant" | "counter_protest" | "community" | "support" | "other";
+
+/**
+ * Incident types a task can concern. The first group is ordinary neighbourhood work; the
+ * rest are the policy's list of incidents unsuited to a PCSO first response.
+ */
+export type IncidentType = "reassurance_patrol" | "community_engagement" | "antisocial_behaviour" | "hate_crime_support" | "victim_visit" | "low_level_disorder_after_the_event" | "area_search_support" | "other" | "violence_in_progress" | "threats_with_weapons" | "knife_crime" | "firearms" | "affray_or_violent_disorder" | "domestic_abuse" | "stalking_suspect_present" | "self_harm_in_progress" | "mental_health_crisis_immediate_risk" | "serious_sexual_offence" | "serious_assault" | "child_abuse" | "high_risk_missing_person" | "sudden_death" | "burglary_in_progress" | "robbery_in_progress" | "riot_or_large_scale_disorder" | "hostile_protest" | "counter_protest" | "football_disorder" | "suspects_fleeing" | "warrant_execution" | "bail_or_court_order_breach" | "premises_search" | "serious_collision" | "fatal_or_serious_injury_collision" | "live_lane_incident" | "drink_drug_driving" | "terrorism" | "hazardous_materials" | "water_rescue" | "dangerous_animals" | "structural_collapse_or_fire";
+
+export type IntelligenceSubmission = { summary: string, detail: string, source: SourceKind, 
+/**
+ * Submitted promptly where it could be time-critical.
+ */
+urgent?: boolean, 
+/**
+ * The force intelligence system's reference, once submitted there.
+ */
+reference?: string, };
+
+/**
+ * A vertex of an area or sector boundary (WGS84 degrees).
+ */
+export type LatLon = { lat: number, lon: number, };
+
+/**
+ * One record of an operation as the live picture holds it: its current revision.
+ */
+export type LiveRecord = { record_id: string, revision: string, 
+/**
+ * The server's log position of this revision (the event stream's id).
+ */
+position: number, author: string, received_at: string, record: Record, };
+
+/**
+ * Where something happened, as the platform reported it (or as the officer placed it on the map).
+ */
+export type Location = { lat: number, lon: number, 
+/**
+ * Radius of the 68% confidence circle, metres. None when placed by hand.
+ */
+accuracy_m?: number | null, };
+
+/**
+ * Who is signed in, and the token every change must carry in `X-CSRF-Token`.
+ */
+export type Me = { staff: Staff, csrf: string, expires_at: string, };
+
+/**
+ * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
+ * officers in different sectors can be drawn on one chart.
+ */
+export type Mood = "calm" | "good_natured" | "uneasy" | "tense" | "hostile";
+
+export type NegotiationOutcome = { 
+/**
+ * The other party, in words; directory entries go in `links`.
+ */
+parties: string, subject: NegotiationSubject, police_position: string, 
+/**
+ * Conditions the police set or agreed.
+ */
+conditions?: Array<string>, other_position?: string, outcome: Outcome, 
+/**
+ * What was agreed, in words.
+ */
+agreed?: string, compliance?: Compliance | null, compliance_note?: string, };
+
+export type NegotiationSubject = "route" | "timing" | "static_location" | "noise" | "conduct" | "numbers" | "other";
+
+/**
+ * A new staff account (force admin only).
+ */
+export type NewStaff = { username: string, display_name: string, role: StaffRole, officer: string | null, 
+/**
+ * At least 12 characters.
+ */
+password: string, };
+
+/**
+ * An officer in the directory of people: who carries tablets and goes on operations.
+ */
+export type OfficerEntry = { 
+/**
+ * Collar number, e.g. "PC 4521": the officer id devices are enrolled for.
+ */
+officer: string, name: string, 
+/**
+ * PC, PS, Insp, PCSO…
+ */
+rank: string, 
+/**
+ * PLO, PCSO, LGBT liaison, PLT leader…
+ */
+role: string, team: string, 
+/**
+ * The officer id of their supervisor, if any (must be in the directory).
+ */
+supervisor: string | null, };
+
+/**
+ * The officer who made a revision: collar number or staff id as the force issues it.
+ *
+ * However one arrives (typed, from the wire, from a database row) it passes the same checks:
+ * deserialising refuses what [`OfficerId::new`] would refuse, and also an id with spaces
+ * around it, which `new` would trim (the id is hashed into revisions as it is).
+ */
+export type OfficerId = string;
+
+export type Operation = { name: string, event_kind: EventKind, starts_at: string, ends_at: string, 
+/**
+ * The whole area of the operation; empty when not drawn yet.
+ */
+area?: Array<LatLon>, sectors?: Array<Sector>, briefing?: string, 
+/**
+ * Gold / Silver / Bronze and the PLT chain, as briefed.
+ */
+command_structure?: string, 
+/**
+ * Group records expected at the event.
+ */
+groups_expected?: Array<string>, team?: Array<TeamMember>, };
+
+/**
+ * A new operation, or an edit of one (`parent` = the revision it was made from).
+ */
+export type OperationEdit = { parent: string | null, operation: Operation, 
+/**
+ * Why it was changed (edits only).
+ */
+reason: string | null, };
+
+/**
+ * An operation as the list shows it.
+ */
+export type OperationSummary = { id: string, name: string, starts_at: string, ends_at: string, sectors: number, team: number, };
+
+/**
+ * An operation with the revision an edit must name as its parent.
+ */
+export type OperationView = { id: string, 
+/**
+ * The current revision: an edit is refused unless it names this one.
+ */
+revision: string, operation: Operation, edited_by: string, edited_at: string, };
+
+export type Outcome = "agreed" | "partly_agreed" | "not_agreed" | "deferred";
+
+/**
+ * Someone the team talks to. Personal data: every read is audited.
+ */
+export type Person = { name: string, role: PersonRole, phone?: string, email?: string, 
+/**
+ * Other ways to reach them (radio channel, social handle, "via the steward lead").
+ */
+other_contact?: string, groups?: Array<string>, notes?: string, };
+
+export type PersonRole = "organiser" | "spokesperson" | "steward" | "community_leader" | "venue_manager" | "agency_contact" | "community_facilitator" | "member_of_public" | "other";
+
+/**
+ * The live picture of an operation at a log position; the event stream continues from
+ * `position`.
+ */
+export type Picture = { operation: OperationView, position: number, 
+/**
+ * Every record of the operation at its current revision, newest first.
+ */
+records: Array<LiveRecord>, team: Array<TeamDevice>, };
+
+/**
+ * The five core functions of a Police Liaison Team officer (national role profile).
+ */
+export type PltFunction = "negotiation" | "mediation" | "initiation" | "communication" | "sensing";
+
+/**
+ * One revision's content: the envelope every kind shares and the kind's own body.
+ */
+export type Record = { 
+/**
+ * The operation (event) this belongs to. None for operations themselves and for
+ * standing directory entries and neighbourhood work.
+ */
+operation_id?: string | null, 
+/**
+ * When it happened (not when it was typed).
+ */
+occurred_at: string, location?: Location | null, 
+/**
+ * The operation sector it happened in. Filled from the location when left empty.
+ */
+sector?: string | null, 
+/**
+ * People, groups, venues or agencies this concerns.
+ */
+links?: Array<string>, tags?: Array<string>, body: Body, };
+
+export type Referral = { 
+/**
+ * Who is referred, in words; a directory entry goes in `links`. Personal data.
+ */
+person: string, agency?: string | null, agency_name: string, reason: string, 
+/**
+ * The person agreed to the referral.
+ */
+consent: boolean, outcome?: string, };
+
+/**
+ * Record a review decision.
+ */
+export type ReviewDecision = { decision: string, rationale: string, };
+
+/**
+ * What was decided on review.
+ */
+export type ReviewDecisionView = { 
+/**
+ * retain, erase or extend.
+ */
+decision: string, rationale: string, by: string, at: string, };
+
+/**
+ * A record due for review, with the decision if one was recorded.
+ */
+export type ReviewView = { record_id: string, kind: string, class: string, operation_id: string | null, last_change: string, review_date: string, decision: ReviewDecisionView | null, };
+
+/**
+ * Revoke a tablet.
+ */
+export type RevokeRequest = { 
+/**
+ * lost, stolen or retired.
+ */
+reason: string, };
+
+/**
+ * Rumour control: who was told what, when.
+ */
+export type RumourControlAction = { at: string, told: string, message: string, };
+
+export type RumourReport = { 
+/**
+ * What is being said.
+ */
+content: string, 
+/**
+ * Where it was heard, in words ("queue at the Bull Ring entrance").
+ */
+heard_at?: string, source: RumourSource, source_detail?: string, spread: RumourSpread, risk: RumourRisk, status: RumourStatus, 
+/**
+ * What checking found.
+ */
+findings?: string, control_actions?: Array<RumourControlAction>, };
+
+export type RumourRisk = "low" | "medium" | "high";
+
+export type RumourSource = "crowd" | "social_media" | "organiser" | "colleague" | "other";
+
+export type RumourSpread = "isolated" | "local" | "widespread";
+
+export type RumourStatus = "reported" | "being_checked" | "confirmed" | "refuted" | "unresolved";
+
+/**
+ * A named part of the operation's area, e.g. "Sector 2: Victoria Square".
+ */
+export type Sector = { name: string, 
+/**
+ * Boundary ring, at least three vertices; it need not repeat the first vertex at the end.
+ */
+boundary: Array<LatLon>, };
+
+/**
+ * Sign-in form.
+ */
+export type SignIn = { username: string, password: string, };
+
+export type SourceKind = "officer_observation" | "member_of_public" | "partner" | "other";
+
+/**
+ * A member of staff as the console lists them (never their password hash).
+ */
+export type Staff = { username: string, display_name: string, role: StaffRole, 
+/**
+ * The officer (collar number) this account belongs to, when its holder is an officer in
+ * the directory of people: their operations and their edits are theirs.
+ */
+officer: string | null, created_at: string, 
+/**
+ * Locked after too many wrong passwords, until this time.
+ */
+locked_until: string | null, disabled: boolean, };
+
+/**
+ * What a member of staff may do in the console. The route matrix
+ * ([`super::matrix::ROUTES`]) names, for every route, the roles allowed.
+ */
+export type StaffRole = "admin" | "gold" | "silver" | "bronze" | "supervisor" | "officer";
+
+export type TaskStatus = "open" | "in_progress" | "done" | "declined";
+
+export type Tasking = { title: string, incident_type: IncidentType, 
+/**
+ * The briefing item it comes from.
+ */
+briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, };
+
+/**
+ * A team member's tablets, for the live picture.
+ */
+export type TeamDevice = { officer: string, role: string, device_id: string | null, last_contact: string | null, };
+
+/**
+ * An officer deployed on the operation and their role ("PLT team leader", "PLO", "Bronze").
+ */
+export type TeamMember = { officer: OfficerId, role: string, };
+
+export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?: string, };
+
+export type Venue = { name: string, address?: string, manager?: string | null, phone?: string, notes?: string, };
+
+/** A server-sent event of the live picture (`event: record`). */
+export type LiveEvent = LiveRecord;
