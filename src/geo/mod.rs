@@ -67,7 +67,61 @@ pub fn validate_ring(field: &str, ring: &[LatLon]) -> Result<(), ValidationError
             reason: "needs at least three different points".into(),
         });
     }
+    if let Some((a, b)) = crossing_edges(ring) {
+        return Err(ValidationError::Invalid {
+            field: field.into(),
+            reason: format!(
+                "crosses itself (edge {} meets edge {}): draw the boundary round the area without crossing",
+                a + 1,
+                b + 1
+            ),
+        });
+    }
     Ok(())
+}
+
+/// The first two edges of a closed ring that cross or touch, other than neighbours meeting at
+/// their shared vertex. A ring whose last vertex repeats the first is read as the same ring.
+fn crossing_edges(ring: &[LatLon]) -> Option<(usize, usize)> {
+    let pts: Vec<(f64, f64)> = {
+        let mut p: Vec<(f64, f64)> = ring.iter().map(|p| (p.lon, p.lat)).collect();
+        if p.len() > 1 && p.first() == p.last() {
+            p.pop();
+        }
+        p
+    };
+    let n = pts.len();
+    let edge = |i: usize| (pts[i], pts[(i + 1) % n]);
+    for i in 0..n {
+        for j in i + 1..n {
+            let neighbours = j == i + 1 || (i == 0 && j == n - 1);
+            if neighbours {
+                continue;
+            }
+            if segments_meet(edge(i), edge(j)) {
+                return Some((i, j));
+            }
+        }
+    }
+    None
+}
+
+fn segments_meet((p1, p2): ((f64, f64), (f64, f64)), (q1, q2): ((f64, f64), (f64, f64))) -> bool {
+    fn orient(a: (f64, f64), b: (f64, f64), c: (f64, f64)) -> f64 {
+        (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0)
+    }
+    fn on_segment(a: (f64, f64), b: (f64, f64), c: (f64, f64)) -> bool {
+        c.0 >= a.0.min(b.0) && c.0 <= a.0.max(b.0) && c.1 >= a.1.min(b.1) && c.1 <= a.1.max(b.1)
+    }
+    let (d1, d2) = (orient(q1, q2, p1), orient(q1, q2, p2));
+    let (d3, d4) = (orient(p1, p2, q1), orient(p1, p2, q2));
+    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0)) {
+        return true;
+    }
+    (d1 == 0.0 && on_segment(q1, q2, p1))
+        || (d2 == 0.0 && on_segment(q1, q2, p2))
+        || (d3 == 0.0 && on_segment(p1, p2, q1))
+        || (d4 == 0.0 && on_segment(p1, p2, q2))
 }
 
 fn polygon(ring: &[LatLon]) -> Polygon<f64> {
@@ -265,5 +319,20 @@ mod tests {
         )
         .is_err());
         assert!(validate_ring("area", &square("x", 1.0, 1.0, 1.0).boundary).is_ok());
+    }
+
+    #[test]
+    fn a_ring_that_crosses_itself_is_refused_and_a_closed_or_concave_one_is_not() {
+        let ll = |lat, lon| LatLon { lat, lon };
+        let bow_tie = [ll(0.0, 0.0), ll(1.0, 1.0), ll(0.0, 1.0), ll(1.0, 0.0)];
+        let e = validate_ring("body.sectors[0].boundary", &bow_tie).unwrap_err();
+        assert!(e.to_string().contains("crosses itself"), "{e}");
+        assert_eq!(e.fields(), ["body.sectors[0].boundary"]);
+        let closed = [ll(0.0, 0.0), ll(0.0, 1.0), ll(1.0, 1.0), ll(1.0, 0.0), ll(0.0, 0.0)];
+        assert!(validate_ring("area", &closed).is_ok());
+        let concave = [ll(0.0, 0.0), ll(0.0, 2.0), ll(2.0, 2.0), ll(1.0, 1.0), ll(2.0, 0.0)];
+        assert!(validate_ring("area", &concave).is_ok());
+        let touching = [ll(0.0, 0.0), ll(0.0, 2.0), ll(1.0, 1.0), ll(0.0, 1.0), ll(-1.0, 1.0)];
+        assert!(validate_ring("area", &touching).is_err(), "a vertex on another edge");
     }
 }

@@ -242,10 +242,13 @@ impl SyncClient {
             })
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
             let started = Instant::now();
+            // What will still wait once this batch is stored, for force IT's list of tablets.
+            let waiting = total.saturating_sub(done + batch.len() as u64);
             let req = self
                 .http
                 .post(format!("{}{PUSH_PATH}", self.base))
-                .bearer_auth(&creds.token);
+                .bearer_auth(&creds.token)
+                .header(protocol::WAITING_HEADER, waiting.to_string());
             let sent = body.len() as u64;
             let (status, bytes, encoding) = self.send(req, body).await?;
             report.bytes_sent += sent;
@@ -441,7 +444,9 @@ impl SyncClient {
         req: reqwest::RequestBuilder,
         body: Vec<u8>,
     ) -> Result<(StatusCode, Vec<u8>, Option<String>), SyncError> {
-        let mut req = req.header(ACCEPT_ENCODING, ZSTD);
+        let mut req = req
+            .header(ACCEPT_ENCODING, ZSTD)
+            .header(protocol::APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
         if !body.is_empty() {
             req = req
                 .header(CONTENT_TYPE, "application/json")

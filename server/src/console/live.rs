@@ -3,7 +3,7 @@
 //! Event ids are the server's log positions (the pull order), so a page that reconnects with
 //! `Last-Event-ID` is sent, from the database, every revision of the operation after the last
 //! one it saw: nothing is held per subscriber and nothing is lost by a slow one. A page so far
-//! behind that replaying would take more than [`REPLAY_MAX`] events is told to reload the
+//! behind that replaying would take more than [`REPLAY_MAX`] events (by default) is told to reload the
 //! picture instead (`event: reload`), never silently left behind.
 //!
 //! Within a process, a push wakes every stream at once ([`Live::notify`]); streams also look
@@ -21,7 +21,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// Most events replayed to a reconnecting page before it is told to reload instead.
+/// Most events replayed to a reconnecting page before it is told to reload instead (the
+/// default of [`super::ConsoleOptions::replay_max`]).
 pub const REPLAY_MAX: usize = 5_000;
 /// How often a stream looks for revisions stored by other processes.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -70,7 +71,7 @@ pub fn current(revisions: Vec<Logged>) -> Vec<Logged> {
             hs.into_iter().find(|l| l.revision.id == won)
         })
         .collect();
-    out.sort_by(|a, b| b.position.cmp(&a.position));
+    out.sort_by_key(|l| std::cmp::Reverse(l.position));
     out
 }
 
@@ -183,18 +184,18 @@ pub enum Next {
 }
 
 /// The operation's revisions after `after`, or [`Next::Reload`] when there are more than
-/// [`REPLAY_MAX`].
-pub fn since(storage: &dyn Storage, operation: Uuid, after: i64) -> Result<Next, ConsoleFailure> {
+/// `max`.
+pub fn since(storage: &dyn Storage, operation: Uuid, after: i64, max: usize) -> Result<Next, ConsoleFailure> {
     let mut out = Vec::new();
     let mut after = after;
     loop {
-        let page = storage.operation_log(operation, after, PAGE)?;
-        let full = page.len() == PAGE as usize;
+        let page = storage.operation_log(operation, after, PAGE.min(max as u32 + 1))?;
+        let full = page.len() == PAGE.min(max as u32 + 1) as usize;
         if let Some(last) = page.last() {
             after = last.position;
         }
         out.extend(page.into_iter().map(live_record));
-        if out.len() > REPLAY_MAX {
+        if out.len() > max {
             return Ok(Next::Reload);
         }
         if !full {

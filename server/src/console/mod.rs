@@ -19,7 +19,7 @@
 //!   transaction as the change; an operation edited here is a revision in the server's own
 //!   chain authored by the signed-in person, and reaches tablets by the ordinary pull.
 
-mod bindings;
+pub mod bindings;
 pub mod live;
 pub mod matrix;
 pub mod model;
@@ -57,6 +57,8 @@ pub struct ConsoleOptions {
     pub enrolment: Option<EnrolmentTarget>,
     /// How long an enrolment issued in the console stays valid.
     pub enrolment_valid: Duration,
+    /// Most events replayed to a reconnecting live page before it is told to reload instead.
+    pub replay_max: usize,
 }
 
 /// Where tablets enrolled from the console will sync.
@@ -78,6 +80,7 @@ impl Default for ConsoleOptions {
             sign_ins_per_minute: 10,
             enrolment: None,
             enrolment_valid: Duration::from_secs(24 * 3600),
+            replay_max: live::REPLAY_MAX,
         }
     }
 }

@@ -372,7 +372,7 @@ async fn operation_list(State(state): State<ConsoleState>, signed: Signed) -> An
                     });
                 }
             }
-            out.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+            out.sort_by_key(|o| std::cmp::Reverse(o.starts_at));
             Ok(out)
         })
         .await?;
@@ -590,8 +590,8 @@ fn event_stream(
             if c.done {
                 return None;
             }
-            let (from, operation) = (c.after, c.operation);
-            match c.state.blocking(move |s| live::since(s, operation, from)).await {
+            let (from, operation, max) = (c.after, c.operation, c.state.options.replay_max);
+            match c.state.blocking(move |s| live::since(s, operation, from, max)).await {
                 Ok(Next::Records(records)) if records.is_empty() => {
                     let _ = tokio::time::timeout(live::POLL, c.wake.changed()).await;
                 }
@@ -740,7 +740,7 @@ async fn review_list(State(state): State<ConsoleState>, signed: Signed) -> Answe
                 );
             }
             let mut out: Vec<ReviewView> = latest.into_values().collect();
-            out.sort_by(|a, b| (a.decision.is_some(), a.review_date).cmp(&(b.decision.is_some(), b.review_date)));
+            out.sort_by_key(|r| (r.decision.is_some(), r.review_date));
             Ok(out)
         })
         .await?;
