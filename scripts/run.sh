@@ -26,7 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# --- the UI: bundled into ui/dist, embedded in the app ---------------------------------------
+# --- the UI: the app's pages (ui/dist, embedded in the app) and the force console's ------------
+# (ui/dist-console, served by the force server under /console)
 # (`npm install` when this npm refuses its own lock file: see scripts/test.sh)
 (cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run build)
 
@@ -46,10 +47,13 @@ if [ ! -f "$TLS/ca.pem" ]; then
   "${SERVER[@]}" tls init --dir "$TLS" --host 127.0.0.1 --host localhost >/dev/null
 fi
 # The demonstration operation, in the server's own chain, with the demo team assigned (written
-# once; later runs only assign), and the tablet's officer assigned too.
-"${SERVER[@]}" demo >&2
+# once; later runs only assign), and the tablet's officer assigned too; the demo's officers in
+# the console's directory and its demo staff sign-ins (printed).
+DEMO="$("${SERVER[@]}" demo)"
+echo "$DEMO" >&2
 "${SERVER[@]}" demo --officer "$OFFICER" >/dev/null
 "${SERVER[@]}" serve --listen "127.0.0.1:$PORT" --tls-cert "$TLS/server.pem" --tls-key "$TLS/server.key" \
+  --public-url "https://127.0.0.1:$PORT" --ca "$TLS/ca.pem" --console-dir ui/dist-console \
   >"$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 cleanup() { kill "$SERVER_PID" 2>/dev/null || true; }
@@ -60,6 +64,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "run: force server on https://127.0.0.1:$PORT (log: $DATA/server.log)" >&2
+echo "run: force console at https://127.0.0.1:$PORT/console/ (the demo force CA signed its certificate:" >&2
+echo "     import $TLS/ca.pem into the browser, or accept the warning); demo sign-ins:" >&2
+echo "$DEMO" | sed -n '/console sign-ins/,$p' >&2
 export LIAISON_DB="${LIAISON_DB:-$DATA/tablet.db}"
 if [ ! -f "$LIAISON_DB.keystore" ]; then
   # A new tablet: a one-time enrolment string for the demo officer. (A tablet already set up

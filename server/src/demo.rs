@@ -125,8 +125,8 @@ pub const DEMO_STAFF: [(&str, &str, StaffRole, Option<&str>, &str); 4] = [
     ),
 ];
 
-/// The demo's officers in the directory (officer, name, rank, role, supervisor) and its staff
-/// accounts; accounts already there are left as they are.
+/// The demo's officers in the directory and its staff accounts; officers and accounts already
+/// there (perhaps edited in the console since) are left as they are.
 pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
     use crate::console::model::OfficerEntry;
     use liaison_core::demo::{OFFICERS, PCSO, TEAM_LEADER};
@@ -157,7 +157,8 @@ pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
         team: "Ladywood neighbourhood".into(),
         supervisor: Some(TEAM_LEADER.into()),
     });
-    for p in &people {
+    let listed = storage.officer_directory()?;
+    for p in people.iter().filter(|p| !listed.iter().any(|l| l.officer == p.officer)) {
         storage.put_officer(p, "demo")?;
     }
     let held = storage.staff()?;

@@ -720,8 +720,12 @@ async fn device_revoke(
 
 async fn review_list(State(state): State<ConsoleState>, signed: Signed) -> Answer<Vec<ReviewView>> {
     require(&signed, Route::ReviewList)?;
+    let actor = signed.staff.username.clone();
     let list = state
-        .blocking(|s| {
+        .blocking(move |s| {
+            // What is due now under the retention policy, as `review --due` computes it: records
+            // newly due are flagged (and that is logged); nothing is deleted.
+            s.flag_reviews_due(liaison_core::retention::RetentionPolicy::embedded(), Utc::now(), &actor)?;
             let decisions: std::collections::HashMap<Uuid, ReviewDecisionView> =
                 s.review_decisions()?.into_iter().collect();
             let mut latest: std::collections::BTreeMap<Uuid, ReviewView> = std::collections::BTreeMap::new();
