@@ -44,6 +44,9 @@ if [ -f ui/package.json ]; then
   (cd ui && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; } && npm run check && npm test && npm run build)
 fi
 
+echo "== end-to-end journey of the force console in Chromium (with axe-core on every screen)"
+scripts/console-e2e.sh
+
 if [ -x scripts/e2e.sh ]; then
   echo "== end-to-end tests of the real app"
   scripts/e2e.sh

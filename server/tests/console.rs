@@ -649,3 +649,73 @@ async fn the_live_stream_sends_a_push_at_once_replays_after_last_event_id_and_te
     let told = read_events(&mut late, 1).await;
     assert_eq!(told[0].1, "reload", "{told:?}");
 }
+
+#[tokio::test]
+async fn a_record_due_for_review_gets_a_decision_that_is_kept_and_logged() {
+    let server = console_server(quick_console()).await;
+    add_staff(&server, "records.admin", StaffRole::Admin, None);
+    let op = server.operation("Op REVIEW", &["PC 4521"]);
+    let device = Device::enrolled("PC 4521", &server).await;
+    device.sync().await;
+    let note = device.create(Record {
+        operation_id: Some(op),
+        occurred_at: chrono::Utc::now(),
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::TensionReading(TensionReading {
+            mood: Mood::Calm,
+            crowd_estimate: None,
+            note: String::new(),
+        }),
+    });
+    device.sync().await;
+    // Ten years on, everything is due.
+    let later = chrono::Utc::now() + chrono::Duration::days(3650);
+    server
+        .storage
+        .flag_reviews_due(liaison_core::retention::RetentionPolicy::embedded(), later, "test")
+        .unwrap();
+    let s = sign_in_as(&server.url(), "records.admin", PASSWORD).await.unwrap();
+    let (status, list) = s.get("/reviews").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["record_id"] == note.to_string()),
+        "{list}"
+    );
+    let path = format!("/reviews/{note}/decision");
+    let (status, body) = s
+        .request("POST", &path, Some(json!({ "decision": "shred", "rationale": "" })))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["fields"].as_array().unwrap().len(), 2, "{body}");
+    let (status, body) = s
+        .request(
+            "POST",
+            &path,
+            Some(json!({ "decision": "retain", "rationale": "Linked to an open referral." })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, list) = s.get("/reviews").await;
+    let item = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record_id"] == note.to_string())
+        .unwrap();
+    assert_eq!(item["decision"]["decision"], "retain");
+    assert_eq!(item["decision"]["by"], "records.admin");
+    let trail = server
+        .storage
+        .audit_trail(liaison_server::storage::AuditSubject::Record(note), "test", "test")
+        .unwrap();
+    assert!(trail
+        .entries
+        .iter()
+        .any(|e| e.action == "review_decision" && e.actor == "records.admin"));
+}
