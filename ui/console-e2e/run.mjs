@@ -1,0 +1,523 @@
+// The force console's browser journey, in Debian's Chromium through playwright-core, with
+// axe-core on every screen. A Rust test starts the force server, runs this script and plays
+// the tablet; this script plays the people at the console.
+//
+// # The environment contract
+//
+// Required:
+//   CONSOLE_URL             The console's address, e.g. https://127.0.0.1:7878/console/ (a
+//                           self-signed certificate is accepted).
+//   CONSOLE_ADMIN_USER      A force admin account that exists already (`liaison-server staff add`).
+//   CONSOLE_ADMIN_PASSWORD  Its password.
+//   SCREENSHOT_DIR          Where a PNG of every screen is saved (created if missing).
+//   ENROLMENT_OUT           The file the enrolment string issued in the console is written to
+//                           (one line, no newline; written whole: a temporary file, then a rename).
+//   DEVICE_DONE_FILE        This script waits until this file exists: the device writes it once it
+//                           has enrolled and pushed a tension reading and an escalation for the
+//                           operation. Its content may be empty, or JSON naming what to look for:
+//                           {"escalation_summary": "...", "sector": "...", "mood": "tense"}.
+// Optional:
+//   OPERATION_OUT           A JSON file written before ENROLMENT_OUT: the operation as the
+//                           console's API returns it (OperationView: id, revision, operation with
+//                           its sectors and team) plus {"officer": <the enrolled officer>}, so the
+//                           device knows the operation id and the sector names.
+//   DEVICE_ESCALATION_TEXT  Text the device's escalation contains: the live page must show it
+//                           (the same as "escalation_summary" in DEVICE_DONE_FILE).
+//   E2E_OFFICER             The officer the enrolment is for (default "PC 4521"); put on the team.
+//   DEVICE_TIMEOUT_MS       How long to wait for DEVICE_DONE_FILE (default 180000).
+//   CHROMIUM                The browser (default /usr/bin/chromium). Never downloaded.
+//
+// The journey: the admin signs in (after one wrong password, which must be refused); adds
+// three officers to the directory; creates a supervisor and a Gold commander; sets up an
+// operation (a refused save first: its error must show beside the field), with an area and
+// three sectors drawn on the map by clicking, and a team; the commander signs in in a second
+// browser and opens the operation's live picture; the admin issues an enrolment and this
+// script writes its string to ENROLMENT_OUT; it waits for DEVICE_DONE_FILE; the live picture
+// must then show the escalation and the sector's tension without a reload. Then the tablets
+// list (the device and the revoke dialog, cancelled), reviews, the audit export, the
+// supervisor's read-only view and sign-out.
+//
+// Exit status 0 when everything passed; 1 with "console e2e FAILED: …" lines otherwise (axe
+// violations of serious or critical impact, page errors and CSP violations included).
+// Run: node console-e2e/run.mjs (or npm run e2e:console) from ui/.
+
+import { chromium } from "playwright-core";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+function env(name, fallback) {
+  const v = process.env[name];
+  if (v === undefined || v === "") {
+    if (fallback !== undefined) return fallback;
+    console.error(`console e2e FAILED: the environment variable ${name} is required (see the top of console-e2e/run.mjs)`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const BASE = env("CONSOLE_URL");
+const ADMIN_USER = env("CONSOLE_ADMIN_USER");
+const ADMIN_PASSWORD = env("CONSOLE_ADMIN_PASSWORD");
+const SHOTS = env("SCREENSHOT_DIR");
+const ENROLMENT_OUT = env("ENROLMENT_OUT");
+const DEVICE_DONE_FILE = env("DEVICE_DONE_FILE");
+const OPERATION_OUT = process.env.OPERATION_OUT || null;
+const OFFICER = env("E2E_OFFICER", "PC 4521");
+const ESCALATION_TEXT = process.env.DEVICE_ESCALATION_TEXT || null;
+const DEVICE_TIMEOUT_MS = Number(env("DEVICE_TIMEOUT_MS", "180000"));
+const CHROMIUM = env("CHROMIUM", "/usr/bin/chromium");
+
+const RUN = Date.now().toString(36).slice(-5);
+const SUPERVISOR_OFFICER = `PS ${1200 + (Date.now() % 97)}`;
+const PCSO_OFFICER = `PCSO ${8800 + (Date.now() % 89)}`;
+const SUPERVISOR = { username: `sup.${RUN}`, name: "Sgt Amrit Kaur", password: `Supervisor-${RUN}-long-pass` };
+const COMMANDER = { username: `gold.${RUN}`, name: "Ch Supt Helen Marsh", password: `Gold-commander-${RUN}-pass` };
+const OPERATION_NAME = `Operation HERON ${RUN}`;
+const SECTOR_NAMES = ["North: Victoria Square", "East: Moor Street", "South: Bull Ring"];
+
+const failures = [];
+let step = "starting";
+let shotNo = 0;
+
+function fail(message) {
+  failures.push(`[${step}] ${message}`);
+}
+
+/** A step that must pass for the journey to go on. */
+async function must(name, f) {
+  step = name;
+  console.log(`· ${name}`);
+  await f();
+}
+
+class StepFailure extends Error {}
+function check(condition, message) {
+  if (!condition) throw new StepFailure(message);
+}
+
+async function shot(page, name) {
+  shotNo += 1;
+  const file = join(SHOTS, `${String(shotNo).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+/** Runs axe-core on the page as it stands; serious and critical violations are failures. */
+async function axe(page, screen) {
+  const present = await page.evaluate(() => typeof window.axe !== "undefined");
+  // The console's CSP (script-src 'self') refuses an inline <script>, which is what
+  // addScriptTag({content}) makes, and the journey keeps the CSP on to prove the pages need no
+  // inline script. DevTools' own evaluation is not subject to it.
+  if (!present) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+    }));
+  });
+  for (const v of violations) {
+    const line = `axe ${v.impact} ${v.id} on ${screen}: ${v.help} (${v.targets.join("; ")})`;
+    if (v.impact === "serious" || v.impact === "critical") fail(line);
+    else console.log(`  (axe, not failing) ${line}`);
+  }
+}
+
+async function screen(page, name) {
+  await axe(page, name);
+  await shot(page, name);
+}
+
+function watch(page, who) {
+  page.on("pageerror", (e) => fail(`${who}: uncaught error in the page: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const text = m.text();
+    // A refused request (the 401 of "am I signed in?" on the first load) is expected.
+    if (text.startsWith("Failed to load resource")) return;
+    fail(`${who}: console error: ${text}`);
+  });
+}
+
+async function newPage(browser, who) {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1440, height: 1000 },
+    locale: "en-GB",
+    timezoneId: "Europe/London",
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  watch(page, who);
+  return page;
+}
+
+async function signIn(page, username, password) {
+  await page.goto(BASE);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Console" }).waitFor();
+}
+
+async function navTo(page, label) {
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: label, exact: true }).click();
+  await page.getByRole("heading", { level: 1 }).first().waitFor();
+}
+
+async function navLabels(page) {
+  return page.getByRole("navigation", { name: "Console" }).getByRole("link").allInnerTexts();
+}
+
+function localInput(date) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
+}
+
+/** Clicks the corners of a polygon, given as fractions of the map's width and height. */
+async function drawPolygon(page, corners) {
+  const svg = page.locator("#op-map svg");
+  const box = await svg.boundingBox();
+  check(box, "the map is not on the page");
+  for (const [fx, fy] of corners) {
+    await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  }
+  await page.getByRole("button", { name: "Finish polygon" }).click();
+}
+
+function rect(x0, y0, x1, y1) {
+  return [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
+}
+
+async function waitForFile(path, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new StepFailure(`${path} did not appear within ${timeoutMs} ms (the device did not say it was done)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // The device may still be writing: give it a moment, then read what it says.
+  await new Promise((r) => setTimeout(r, 100));
+  const text = readFileSync(path, "utf8").trim();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+function writeWhole(path, content) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--no-default-browser-check"],
+  });
+  const pages = [];
+  try {
+    const admin = await newPage(browser, "admin");
+    pages.push(admin);
+    let operationId = null;
+    let commander = null;
+    let expect = {};
+
+    await must("admin: a wrong password is refused", async () => {
+      await admin.goto(BASE);
+      await admin.getByRole("heading", { name: "Sign in" }).waitFor();
+      await screen(admin, "sign-in");
+      await admin.getByLabel("Username").fill(ADMIN_USER);
+      await admin.getByLabel("Password").fill(`${ADMIN_PASSWORD}-wrong`);
+      await admin.getByRole("button", { name: "Sign in" }).click();
+      await admin.getByRole("alert").waitFor();
+      await screen(admin, "sign-in-refused");
+    });
+
+    await must("admin signs in", async () => {
+      await admin.getByLabel("Username").fill(ADMIN_USER);
+      await admin.getByLabel("Password").fill(ADMIN_PASSWORD);
+      await admin.getByRole("button", { name: "Sign in" }).click();
+      await admin.getByRole("navigation", { name: "Console" }).waitFor();
+      const labels = await navLabels(admin);
+      check(
+        ["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"].every((l) => labels.includes(l)),
+        `the admin's navigation is ${labels.join(", ")}`,
+      );
+      await admin.getByText(`Signed in as`).waitFor();
+      await screen(admin, "operations-empty-or-list");
+    });
+
+    await must("admin adds officers to the directory", async () => {
+      await navTo(admin, "Officers");
+      const people = [
+        { officer: SUPERVISOR_OFFICER, name: "Amrit Kaur", rank: "PS", role: "PLT leader", team: "PLT West", supervisor: "" },
+        { officer: OFFICER, name: "Dan Okafor", rank: "PC", role: "PLO", team: "PLT West", supervisor: SUPERVISOR_OFFICER },
+        { officer: PCSO_OFFICER, name: "Jo Price", rank: "PCSO", role: "PCSO", team: "PLT West", supervisor: SUPERVISOR_OFFICER },
+      ];
+      for (const o of people) {
+        const form = admin.locator("form");
+        const editing = await admin.getByRole("rowheader", { name: o.officer, exact: true }).count();
+        if (editing) {
+          await admin.getByRole("button", { name: `Edit ${o.officer}`, exact: true }).click();
+        } else {
+          await form.getByLabel("Officer id").fill(o.officer);
+        }
+        await form.getByLabel("Name").fill(o.name);
+        await form.getByLabel("Rank").fill(o.rank);
+        await form.getByLabel(/^Role/).fill(o.role);
+        await form.getByLabel("Team").fill(o.team);
+        await form.getByLabel("Supervisor").selectOption(o.supervisor);
+        await form.getByRole("button", { name: editing ? "Save changes" : "Add officer" }).click();
+        await admin.getByRole("status").filter({ hasText: o.officer }).waitFor();
+        await admin.getByRole("rowheader", { name: o.officer, exact: true }).waitFor();
+      }
+      await screen(admin, "officers");
+    });
+
+    await must("admin creates a supervisor and a Gold commander", async () => {
+      await navTo(admin, "Staff");
+      for (const [who, role, officer] of [
+        [SUPERVISOR, "supervisor", SUPERVISOR_OFFICER],
+        [COMMANDER, "gold", ""],
+      ]) {
+        await admin.getByLabel("Username").fill(who.username);
+        await admin.getByLabel("Display name").fill(who.name);
+        await admin.getByLabel(/^Role/).selectOption(role);
+        await admin.getByLabel("Officer (optional)").selectOption(officer);
+        await admin.getByLabel("Initial password").fill(who.password);
+        await admin.getByRole("button", { name: "Create account" }).click();
+        await admin.getByRole("status").filter({ hasText: `(${who.username}) can now sign in` }).waitFor();
+        await admin.getByRole("cell", { name: who.username, exact: true }).waitFor();
+      }
+      await screen(admin, "staff");
+    });
+
+    await must("admin sets up the operation: a refused save shows its error beside the field", async () => {
+      await navTo(admin, "Operations");
+      await admin.getByRole("link", { name: "New operation" }).click();
+      await admin.getByRole("heading", { name: "New operation", level: 1 }).waitFor();
+      await admin.getByLabel("Operation name").fill(OPERATION_NAME);
+      await admin.getByLabel("Kind of event").selectOption("march");
+      const now = new Date();
+      // Ends before it starts: the core validator refuses it, naming body.ends_at.
+      await admin.getByLabel("Starts (local time)").fill(localInput(new Date(now.getTime() - 60 * 60_000)));
+      await admin.getByLabel("Ends (local time)").fill(localInput(new Date(now.getTime() - 2 * 60 * 60_000)));
+      await admin.getByRole("button", { name: "Create operation" }).click();
+      await admin.locator("#op-ends-error").waitFor();
+      await admin.locator(".error-summary").waitFor();
+      await screen(admin, "operation-refused");
+      await admin.getByLabel("Ends (local time)").fill(localInput(new Date(now.getTime() + 6 * 60 * 60_000)));
+    });
+
+    await must("admin writes the briefing, the command structure and the team", async () => {
+      await admin.getByLabel("Information").fill("A march from Victoria Square to the Bull Ring, about 2,000 expected.");
+      await admin.getByLabel("Intention").fill("Facilitate a peaceful protest; keep the route open for emergency vehicles.");
+      await admin.getByLabel("Human rights").fill("Articles 10 and 11: conditions only where necessary and proportionate.");
+      await admin.getByLabel("Gold, Silver, Bronze and the PLT chain").fill(`Gold: ${COMMANDER.name}. PLT: ${SUPERVISOR_OFFICER}.`);
+      for (const [officer, role] of [
+        [SUPERVISOR_OFFICER, "PLT team leader"],
+        [OFFICER, "PLO"],
+        [PCSO_OFFICER, "PCSO"],
+      ]) {
+        await admin.getByLabel("Officer to add").selectOption(officer);
+        await admin.getByLabel("Their role on the operation").fill(role);
+        await admin.getByRole("button", { name: "Add to team" }).click();
+        await admin.getByLabel(`Role of ${officer} on the operation`).waitFor();
+      }
+    });
+
+    await must("admin draws the area and three sectors on the map", async () => {
+      await admin.getByRole("button", { name: "Draw the operation area" }).click();
+      await drawPolygon(admin, rect(0.08, 0.08, 0.92, 0.9));
+      await admin.getByText("Operation area: 4 corners.").waitFor();
+      const boxes = [rect(0.12, 0.12, 0.48, 0.46), rect(0.52, 0.12, 0.88, 0.46), rect(0.12, 0.52, 0.88, 0.86)];
+      for (let i = 0; i < boxes.length; i++) {
+        await admin.getByRole("button", { name: "Draw a new sector" }).click();
+        await drawPolygon(admin, boxes[i]);
+        const name = admin.getByLabel(`Sector ${i + 1} name`);
+        await name.waitFor();
+        await name.fill(SECTOR_NAMES[i]);
+      }
+      // Zoom and pan with the buttons, to show they move the picture and keep the sectors.
+      await admin.getByRole("button", { name: "Zoom out" }).click();
+      await admin.getByRole("button", { name: "Show the whole area" }).click();
+      await screen(admin, "operation-editor");
+    });
+
+    await must("admin creates the operation", async () => {
+      await admin.getByRole("button", { name: "Create operation" }).click();
+      await admin.getByRole("status").filter({ hasText: "created" }).waitFor();
+      const m = /#\/operations\/([^/]+)\/edit/.exec(admin.url());
+      check(m, `after creating, the page is ${admin.url()}, not the operation's editor`);
+      operationId = decodeURIComponent(m[1]);
+      check((await admin.getByLabel(/^Sector \d name/).count()) === 3, "the saved operation does not have three sectors");
+      await screen(admin, "operation-saved");
+    });
+
+    await must("the commander opens the live picture in a second browser", async () => {
+      commander = await newPage(browser, "commander");
+      pages.push(commander);
+      await signIn(commander, COMMANDER.username, COMMANDER.password);
+      const labels = await navLabels(commander);
+      check(labels.includes("Audit") && !labels.includes("Staff") && !labels.includes("Tablets"), `Gold's navigation is ${labels.join(", ")}`);
+      await navTo(commander, "Operations");
+      await commander.getByRole("link", { name: `Live picture of ${OPERATION_NAME}` }).click();
+      await commander.getByRole("heading", { name: `Live: ${OPERATION_NAME}` }).waitFor();
+      await commander.locator("#live-status").filter({ hasText: "Live:" }).waitFor({ timeout: 20_000 });
+      await commander.evaluate(() => {
+        window.__consoleE2eNotReloaded = true;
+      });
+      await screen(commander, "live-before-device");
+    });
+
+    await must("admin issues an enrolment and hands it to the device", async () => {
+      if (OPERATION_OUT) {
+        const view = await admin.evaluate(async (id) => {
+          const r = await fetch(`/console/api/operations/${encodeURIComponent(id)}`, { credentials: "same-origin" });
+          return r.ok ? r.json() : null;
+        }, operationId);
+        check(view, "the operation could not be read back from the console's API");
+        writeWhole(OPERATION_OUT, JSON.stringify({ ...view, officer: OFFICER }, null, 2));
+      }
+      await navTo(admin, "Tablets");
+      await screen(admin, "tablets");
+      await admin.getByLabel(/^Officer/).selectOption(OFFICER);
+      await admin.getByRole("button", { name: "Issue enrolment" }).click();
+      const text = admin.getByLabel("Enrolment string");
+      await text.waitFor();
+      const enrolment = (await text.inputValue()).trim();
+      check(enrolment.length > 20, `the enrolment string on the page is "${enrolment}"`);
+      await admin.getByRole("img", { name: `QR code of the enrolment string for ${OFFICER}` }).waitFor();
+      await admin.getByText("Shown once.").waitFor();
+      await screen(admin, "enrolment-issued");
+      writeWhole(ENROLMENT_OUT, enrolment);
+      console.log(`  enrolment for ${OFFICER} written to ${ENROLMENT_OUT}`);
+    });
+
+    await must("waiting for the device", async () => {
+      expect = await waitForFile(DEVICE_DONE_FILE, DEVICE_TIMEOUT_MS);
+      if (ESCALATION_TEXT && !expect.escalation_summary) expect.escalation_summary = ESCALATION_TEXT;
+      console.log(`  the device is done${Object.keys(expect).length ? `: ${JSON.stringify(expect)}` : ""}`);
+    });
+
+    await must("the live picture shows the escalation and the tension without a reload", async () => {
+      const escalation = commander.locator("#escalations li");
+      if (expect.escalation_summary) {
+        await escalation.filter({ hasText: expect.escalation_summary }).first().waitFor({ timeout: 30_000 });
+      } else {
+        await escalation.first().waitFor({ timeout: 30_000 });
+      }
+      const rows = commander.locator("#sector-tension tbody tr");
+      if (expect.sector) {
+        const row = rows.filter({ has: commander.getByRole("rowheader", { name: expect.sector, exact: true }) });
+        await row.filter({ hasNotText: "No reading" }).waitFor({ timeout: 30_000 });
+        if (expect.mood) {
+          const want = String(expect.mood).replace(/_/g, "-").toLowerCase();
+          const got = (await row.innerText()).toLowerCase();
+          check(got.includes(want), `sector ${expect.sector} shows "${got}", not the mood ${expect.mood}`);
+        }
+      } else {
+        await rows.filter({ hasNotText: "No reading" }).first().waitFor({ timeout: 30_000 });
+      }
+      const kept = await commander.evaluate(() => window.__consoleE2eNotReloaded === true);
+      check(kept, "the live page was reloaded to show the records");
+      await screen(commander, "live-after-device");
+    });
+
+    await must("admin sees the tablet, and the revoke dialog states the consequences", async () => {
+      await navTo(admin, "Operations");
+      await navTo(admin, "Tablets");
+      const row = admin.locator("#devices tbody tr").filter({ has: admin.getByRole("rowheader", { name: OFFICER, exact: true }) });
+      await row.first().waitFor();
+      check(!(await row.first().innerText()).includes("never"), "the tablet's last contact is never");
+      await row.first().getByRole("button", { name: `Revoke the tablet of ${OFFICER}` }).click();
+      const dialog = admin.getByRole("dialog");
+      await dialog.waitFor();
+      check((await dialog.innerText()).includes("at once"), "the dialog does not say a lost tablet stops at once");
+      await dialog.getByLabel("Why").selectOption("retired");
+      const said = await dialog.innerText();
+      check(said.includes("3 days") && said.includes("wipes itself"), "the dialog does not state what retiring does");
+      await screen(admin, "revoke-dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+    });
+
+    await must("admin opens reviews and exports the operation's audit trail", async () => {
+      await navTo(admin, "Reviews");
+      await admin.locator("main").getByText(/review/i).first().waitFor();
+      await screen(admin, "reviews");
+      await navTo(admin, "Audit");
+      await admin.getByRole("button", { name: "Fetch the audit trail" }).click();
+      await admin.locator("#audit-purpose-error").waitFor();
+      await admin.getByLabel("Operation").selectOption(operationId);
+      await admin.getByLabel("Purpose").fill("console end-to-end test");
+      await admin.getByRole("button", { name: "Fetch the audit trail" }).click();
+      await admin.getByRole("heading", { name: "Audit trail" }).waitFor();
+      const download = admin.getByRole("link", { name: "Download as JSON" });
+      await download.waitFor();
+      const [file] = await Promise.all([admin.waitForEvent("download"), download.click()]);
+      const saved = await file.path();
+      check(saved && JSON.parse(readFileSync(saved, "utf8")) !== undefined, "the downloaded audit trail is not JSON");
+      await screen(admin, "audit");
+    });
+
+    await must("the supervisor sees tablets read-only and cannot edit operations", async () => {
+      const sup = await newPage(browser, "supervisor");
+      pages.push(sup);
+      await signIn(sup, SUPERVISOR.username, SUPERVISOR.password);
+      const labels = await navLabels(sup);
+      check(labels.includes("Tablets") && !labels.includes("Staff") && !labels.includes("Audit"), `the supervisor's navigation is ${labels.join(", ")}`);
+      check((await sup.getByRole("link", { name: "New operation" }).count()) === 0, "the supervisor is offered a new operation");
+      await navTo(sup, "Tablets");
+      check((await sup.getByRole("button", { name: "Issue enrolment" }).count()) === 0, "the supervisor is offered enrolments");
+      check((await sup.getByRole("button", { name: /^Revoke/ }).count()) === 0, "the supervisor is offered revocation");
+      await screen(sup, "supervisor-tablets");
+    });
+
+    await must("admin signs out", async () => {
+      await admin.getByRole("button", { name: "Sign out" }).click();
+      await admin.getByRole("heading", { name: "Sign in" }).waitFor();
+      await admin.getByText("You have signed out.").waitFor();
+    });
+  } catch (e) {
+    fail(e instanceof StepFailure ? e.message : String(e && e.stack ? e.stack : e));
+    for (const [i, p] of pages.entries()) {
+      try {
+        await p.screenshot({ path: join(SHOTS, `FAILED-${i}.png`), fullPage: true });
+      } catch {
+        // The page may be gone; the message says enough.
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (failures.length > 0) {
+    for (const f of failures) console.error(`console e2e FAILED: ${f}`);
+    console.error(`console e2e: ${failures.length} failure(s); screenshots in ${SHOTS}`);
+    process.exit(1);
+  }
+  console.log(`console e2e passed: ${shotNo} screens checked with axe-core, screenshots in ${SHOTS}`);
+}
+
+main().catch((e) => {
+  console.error(`console e2e FAILED: ${e && e.stack ? e.stack : e}`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+// The console's one door to the force server: JSON under /console/api, the session cookie sent
+// by the browser, the CSRF token added to every change, and every refusal turned into a
+// `ConsoleError` the pages can place beside their fields.
+import type {
+  ConsoleError,
+  DeviceView,
+  EnrolmentIssued,
+  Me,
+  NewStaff,
+  OfficerEntry,
+  OperationEdit,
+  OperationSummary,
+  OperationView,
+  Picture,
+  ReviewDecision,
+  ReviewView,
+  Staff,
+} from "./bindings";
+
+export const API = "/console/api";
+
+let csrf: string | null = null;
+const signedOutListeners = new Set<() => void>();
+
+/** Remembers the token of the session just opened (or forgets it on sign-out). */
+export function setSession(me: Me | null): void {
+  csrf = me ? me.csrf : null;
+}
+
+/** Called when the server answers `unauthenticated`: the session ended (expired or signed out elsewhere). */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+/** Anything a request failed with, as a `ConsoleError`. */
+export function asConsoleError(e: unknown, status = 0): ConsoleError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    const o = e as Partial<ConsoleError>;
+    return {
+      code: String(o.code),
+      message: String(o.message),
+      fields: Array.isArray(o.fields) ? o.fields : [],
+    };
+  }
+  if (e instanceof Error) {
+    return { code: "network", message: `The force server could not be reached (${e.message}).`, fields: [] };
+  }
+  return { code: "internal", message: `The force server answered ${status || "unexpectedly"}.`, fields: [] };
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const signingIn = method === "POST" && path === "/session";
+  if (method !== "GET" && !signingIn && csrf) headers["X-CSRF-Token"] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(API + path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw asConsoleError(e instanceof Error ? e : new Error(String(e)));
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!res.ok) {
+    const error = asConsoleError(json, res.status);
+    if (error.code === "unauthenticated" && !signingIn && path !== "/session") {
+      for (const l of signedOutListeners) l();
+    }
+    throw error;
+  }
+  return json as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  session: () => request<Me>("GET", "/session"),
+  signIn: (username: string, password: string) => request<Me>("POST", "/session", { username, password }),
+  signOut: () => request<unknown>("DELETE", "/session"),
+
+  staff: () => request<Staff[]>("GET", "/staff"),
+  createStaff: (s: NewStaff) => request<Staff>("POST", "/staff", s),
+
+  officers: () => request<OfficerEntry[]>("GET", "/officers"),
+  saveOfficer: (o: OfficerEntry) => request<OfficerEntry>("PUT", `/officers/${enc(o.officer)}`, o),
+
+  operations: () => request<OperationSummary[]>("GET", "/operations"),
+  operation: (id: string) => request<OperationView>("GET", `/operations/${enc(id)}`),
+  createOperation: (e: OperationEdit) => request<OperationView>("POST", "/operations", e),
+  editOperation: (id: string, e: OperationEdit) => request<OperationView>("PUT", `/operations/${enc(id)}`, e),
+  picture: (id: string) => request<Picture>("GET", `/operations/${enc(id)}/picture`),
+  eventsUrl: (id: string) => `${API}/operations/${enc(id)}/events`,
+
+  devices: () => request<DeviceView[]>("GET", "/devices"),
+  issueEnrolment: (officer: string) => request<EnrolmentIssued>("POST", "/enrolments", { officer }),
+  revoke: (deviceId: string, reason: string) =>
+    request<unknown>("POST", `/devices/${enc(deviceId)}/revoke`, { reason }),
+
+  reviews: () => request<ReviewView[]>("GET", "/reviews"),
+  decide: (recordId: string, d: ReviewDecision) => request<unknown>("POST", `/reviews/${enc(recordId)}/decision`, d),
+
+  /** The audit trail as the server gives it (its shape is the audit module's, not the console's). */
+  audit: (kind: "operation" | "record", id: string, purpose: string) =>
+    request<unknown>("GET", `/audit?${new URLSearchParams({ kind, id, purpose }).toString()}`),
+};

@@ -1,0 +1,70 @@
+// What each staff role may use in the console: the page's half of the route matrix in
+// docs/console.md (the server's half is server/src/console/matrix.rs, and it is the one that
+// refuses). Pages hide what a role cannot use; they never rely on hiding for safety.
+import type { StaffRole } from "./bindings";
+
+export type Ability =
+  | "staff" // list and create staff accounts
+  | "officers.read"
+  | "officers.edit"
+  | "operations.read"
+  | "operations.edit" // create and edit operations
+  | "devices.read"
+  | "devices.manage" // issue enrolments, revoke
+  | "reviews"
+  | "audit";
+
+const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
+  admin: [
+    "staff",
+    "officers.read",
+    "officers.edit",
+    "operations.read",
+    "operations.edit",
+    "devices.read",
+    "devices.manage",
+    "reviews",
+    "audit",
+  ],
+  gold: ["officers.read", "operations.read", "operations.edit", "audit"],
+  silver: ["officers.read", "operations.read", "operations.edit"],
+  bronze: ["officers.read", "operations.read", "operations.edit"],
+  supervisor: ["officers.read", "operations.read", "devices.read"],
+  officer: ["operations.read"],
+};
+
+export function can(role: StaffRole, ability: Ability): boolean {
+  return ABILITIES[role].includes(ability);
+}
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** The route names that mark this item as the current page. */
+  routes: string[];
+}
+
+const NAV: { item: NavItem; needs: Ability }[] = [
+  { item: { href: "#/operations", label: "Operations", routes: ["operations", "operation-new", "operation-edit", "live"] }, needs: "operations.read" },
+  { item: { href: "#/officers", label: "Officers", routes: ["officers"] }, needs: "officers.read" },
+  { item: { href: "#/staff", label: "Staff", routes: ["staff"] }, needs: "staff" },
+  { item: { href: "#/tablets", label: "Tablets", routes: ["tablets"] }, needs: "devices.read" },
+  { item: { href: "#/reviews", label: "Reviews", routes: ["reviews"] }, needs: "reviews" },
+  { item: { href: "#/audit", label: "Audit", routes: ["audit"] }, needs: "audit" },
+];
+
+/** The navigation a role sees, in a fixed order. */
+export function navFor(role: StaffRole): NavItem[] {
+  return NAV.filter((n) => can(role, n.needs)).map((n) => n.item);
+}
+
+export const ROLE_LABELS: { [R in StaffRole]: string } = {
+  admin: "Force admin",
+  gold: "Gold commander",
+  silver: "Silver commander",
+  bronze: "Bronze commander",
+  supervisor: "Supervisor",
+  officer: "Officer",
+};
+
+export const ROLES: StaffRole[] = ["admin", "gold", "silver", "bronze", "supervisor", "officer"];

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { composeBriefing, emptyBriefing, IIMARCH, isBlank, parseBriefing } from "../src/console/briefing";
+import { describePath, keyFor, normalisePath, placeErrors, withoutPath } from "../src/console/fields";
+import { navFor, can } from "../src/console/roles";
+import { href, mayOpen, parseRoute } from "../src/console/router";
+import { auditFileName, tabulate } from "../src/console/table";
+import { revokeConsequences } from "../src/console/pages/Tablets";
+
+describe("server field errors beside their fields", () => {
+  const keys = ["name", "ends_at", "sectors", "sectors[0]", "sectors[1]", "team", "team[0]", "username"];
+  it("reads the core validator's paths without the body prefix", () => {
+    expect(normalisePath("body.sectors[1].boundary")).toBe("sectors[1].boundary");
+    expect(normalisePath("username")).toBe("username");
+  });
+  it("places a path at the longest field it belongs to", () => {
+    expect(keyFor("body.sectors[1].boundary", keys)).toBe("sectors[1]");
+    expect(keyFor("body.sectors[1].boundary[3]", keys)).toBe("sectors[1]");
+    expect(keyFor("body.sectors", keys)).toBe("sectors");
+    expect(keyFor("body.ends_at", keys)).toBe("ends_at");
+    expect(keyFor("body.name_extra", keys)).toBeNull();
+    expect(keyFor("body.team[0].role", keys)).toBe("team[0]");
+  });
+  it("says which part of a parent field is meant, and puts the rest at the top", () => {
+    const placed = placeErrors(
+      {
+        code: "invalid",
+        message: "check the form",
+        fields: [
+          { field: "body.sectors[0].boundary", message: "needs at least three different points" },
+          { field: "body.ends_at", message: "must not be before the start" },
+          { field: "body.briefing", message: "is too long" },
+        ],
+      },
+      keys,
+    );
+    expect(placed.byKey.get("sectors[0]")).toEqual(["boundary: needs at least three different points"]);
+    expect(placed.byKey.get("ends_at")).toEqual(["must not be before the start"]);
+    expect(placed.general).toEqual(["check the form", "briefing: is too long"]);
+  });
+  it("describes a path in words", () => {
+    expect(describePath("body.sectors[1].boundary")).toBe("sector 2 boundary");
+    expect(describePath("body.team[0].officer")).toBe("team 1 officer");
+  });
+});
+
+describe("the IIMARCH briefing", () => {
+  it("composes seven headed parts into one text and reads them back", () => {
+    const b = { ...emptyBriefing(), Information: "March from A to B.", "Human rights": "Art 10 and 11." };
+    const text = composeBriefing(b);
+    expect(text.split("\n")[0]).toBe("Information");
+    for (const h of IIMARCH) expect(text).toContain(h);
+    expect(parseBriefing(text)).toEqual(b);
+  });
+  it("keeps text written before any heading under Information", () => {
+    expect(parseBriefing("Free text\nIntention:\nKeep it peaceful")).toMatchObject({ Information: "Free text", Intention: "Keep it peaceful" });
+  });
+  it("knows a blank template is blank", () => {
+    expect(isBlank(emptyBriefing())).toBe(true);
+    expect(isBlank(parseBriefing(composeBriefing(emptyBriefing())))).toBe(true);
+  });
+});
+
+describe("what each role sees", () => {
+  it("gives admin every page, in order", () => {
+    expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"]);
+  });
+  it("follows the route matrix for the other roles", () => {
+    expect(navFor("gold").map((n) => n.label)).toEqual(["Operations", "Officers", "Audit"]);
+    expect(navFor("bronze").map((n) => n.label)).toEqual(["Operations", "Officers"]);
+    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Operations", "Officers", "Tablets"]);
+    expect(navFor("officer").map((n) => n.label)).toEqual(["Operations"]);
+    expect(can("supervisor", "devices.manage")).toBe(false);
+    expect(can("supervisor", "operations.edit")).toBe(false);
+    expect(can("silver", "operations.edit")).toBe(true);
+  });
+});
+
+describe("hash routes", () => {
+  it("reads every page and writes it back", () => {
+    for (const r of [
+      { name: "operations" },
+      { name: "operation-new" },
+      { name: "operation-edit", id: "0190-ab" },
+      { name: "live", id: "0190-ab" },
+      { name: "officers" },
+      { name: "staff" },
+      { name: "tablets" },
+      { name: "reviews" },
+      { name: "audit", id: null },
+      { name: "audit", id: "0190-ab" },
+    ] as const) {
+      expect(parseRoute(href(r))).toEqual(r);
+    }
+    expect(parseRoute("")).toEqual({ name: "operations" });
+    expect(parseRoute("#/nowhere")).toEqual({ name: "not-found", path: "/nowhere" });
+  });
+  it("keeps roles off pages the matrix does not give them", () => {
+    expect(mayOpen("bronze", { name: "staff" })).toBe(false);
+    expect(mayOpen("supervisor", { name: "operation-new" })).toBe(false);
+    expect(mayOpen("officer", { name: "live", id: "x" })).toBe(true);
+  });
+});
+
+describe("the audit trail as a table", () => {
+  it("finds the list of entries inside the answer", () => {
+    const t = tabulate({ subject: "x", entries: [{ at: "t1", action: "collection", record_id: null }, { at: "t2", detail: { a: 1 } }] });
+    expect(t).toEqual({
+      path: "entries",
+      columns: ["at", "action", "record_id", "detail"],
+      rows: [
+        ["t1", "collection", "", ""],
+        ["t2", "", "", '{"a":1}'],
+      ],
+    });
+  });
+  it("takes a bare list, and gives up on an answer without one", () => {
+    expect(tabulate([{ a: 1 }])?.rows).toEqual([["1"]]);
+    expect(tabulate({ a: 1 })).toBeNull();
+  });
+  it("names the download after the subject and the day", () => {
+    expect(auditFileName("operation", "01/9x", new Date("2026-06-06T12:00:00Z"))).toBe("audit-operation-01-9x-2026-06-06.json");
+  });
+});
+
+describe("revoking a tablet", () => {
+  it("states that a lost or stolen tablet stops at once and wipes on next contact", () => {
+    const c = revokeConsequences("stolen").join(" ");
+    expect(c).toMatch(/at once/);
+    expect(c).toMatch(/wipes itself the next time/);
+  });
+  it("states that a retired tablet may make one final push within 3 days, then wipes", () => {
+    const c = revokeConsequences("retired").join(" ");
+    expect(c).toMatch(/one final push/);
+    expect(c).toMatch(/3 days/);
+    expect(c).toMatch(/wipes itself/);
+  });
+});
+
+describe("field messages beside their field", () => {
+  it("leaves out the path the core validator starts its message with", () => {
+    const placed = placeErrors(
+      { code: "invalid", message: "check the form", fields: [{ field: "body.ends_at", message: "body.ends_at must not be before the start" }] },
+      ["ends_at"],
+    );
+    expect(placed.byKey.get("ends_at")).toEqual(["must not be before the start"]);
+    expect(withoutPath("username is required", "username")).toBe("is required");
+    expect(withoutPath("must match", "officer")).toBe("must match");
+  });
+});
