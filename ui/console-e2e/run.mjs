@@ -29,8 +29,8 @@
 //
 // The journey: the admin signs in (after one wrong password, which must be refused); adds
 // three officers to the directory; creates a supervisor and a Gold commander; sets up an
-// operation (a refused save first: its error must show beside the field), with an area and
-// three sectors drawn on the map by clicking, and a team; the commander signs in in a second
+// operation (a refused save first: its error must show beside the field), with an area drawn
+// by keyboard alone and three sectors drawn on the map by clicking, and a team; the commander signs in in a second
 // browser and opens the operation's live picture; the admin issues an enrolment and this
 // script writes its string to ENROLMENT_OUT; it waits for DEVICE_DONE_FILE; the live picture
 // must then show the escalation and the sector's tension without a reload. Then the tablets
@@ -345,9 +345,27 @@ async function main() {
     });
 
     await must("admin draws the area and three sectors on the map", async () => {
+      // The area by keyboard alone: the arrow keys move the map under the centre cross and
+      // Enter places a corner there (drawing focuses the map).
       await admin.getByRole("button", { name: "Draw the operation area" }).click();
-      await drawPolygon(admin, rect(0.08, 0.08, 0.92, 0.9));
+      check(await admin.evaluate(() => document.activeElement?.id === "op-map"), "drawing did not move the focus to the map");
+      const press = async (key, times = 1) => {
+        for (let i = 0; i < times; i++) await admin.keyboard.press(key);
+      };
+      await press("ArrowLeft", 5);
+      await press("ArrowUp", 3);
+      await press("Enter");
+      await press("ArrowRight", 10);
+      await press("Enter");
+      await press("ArrowDown", 6);
+      await press("Enter");
+      await press("ArrowLeft", 10);
+      await press("Enter");
+      await press("ArrowUp", 3);
+      await press("ArrowRight", 5);
+      await admin.getByRole("button", { name: "Finish polygon" }).click();
       await admin.getByText("Operation area: 4 corners.").waitFor();
+      // The sectors with the mouse: a click per corner.
       const boxes = [rect(0.12, 0.12, 0.48, 0.46), rect(0.52, 0.12, 0.88, 0.46), rect(0.12, 0.52, 0.88, 0.86)];
       for (let i = 0; i < boxes.length; i++) {
         await admin.getByRole("button", { name: "Draw a new sector" }).click();
