@@ -33,9 +33,10 @@
 // by keyboard alone and three sectors drawn on the map by clicking, and a team; the commander signs in in a second
 // browser and opens the operation's live picture; the admin issues an enrolment and this
 // script writes its string to ENROLMENT_OUT; it waits for DEVICE_DONE_FILE; the live picture
-// must then show the escalation and the sector's tension without a reload. Then the tablets
-// list (the device and the revoke dialog, cancelled), reviews, the audit export, the
-// supervisor's read-only view and sign-out.
+// must then show the escalation and the sector's tension without a reload. Then an edit by
+// the admin and a stale edit by the commander (refused as a conflict, shown, and resolved by
+// loading their version), the tablets list (the device and the revoke dialog, cancelled),
+// reviews, the audit export, the supervisor's read-only view and sign-out.
 //
 // Exit status 0 when everything passed; 1 with "console e2e FAILED: …" lines otherwise (axe
 // violations of serious or critical impact, page errors and CSP violations included).
@@ -458,6 +459,29 @@ async function main() {
       const kept = await commander.evaluate(() => window.__consoleE2eNotReloaded === true);
       check(kept, "the live page was reloaded to show the records");
       await screen(commander, "live-after-device");
+    });
+
+    await must("an edit names the revision it was made from; a stale one is refused as a conflict", async () => {
+      // The commander opens the editor from the live page, then the admin saves an edit first.
+      await commander.getByRole("link", { name: "Edit operation" }).click();
+      await commander.getByRole("heading", { name: `Edit ${OPERATION_NAME}`, level: 1 }).waitFor();
+      await navTo(admin, "Operations");
+      await admin.getByRole("link", { name: `Edit ${OPERATION_NAME}` }).click();
+      await admin.getByRole("heading", { name: `Edit ${OPERATION_NAME}`, level: 1 }).waitFor();
+      const renamed = `${SECTOR_NAMES[1]} station`;
+      await admin.getByLabel("Sector 2 name").fill(renamed);
+      await admin.getByLabel("Reason for the change").fill("Sector renamed after the briefing");
+      await admin.getByRole("button", { name: "Save changes" }).click();
+      await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+      await commander.getByLabel("Gold, Silver, Bronze and the PLT chain").fill(`Gold: ${COMMANDER.name}. Silver: Supt R. Hale.`);
+      await commander.getByLabel("Reason for the change").fill("Silver named");
+      await commander.getByRole("button", { name: "Save changes" }).click();
+      await commander.getByRole("heading", { name: "Changed by someone else" }).waitFor();
+      await screen(commander, "operation-conflict");
+      await commander.getByRole("button", { name: /^Load their version/ }).click();
+      await commander.getByRole("status").filter({ hasText: `as ${ADMIN_USER} left it` }).waitFor();
+      const now = await commander.getByLabel("Sector 2 name").inputValue();
+      check(now === renamed, `after loading their version, sector 2 is "${now}", not "${renamed}"`);
     });
 
     await must("admin sees the tablet, and the revoke dialog states the consequences", async () => {

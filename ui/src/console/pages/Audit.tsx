@@ -106,7 +106,6 @@ export function AuditPage({ initialId }: { initialId: string | null }) {
               <table class="compact" id="audit-table">
                 <caption>
                   {table.rows.length} entr{table.rows.length === 1 ? "y" : "ies"}
-                  {table.path ? ` (${table.path})` : ""}
                 </caption>
                 <thead>
                   <tr>

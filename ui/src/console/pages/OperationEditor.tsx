@@ -266,13 +266,32 @@ function Editor(props: { base: OperationView | null; officers: OfficerEntry[]; m
         title={error ? (error.code === "conflict" ? "Changed by someone else" : "The operation was not saved") : undefined}
         messages={
           error?.code === "conflict"
-            ? [...placed.general, "Reload the page to see their change, then make yours again."]
+            ? [...placed.general, "Load their version to see what changed, then make your change again."]
             : [
                 ...placed.general,
                 ...(sectorErrorCount > 0 ? [`${sectorErrorCount} sector${sectorErrorCount === 1 ? " has" : "s have"} problems: see the list of sectors.`] : []),
               ]
         }
       />
+      {error?.code === "conflict" && base ? (
+        <p>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              api.operation(base.id).then(
+                (latest) => {
+                  flash(`This is the operation as ${latest.edited_by} left it, ${localTime(latest.edited_at)}. Your unsaved changes were set aside.`);
+                  onSaved(latest);
+                },
+                (e: unknown) => setError(asConsoleError(e)),
+              );
+            }}
+          >
+            Load their version (your unsaved changes are set aside)
+          </button>
+        </p>
+      ) : null}
       <form onSubmit={save} noValidate class="form wide">
         <fieldset>
           <legend>The operation</legend>

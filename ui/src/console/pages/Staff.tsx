@@ -140,7 +140,7 @@ export function StaffPage() {
           <TextField
             id="password"
             label="Initial password"
-            hint={`At least ${MIN_PASSWORD} characters. Give it to the person in person; it is not shown again.`}
+            hint={`At least ${MIN_PASSWORD} characters, not containing the username. Give it to the person in person; it is not shown again.`}
             type="password"
             value={form.password}
             onInput={(v) => set({ password: v })}
