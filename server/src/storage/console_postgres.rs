@@ -1,77 +1,738 @@
-//! [`ConsoleStore`] on PostgreSQL: in progress (see issue 11); every method refuses clearly
-//! until it lands.
+//! [`ConsoleStore`] on PostgreSQL (migration `V2__console.sql`): the same behaviour as the
+//! SQLite backend (`console_sqlite`, the model), inside [`PostgresStorage`]'s transactions and
+//! under its locks. A username is one account whatever its case: it is looked up by
+//! `lower(username)`, which a unique index keeps unique.
+//!
+//! The server's own chain is appended as `create_operation` does: its `server_identity` row is
+//! locked first (one link at a time across processes), the revisions are inserted under the
+//! revision-order lock (so pull positions commit in order) and logged under the audit lock.
+//! An operation's team becomes its assignments before the revision-order lock is taken, as a
+//! push assigns a tablet's new operation before it: the lock order stays the one
+//! `postgres.rs` documents, and the records' current revisions are read again under the lock
+//! so a device's edit committed meanwhile still makes this one stale.
 
+use super::audit_postgres as audit;
+use super::audit_sqlite::{action, time, ServerEntry};
 use super::console::{ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StoredSession};
-use super::postgres::PostgresStorage;
+use super::postgres::{
+    advisory_lock, assign_in, bump_assignment_version, execute, get, insert_batch, lock, query, query_one, query_opt,
+    revision_from_row, revoke_in, PostgresStorage, REVISION_COLUMNS,
+};
 use super::{Result, RevocationReason, StorageError};
-use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff};
+use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
+use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
-use liaison_core::Revision;
+use deadpool_postgres::Transaction;
+use liaison_core::evidence::{canonical_body, Hash, Hlc, Revision};
+use liaison_core::records::{Body, TeamMember};
+use std::collections::{BTreeSet, HashMap};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
-fn pending<T>() -> Result<T> {
-    Err(StorageError::Invalid(
-        "the console is not available on PostgreSQL yet: run the console on the embedded SQLite database".into(),
+fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+const STAFF_COLUMNS: &str = "username, display_name, role, officer, created_ms, locked_until_ms, disabled";
+
+/// The same columns of `staff` as `t` (joined with the sessions).
+const STAFF_COLUMNS_T: &str =
+    "t.username, t.display_name, t.role, t.officer, t.created_ms, t.locked_until_ms, t.disabled";
+
+fn staff_from_row(r: &Row) -> Result<Staff> {
+    let role: &str = get(r, 2)?;
+    Ok(Staff {
+        username: get(r, 0)?,
+        display_name: get(r, 1)?,
+        role: StaffRole::parse(role)
+            .ok_or_else(|| StorageError::Corrupt(format!("a stored staff account has the role {role:?}")))?,
+        officer: get(r, 3)?,
+        created_at: time(get(r, 4)?),
+        locked_until: get::<Option<i64>>(r, 5)?.map(time),
+        disabled: get(r, 6)?,
+    })
+}
+
+/// A count kept in a BIGINT, as the model's u32 (never negative; saturating, never failing).
+fn count(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+}
+
+async fn log(
+    tx: &Transaction<'_>,
+    actor: &str,
+    what: &str,
+    operation: Option<Uuid>,
+    detail: String,
+    purpose: &str,
+) -> Result<()> {
+    audit::log(
+        tx,
+        ServerEntry {
+            actor,
+            action: what,
+            device_id: None,
+            operation_id: operation,
+            records: vec![],
+            detail,
+            purpose,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Each record's current revision and its clock (the winner among its heads, the rule every
+/// device applies); a record not held is absent.
+async fn currents(tx: &Transaction<'_>, records: &[Uuid]) -> Result<HashMap<Uuid, (Uuid, Hlc)>> {
+    let rows = query(
+        tx,
+        "SELECT v.record_id, v.id, v.hlc FROM revisions v
+         WHERE v.record_id = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
+        &[&records],
+    )
+    .await?;
+    let mut heads: HashMap<Uuid, Vec<(Uuid, Hlc)>> = HashMap::new();
+    for r in &rows {
+        heads
+            .entry(get(r, 0)?)
+            .or_default()
+            .push((get(r, 1)?, Hlc::unpack(get(r, 2)?)));
+    }
+    Ok(heads
+        .into_iter()
+        .filter_map(|(record, heads)| {
+            let won = *liaison_core::evidence::winner(heads.iter().map(|(id, hlc)| (*hlc, id)))?;
+            heads.into_iter().find(|(id, _)| *id == won).map(|h| (record, h))
+        })
+        .collect())
+}
+
+fn stale(record: Uuid) -> StorageError {
+    StorageError::Conflict(format!(
+        "record {record} was changed since this copy was read: reload it and make the change again"
     ))
 }
 
+/// Appends to the server's own chain inside `tx` (see [`ConsoleStore::append_own`]).
+async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &str) -> Result<Vec<Revision>> {
+    let now = time(ms(Utc::now()));
+    // The server's own chain, one link at a time across processes (as create_operation).
+    let device_id: Uuid = get(
+        &query_one(tx, "SELECT device_id FROM server_identity FOR UPDATE", &[]).await?,
+        0,
+    )?;
+    let head = query_opt(
+        tx,
+        "SELECT device_seq, hash, hlc FROM revisions WHERE device_id = $1 ORDER BY device_seq DESC LIMIT 1",
+        &[&device_id],
+    )
+    .await?;
+    let (mut seq, mut prev, mut hlc) = match head {
+        Some(r) => (
+            get::<i64>(&r, 0)? as u64,
+            Hash::from_slice(&get::<Vec<u8>>(&r, 1)?).unwrap_or_default(),
+            Hlc::unpack(get(&r, 2)?),
+        ),
+        None => (0, Hash::GENESIS, Hlc::default()),
+    };
+    let mut records: Vec<Uuid> = revisions.iter().map(|r| r.record_id).collect();
+    records.sort();
+    records.dedup();
+    // The records as held before this batch, and as the chain grows in it.
+    let read = currents(tx, &records).await?;
+    let mut current: HashMap<Uuid, Option<(Uuid, Hlc)>> = HashMap::new();
+    let mut made: Vec<(Revision, String, Scope)> = Vec::with_capacity(revisions.len());
+    for own in revisions {
+        own.record
+            .validate()
+            .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
+        let held = match current.get(&own.record_id) {
+            Some(c) => *c,
+            None => read.get(&own.record_id).copied(),
+        };
+        match (own.parent, held) {
+            (None, None) => {}
+            (Some(p), Some((c, _))) if p == c => {}
+            (None, Some(_)) => {
+                return Err(StorageError::Conflict(format!(
+                    "record {} already exists: an edit names the revision it was made from",
+                    own.record_id
+                )))
+            }
+            (Some(_), None) => return Err(StorageError::UnknownRecord(own.record_id)),
+            (Some(_), Some(_)) => return Err(stale(own.record_id)),
+        }
+        seq += 1;
+        // After the record's current revision too, so the edit wins on every device.
+        let floor = held.map(|(_, h)| h).unwrap_or_default().max(hlc);
+        hlc = floor.tick(ms(now));
+        let mut rev = Revision {
+            id: own.id,
+            record_id: own.record_id,
+            parent: own.parent,
+            kind: own.record.body.kind(),
+            author: own.author.clone(),
+            device_id,
+            device_seq: seq,
+            recorded_at: now,
+            hlc,
+            reason: own.reason.clone(),
+            body: own.record.clone(),
+            prev_hash: prev,
+            hash: Hash::GENESIS,
+        };
+        let body = canonical_body(&rev.body);
+        rev.hash = rev.compute_hash(&body);
+        prev = rev.hash;
+        if let Body::Operation(op) = &rev.body.body {
+            set_operation(tx, rev.record_id, &op.name, &op.team, ms(now)).await?;
+        }
+        current.insert(own.record_id, Some((rev.id, hlc)));
+        let scope = Scope::of(&rev);
+        made.push((rev, body, scope));
+    }
+    // Positions in commit order (see postgres.rs). Under this lock no push can store a
+    // revision until this transaction ends: a record a device changed since it was read
+    // above makes the edit stale, as it would have been had the device been first.
+    advisory_lock(tx, lock::REVISION_ORDER).await?;
+    let again = currents(tx, &records).await?;
+    if let Some(record) = records.iter().find(|r| read.get(r) != again.get(r)) {
+        return Err(stale(*record));
+    }
+    let batch: Vec<(&Revision, &str, Scope, bool)> = made
+        .iter()
+        .map(|(rev, body, scope)| (rev, body.as_str(), *scope, rev.parent.is_none()))
+        .collect();
+    insert_batch(tx, &batch, ms(now)).await?;
+    for (rev, _, scope) in &made {
+        log(
+            tx,
+            actor,
+            action::COLLECTION,
+            scope.operation(),
+            format!(
+                "{} {} of record {} written to the server's chain by {actor} as {}",
+                rev.kind.as_str(),
+                if rev.parent.is_none() { "created" } else { "edited" },
+                rev.record_id,
+                rev.author
+            ),
+            "console",
+        )
+        .await?;
+    }
+    Ok(made.into_iter().map(|(rev, _, _)| rev).collect())
+}
+
+/// The operation's row and its assigned officers follow its record: the team as edited is
+/// assigned; an officer taken off the team (and so off the previous revision's team) is no
+/// longer assigned. Officers assigned from the command line stay.
+async fn set_operation(tx: &Transaction<'_>, id: Uuid, name: &str, team: &[TeamMember], now_ms: i64) -> Result<()> {
+    let previous: Option<Vec<String>> =
+        query_opt(tx, "SELECT team FROM operations_team WHERE operation_id = $1", &[&id])
+            .await?
+            .map(|r| get(&r, 0))
+            .transpose()?;
+    execute(
+        tx,
+        "INSERT INTO operations (id, name, created_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name",
+        &[&id, &name, &now_ms],
+    )
+    .await?;
+    let before: BTreeSet<String> = previous.unwrap_or_default().into_iter().collect();
+    let after: BTreeSet<String> = team.iter().map(|m| m.officer.as_str().to_string()).collect();
+    for officer in after.difference(&before) {
+        assign_in(tx, id, officer).await?;
+    }
+    for officer in before.difference(&after) {
+        let n = execute(
+            tx,
+            "DELETE FROM assignments WHERE operation_id = $1 AND officer = $2",
+            &[&id, &officer],
+        )
+        .await?;
+        if n > 0 {
+            bump_assignment_version(tx, officer).await?;
+        }
+    }
+    let team: Vec<&str> = after.iter().map(String::as_str).collect();
+    execute(
+        tx,
+        "INSERT INTO operations_team (operation_id, team) VALUES ($1, $2)
+         ON CONFLICT (operation_id) DO UPDATE SET team = EXCLUDED.team",
+        &[&id, &team],
+    )
+    .await?;
+    Ok(())
+}
+
 impl ConsoleStore for PostgresStorage {
-    fn add_staff(&self, _: &StaffAccount, _: &str) -> Result<Staff> {
-        pending()
+    fn add_staff(&self, account: &StaffAccount, actor: &str) -> Result<Staff> {
+        self.run(|| {
+            self.write(async |tx| {
+                // (Two processes adding the same name at once: the loser's insert breaks the
+                // unique index, the transaction is run again and finds the name taken.)
+                let taken: bool = get(
+                    &query_one(
+                        tx,
+                        "SELECT EXISTS (SELECT 1 FROM staff WHERE lower(username) = lower($1))",
+                        &[&account.username],
+                    )
+                    .await?,
+                    0,
+                )?;
+                if taken {
+                    return Err(StorageError::Conflict(format!(
+                        "the username {} is taken",
+                        account.username
+                    )));
+                }
+                execute(
+                    tx,
+                    "INSERT INTO staff (username, display_name, role, officer, password_hash, created_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &account.username,
+                        &account.display_name,
+                        &account.role.as_str(),
+                        &account.officer.as_ref().map(|o| o.as_str()),
+                        &account.password_hash,
+                        &ms(Utc::now()),
+                    ],
+                )
+                .await?;
+                log(
+                    tx,
+                    actor,
+                    action::STAFF,
+                    None,
+                    format!(
+                        "staff account {} ({}) created with role {}",
+                        account.username,
+                        account.display_name,
+                        account.role.as_str()
+                    ),
+                    "console",
+                )
+                .await?;
+                staff_from_row(
+                    &query_one(
+                        tx,
+                        &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = $1"),
+                        &[&account.username],
+                    )
+                    .await?,
+                )
+            })
+        })
     }
+
     fn staff(&self) -> Result<Vec<Staff>> {
-        pending()
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    // SQLite's NOCASE order.
+                    &format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY lower(username) COLLATE \"C\""),
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(staff_from_row)
+                .collect()
+            })
+        })
     }
-    fn credentials(&self, _: &str) -> Result<Option<Credentials>> {
-        pending()
+
+    fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query_opt(
+                    tx,
+                    &format!(
+                        "SELECT {STAFF_COLUMNS}, password_hash, failed_attempts FROM staff
+                         WHERE lower(username) = lower($1)"
+                    ),
+                    &[&username],
+                )
+                .await?
+                .map(|r| {
+                    Ok(Credentials {
+                        staff: staff_from_row(&r)?,
+                        password_hash: get(&r, 7)?,
+                        failed_attempts: count(get(&r, 8)?),
+                    })
+                })
+                .transpose()
+            })
+        })
     }
-    fn sign_in_failed(&self, _: &str, _: Option<DateTime<Utc>>) -> Result<u32> {
-        pending()
+
+    fn sign_in_failed(&self, username: &str, lock_until: Option<DateTime<Utc>>) -> Result<u32> {
+        self.run(|| {
+            self.write(async |tx| {
+                let count: Option<u32> = query_opt(
+                    tx,
+                    "UPDATE staff SET failed_attempts = failed_attempts + 1,
+                                      locked_until_ms = COALESCE($2, locked_until_ms)
+                     WHERE lower(username) = lower($1) RETURNING failed_attempts",
+                    &[&username, &lock_until.map(ms)],
+                )
+                .await?
+                .map(|r| get(&r, 0).map(count))
+                .transpose()?;
+                let detail = match (count, lock_until) {
+                    (None, _) => format!("sign-in refused: no account {username:?}"),
+                    (Some(n), Some(until)) => {
+                        format!("wrong password for {username} ({n} in a row): locked until {until}")
+                    }
+                    (Some(n), None) => format!("wrong password for {username} ({n} in a row)"),
+                };
+                log(tx, username, action::SIGN_IN_FAILED, None, detail, "console").await?;
+                Ok(count.unwrap_or(0))
+            })
+        })
     }
-    fn sign_in(&self, _: &str, _: &[u8], _: DateTime<Utc>) -> Result<()> {
-        pending()
+
+    fn sign_in(&self, username: &str, session_hash: &[u8], expires_at: DateTime<Utc>) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| {
+                let now = ms(Utc::now());
+                execute(
+                    tx,
+                    "UPDATE staff SET failed_attempts = 0, locked_until_ms = NULL WHERE lower(username) = lower($1)",
+                    &[&username],
+                )
+                .await?;
+                execute(
+                    tx,
+                    "INSERT INTO console_sessions (token_hash, username, created_ms, expires_ms, last_seen_ms)
+                     SELECT $1, username, $2, $3, $2 FROM staff WHERE lower(username) = lower($4)",
+                    &[&session_hash, &now, &ms(expires_at), &username],
+                )
+                .await?;
+                // Sessions that ended long ago are of no use to anyone.
+                execute(
+                    tx,
+                    "DELETE FROM console_sessions WHERE expires_ms < $1",
+                    &[&(now - 86_400_000)],
+                )
+                .await?;
+                log(
+                    tx,
+                    username,
+                    action::SIGN_IN,
+                    None,
+                    format!("{username} signed in"),
+                    "console",
+                )
+                .await
+            })
+        })
     }
-    fn session(&self, _: &[u8]) -> Result<Option<StoredSession>> {
-        pending()
+
+    fn session(&self, session_hash: &[u8]) -> Result<Option<StoredSession>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query_opt(
+                    tx,
+                    &format!(
+                        "SELECT {STAFF_COLUMNS_T}, s.created_ms, s.expires_ms, s.last_seen_ms FROM console_sessions s
+                         JOIN staff t ON t.username = s.username WHERE s.token_hash = $1"
+                    ),
+                    &[&session_hash],
+                )
+                .await?
+                .map(|r| {
+                    Ok(StoredSession {
+                        staff: staff_from_row(&r)?,
+                        created_at: time(get(&r, 7)?),
+                        expires_at: time(get(&r, 8)?),
+                        last_seen: time(get(&r, 9)?),
+                    })
+                })
+                .transpose()
+            })
+        })
     }
-    fn touch_session(&self, _: &[u8], _: DateTime<Utc>) -> Result<()> {
-        pending()
+
+    fn touch_session(&self, session_hash: &[u8], when: DateTime<Utc>) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "UPDATE console_sessions SET last_seen_ms = $2 WHERE token_hash = $1",
+                    &[&session_hash, &ms(when)],
+                )
+                .await?;
+                Ok(())
+            })
+        })
     }
-    fn end_session(&self, _: &[u8], _: Option<&str>) -> Result<()> {
-        pending()
+
+    fn end_session(&self, session_hash: &[u8], actor: Option<&str>) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "DELETE FROM console_sessions WHERE token_hash = $1",
+                    &[&session_hash],
+                )
+                .await?;
+                if let Some(actor) = actor {
+                    log(
+                        tx,
+                        actor,
+                        action::SIGN_OUT,
+                        None,
+                        format!("{actor} signed out"),
+                        "console",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
     }
-    fn put_officer(&self, _: &OfficerEntry, _: &str) -> Result<()> {
-        pending()
+
+    fn put_officer(&self, e: &OfficerEntry, actor: &str) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "INSERT INTO officers (officer, listed, name, rank, role, team, supervisor)
+                     VALUES ($1, true, $2, $3, $4, $5, $6)
+                     ON CONFLICT (officer) DO UPDATE SET listed = true, name = EXCLUDED.name, rank = EXCLUDED.rank,
+                                                         role = EXCLUDED.role, team = EXCLUDED.team,
+                                                         supervisor = EXCLUDED.supervisor",
+                    &[&e.officer, &e.name, &e.rank, &e.role, &e.team, &e.supervisor],
+                )
+                .await?;
+                log(
+                    tx,
+                    actor,
+                    action::DIRECTORY,
+                    None,
+                    format!(
+                        "officer {} ({}, {} {}, team {:?}) put in the directory",
+                        e.officer, e.name, e.rank, e.role, e.team
+                    ),
+                    "console",
+                )
+                .await
+            })
+        })
     }
+
     fn officer_directory(&self) -> Result<Vec<OfficerEntry>> {
-        pending()
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    "SELECT officer, name, rank, role, team, supervisor FROM officers WHERE listed
+                     ORDER BY officer COLLATE \"C\"",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(OfficerEntry {
+                        officer: get(r, 0)?,
+                        name: get(r, 1)?,
+                        rank: get(r, 2)?,
+                        role: get(r, 3)?,
+                        team: get(r, 4)?,
+                        supervisor: get(r, 5)?,
+                    })
+                })
+                .collect()
+            })
+        })
     }
-    fn append_own(&self, _: &[OwnRevision], _: &str) -> Result<Vec<Revision>> {
-        pending()
+
+    fn append_own(&self, revisions: &[OwnRevision], actor: &str) -> Result<Vec<Revision>> {
+        self.run(|| self.write(async |tx| append_own_in(tx, revisions, actor).await))
     }
-    fn operation_log(&self, _: Uuid, _: i64, _: u32) -> Result<Vec<Logged>> {
-        pending()
+
+    fn operation_log(&self, operation: Uuid, after: i64, limit: u32) -> Result<Vec<Logged>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    &format!(
+                        "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions
+                         WHERE scope = 'operation' AND scope_operation = $1 AND pos > $2 ORDER BY pos LIMIT $3"
+                    ),
+                    &[&operation, &after, &i64::from(limit)],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Logged {
+                        revision: revision_from_row(r)?,
+                        position: get(r, 13)?,
+                        received_at: time(get(r, 14)?),
+                    })
+                })
+                .collect()
+            })
+        })
     }
+
     fn log_position(&self) -> Result<i64> {
-        pending()
+        self.run(|| {
+            self.read(async |tx| {
+                get(
+                    &query_one(tx, "SELECT COALESCE(max(pos), 0)::bigint FROM revisions", &[]).await?,
+                    0,
+                )
+            })
+        })
     }
+
     fn devices(&self) -> Result<Vec<DeviceView>> {
-        pending()
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    "SELECT device_id, officer, enrolled_ms, last_contact_ms, waiting, app_version, revoked_ms,
+                            revoked_reason
+                     FROM devices ORDER BY officer COLLATE \"C\", enrolled_ms",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(DeviceView {
+                        device_id: get(r, 0)?,
+                        officer: get(r, 1)?,
+                        enrolled_at: time(get(r, 2)?),
+                        last_contact: get::<Option<i64>>(r, 3)?.map(time),
+                        waiting: get::<Option<i64>>(r, 4)?.map(count),
+                        app_version: get(r, 5)?,
+                        revoked_at: get::<Option<i64>>(r, 6)?.map(time),
+                        revoked_reason: get(r, 7)?,
+                    })
+                })
+                .collect()
+            })
+        })
     }
-    fn note_contact(&self, _: Uuid, _: &Contact) -> Result<()> {
-        // Contact is for the console's list; a sync never fails for want of it.
-        Ok(())
+
+    fn note_contact(&self, device_id: Uuid, contact: &Contact) -> Result<()> {
+        // Only this row, under no other lock: it runs after the sync it notes has committed.
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "UPDATE devices SET last_contact_ms = $2, app_version = COALESCE($3, app_version),
+                                        waiting = COALESCE($4, waiting)
+                     WHERE device_id = $1",
+                    &[
+                        &device_id,
+                        &ms(contact.at),
+                        &contact.app_version,
+                        &contact.waiting.map(i64::from),
+                    ],
+                )
+                .await?;
+                Ok(())
+            })
+        })
     }
-    fn revoke_device_by(&self, _: Uuid, _: RevocationReason, _: &str) -> Result<()> {
-        pending()
+
+    fn revoke_device_by(&self, device_id: Uuid, reason: RevocationReason, actor: &str) -> Result<()> {
+        self.run(|| self.write(async |tx| revoke_in(tx, device_id, reason, actor).await))
     }
-    fn decide_review(&self, _: Uuid, _: &ReviewDecision, _: &str) -> Result<ReviewDecisionView> {
-        pending()
+
+    fn decide_review(&self, record_id: Uuid, decision: &ReviewDecision, actor: &str) -> Result<ReviewDecisionView> {
+        self.run(|| {
+            self.write(async |tx| {
+                let review_ms: Option<i64> = get(
+                    &query_one(
+                        tx,
+                        "SELECT max(review_ms) FROM review_flags WHERE record_id = $1",
+                        &[&record_id],
+                    )
+                    .await?,
+                    0,
+                )?;
+                let review_ms = review_ms
+                    .ok_or_else(|| StorageError::Invalid(format!("record {record_id} is not flagged for review")))?;
+                let now = time(ms(Utc::now()));
+                execute(
+                    tx,
+                    "INSERT INTO review_decisions (record_id, review_ms, decision, rationale, by_staff, at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (record_id, review_ms) DO UPDATE SET decision = EXCLUDED.decision,
+                         rationale = EXCLUDED.rationale, by_staff = EXCLUDED.by_staff, at_ms = EXCLUDED.at_ms",
+                    &[
+                        &record_id,
+                        &review_ms,
+                        &decision.decision,
+                        &decision.rationale,
+                        &actor,
+                        &ms(now),
+                    ],
+                )
+                .await?;
+                audit::log(
+                    tx,
+                    ServerEntry {
+                        actor,
+                        action: action::REVIEW_DECISION,
+                        device_id: None,
+                        operation_id: None,
+                        records: vec![record_id],
+                        detail: format!(
+                            "review of record {record_id}: {} ({})",
+                            decision.decision, decision.rationale
+                        ),
+                        purpose: "retention review",
+                    },
+                )
+                .await?;
+                Ok(ReviewDecisionView {
+                    decision: decision.decision.clone(),
+                    rationale: decision.rationale.clone(),
+                    by: actor.to_string(),
+                    at: now,
+                })
+            })
+        })
     }
+
     fn review_decisions(&self) -> Result<Vec<(Uuid, ReviewDecisionView)>> {
-        pending()
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    "SELECT d.record_id, d.decision, d.rationale, d.by_staff, d.at_ms FROM review_decisions d
+                     WHERE d.review_ms = (SELECT max(review_ms) FROM review_flags f WHERE f.record_id = d.record_id)",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        get(r, 0)?,
+                        ReviewDecisionView {
+                            decision: get(r, 1)?,
+                            rationale: get(r, 2)?,
+                            by: get(r, 3)?,
+                            at: time(get(r, 4)?),
+                        },
+                    ))
+                })
+                .collect()
+            })
+        })
     }
-    fn log_console(&self, _: &str, _: &str, _: Option<Uuid>, _: &str, _: &str) -> Result<()> {
-        pending()
+
+    fn log_console(&self, actor: &str, what: &str, operation: Option<Uuid>, detail: &str, purpose: &str) -> Result<()> {
+        self.run(|| self.write(async |tx| log(tx, actor, what, operation, detail.to_string(), purpose).await))
     }
 }

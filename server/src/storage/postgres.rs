@@ -5,7 +5,9 @@
 //!
 //! Concurrency across processes, each piece a lock inside the transaction it protects:
 //! - a device's pushes: its `devices` row is locked (`SELECT … FOR UPDATE`) first, so two
-//!   processes cannot interleave one device's chain or its acknowledged head;
+//!   processes cannot interleave one device's chain or its acknowledged head; the server's own
+//!   chain (operations made from the command line or the console) likewise by its
+//!   `server_identity` row;
 //! - the pull position: revisions are inserted under a transaction-scoped advisory lock
 //!   (`REVISION_ORDER`), so a position is never committed after a higher one and an exclusive
 //!   cursor can never step over a revision still to commit;
@@ -52,7 +54,7 @@ mod embedded {
 }
 
 /// The newest schema version this server knows (the highest `migrations/postgres/V*` file).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Transaction-scoped advisory locks (`pg_advisory_xact_lock`), and the session lock held while
 /// migrating. The keys spell "LIAISON" and a number, to stay clear of other applications'.
@@ -335,7 +337,7 @@ impl PostgresStorage {
     }
 
     /// Runs async work to completion on this storage's runtime, from a synchronous caller.
-    fn run<T: Send, F: Future<Output = T>>(&self, work: impl FnOnce() -> F + Send) -> T {
+    pub(super) fn run<T: Send, F: Future<Output = T>>(&self, work: impl FnOnce() -> F + Send) -> T {
         let handle = self
             .rt
             .as_ref()
@@ -375,7 +377,7 @@ impl PostgresStorage {
     }
 
     /// One read: a read-only transaction on one snapshot.
-    async fn read<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(super) async fn read<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.again(async || {
             let mut client = self.pool.get().await.map_err(pool_error)?;
             let tx = client
@@ -393,7 +395,7 @@ impl PostgresStorage {
     }
 
     /// One write transaction, run again when it lost a race or its connection before commit.
-    async fn write<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(super) async fn write<T>(&self, f: impl AsyncFn(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.again(async || {
             let mut client = self.pool.get().await.map_err(pool_error)?;
             let tx = client.transaction().await.map_err(pg)?;
@@ -413,14 +415,14 @@ impl PostgresStorage {
     }
 }
 
-const REVISION_COLUMNS: &str =
+pub(super) const REVISION_COLUMNS: &str =
     "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
 
 fn bad_row(column: &str, e: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(format!("a stored revision's {column} cannot be read: {e}"))
 }
 
-fn revision_from_row(r: &Row) -> Result<Revision> {
+pub(super) fn revision_from_row(r: &Row) -> Result<Revision> {
     let kind: String = get(r, 3)?;
     let author: String = get(r, 4)?;
     let body: String = get(r, 10)?;
@@ -507,7 +509,19 @@ async fn store_revision(
     Ok(())
 }
 
-async fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()> {
+/// An officer's assignments changed: their devices' pull cursors start again.
+pub(super) async fn bump_assignment_version(tx: &Transaction<'_>, officer: &str) -> Result<()> {
+    execute(
+        tx,
+        "INSERT INTO officers (officer, assignment_version) VALUES ($1, 1)
+         ON CONFLICT (officer) DO UPDATE SET assignment_version = officers.assignment_version + 1",
+        &[&officer],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Result<()> {
     let inserted = execute(
         tx,
         "INSERT INTO assignments (operation_id, officer) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -515,13 +529,7 @@ async fn assign_in(tx: &Transaction<'_>, operation: Uuid, officer: &str) -> Resu
     )
     .await?;
     if inserted > 0 {
-        execute(
-            tx,
-            "INSERT INTO officers (officer, assignment_version) VALUES ($1, 1)
-             ON CONFLICT (officer) DO UPDATE SET assignment_version = officers.assignment_version + 1",
-            &[&officer],
-        )
-        .await?;
+        bump_assignment_version(tx, officer).await?;
     }
     Ok(())
 }
@@ -671,7 +679,11 @@ impl HeldInBatch {
 
 /// Inserts the revisions a push stores (and the record bindings they make) in one statement
 /// each, in the given order, which is their pull order.
-async fn insert_batch(tx: &Transaction<'_>, batch: &[(&Revision, &str, Scope, bool)], received_ms: i64) -> Result<()> {
+pub(super) async fn insert_batch(
+    tx: &Transaction<'_>,
+    batch: &[(&Revision, &str, Scope, bool)],
+    received_ms: i64,
+) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -760,6 +772,43 @@ async fn standing_of(tx: &Transaction<'_>, device_id: Uuid) -> Result<(Standing,
         },
         get(&row, 3)?,
     ))
+}
+
+/// Revokes a device inside `tx`, logged as `actor`'s act: the first revocation time stands;
+/// the reason may only get stricter.
+pub(super) async fn revoke_in(
+    tx: &Transaction<'_>,
+    device_id: Uuid,
+    reason: RevocationReason,
+    actor: &str,
+) -> Result<()> {
+    let n = execute(
+        tx,
+        "UPDATE devices SET
+            revoked_reason = CASE WHEN revoked_ms IS NULL OR revoked_reason = 'retired' THEN $3
+                                  ELSE revoked_reason END,
+            revoked_ms = COALESCE(revoked_ms, $2)
+         WHERE device_id = $1",
+        &[&device_id, &now_ms(), &reason.as_str()],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StorageError::UnknownDevice(device_id));
+    }
+    audit::log(
+        tx,
+        ServerEntry {
+            actor,
+            action: action::REVOCATION,
+            device_id: Some(device_id),
+            operation_id: None,
+            records: vec![],
+            detail: format!("device {device_id} revoked ({}): told to wipe itself", reason.as_str()),
+            purpose: "revocation",
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn server_chain_id(tx: &Transaction<'_>) -> Result<Uuid> {
@@ -944,38 +993,7 @@ impl Storage for PostgresStorage {
     }
 
     fn revoke_device(&self, device_id: Uuid, reason: RevocationReason) -> Result<()> {
-        self.run(|| {
-            self.write(async |tx| {
-                // The first revocation time stands; the reason may only get stricter.
-                let n = execute(
-                    tx,
-                    "UPDATE devices SET
-                        revoked_reason = CASE WHEN revoked_ms IS NULL OR revoked_reason = 'retired' THEN $3
-                                              ELSE revoked_reason END,
-                        revoked_ms = COALESCE(revoked_ms, $2)
-                     WHERE device_id = $1",
-                    &[&device_id, &now_ms(), &reason.as_str()],
-                )
-                .await?;
-                if n == 0 {
-                    return Err(StorageError::UnknownDevice(device_id));
-                }
-                audit::log(
-                    tx,
-                    ServerEntry {
-                        actor: "admin",
-                        action: action::REVOCATION,
-                        device_id: Some(device_id),
-                        operation_id: None,
-                        records: vec![],
-                        detail: format!("device {device_id} revoked ({}): told to wipe itself", reason.as_str()),
-                        purpose: "revocation",
-                    },
-                )
-                .await?;
-                Ok(())
-            })
-        })
+        self.run(|| self.write(async |tx| revoke_in(tx, device_id, reason, "admin").await))
     }
 
     fn token_holder(&self, token_hash: &[u8]) -> Result<DeviceAuth> {
