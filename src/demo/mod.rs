@@ -528,6 +528,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
                 status: RumourStatus::Reported,
                 findings: String::new(),
                 control_actions: vec![],
+                verified_at: None,
             }),
         )?;
         g.summary.rumours += 1;
@@ -540,7 +541,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
                 &format!("rumour {}", status.label().to_lowercase()),
                 move |r| {
                     if let Body::RumourReport(b) = &mut r.body {
-                        b.status = status;
+                        b.move_to(status, when);
                         match status {
                             RumourStatus::Refuted => {
                                 b.findings = "Checked with Bronze and the organiser: not true.".into();

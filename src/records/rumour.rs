@@ -93,10 +93,43 @@ pub struct RumourReport {
     pub findings: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_actions: Vec<RumourControlAction>,
+    /// When it was confirmed or refuted (set by the move, cleared when it is reopened):
+    /// with the record's `occurred_at`, the rumour's time to verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 impl RumourReport {
+    /// Applies a lifecycle move's effect on the verification time: a first confirmation or
+    /// refutation sets it to `now`, reopening clears it.
+    pub fn move_to(&mut self, status: RumourStatus, now: DateTime<Utc>) {
+        match status {
+            RumourStatus::Confirmed | RumourStatus::Refuted => {
+                if !matches!(self.status, RumourStatus::Confirmed | RumourStatus::Refuted) || self.verified_at.is_none()
+                {
+                    self.verified_at = Some(now);
+                }
+            }
+            RumourStatus::Reported | RumourStatus::BeingChecked | RumourStatus::Unresolved => self.verified_at = None,
+        }
+        self.status = status;
+    }
+
+    /// From when it was heard (`occurred_at`) to its confirmation or refutation, in whole
+    /// seconds; None while it is not verified.
+    pub fn time_to_verify_s(&self, occurred_at: DateTime<Utc>) -> Option<u32> {
+        let at = self.verified_at?;
+        u32::try_from((at - occurred_at).num_seconds().max(0)).ok()
+    }
+
     pub(super) fn check(&self, c: &mut Checker) {
+        if self.verified_at.is_some() && !matches!(self.status, RumourStatus::Confirmed | RumourStatus::Refuted) {
+            c.push(super::ValidationError::Invalid {
+                field: "body.verified_at".into(),
+                reason: "is only set on a confirmed or refuted rumour".into(),
+            });
+        }
         c.required_text("body.content", &self.content);
         c.short("body.heard_at", &self.heard_at);
         c.short("body.source_detail", &self.source_detail);

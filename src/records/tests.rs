@@ -31,6 +31,7 @@ fn rumour(status: RumourStatus) -> Record {
             status,
             findings: String::new(),
             control_actions: vec![],
+            verified_at: None,
         }),
         ..note("x")
     }

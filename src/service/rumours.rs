@@ -21,6 +21,8 @@ pub struct RumourCard {
     pub report: RumourReport,
     /// The lifecycle moves allowed from the current status.
     pub next: Vec<RumourStatus>,
+    /// From heard to confirmed or refuted, in seconds; None while not verified.
+    pub time_to_verify_s: Option<u32>,
 }
 
 pub fn rumour_board(store: &Store, operation_id: RecordId) -> Result<Vec<RumourCard>> {
@@ -29,6 +31,7 @@ pub fn rumour_board(store: &Store, operation_id: RecordId) -> Result<Vec<RumourC
         .into_iter()
         .filter_map(|r| match r.record.body {
             Body::RumourReport(report) => Some(RumourCard {
+                time_to_verify_s: report.time_to_verify_s(r.record.occurred_at),
                 record_id: r.record_id,
                 occurred_at: r.record.occurred_at,
                 sector: r.record.sector,
@@ -76,7 +79,7 @@ pub fn set_rumour_status(
 ) -> Result<Saved> {
     let (current, mut report) = rumour(store, officer, id)?;
     let from = report.status;
-    report.status = status;
+    report.move_to(status, Utc::now());
     if let Some(f) = findings.filter(|f| !f.trim().is_empty()) {
         report.findings = f;
     }

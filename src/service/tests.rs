@@ -112,6 +112,7 @@ impl Fixture {
                 status: RumourStatus::Reported,
                 findings: String::new(),
                 control_actions: vec![],
+                verified_at: None,
             }),
         )
     }
@@ -279,6 +280,46 @@ fn rumour_moves_through_its_lifecycle_and_refuses_illegal_moves() {
         after: Some("refuted".into())
     }));
     assert!(refuted.iter().any(|c| c.field == "body.findings" && c.before.is_none()));
+}
+
+#[test]
+fn a_rumours_time_to_verify_runs_from_heard_to_its_first_settling_and_reopening_clears_it() {
+    let mut f = fixture();
+    let id = f.rumour(0, "They will kettle the march at the station");
+    let card = |store: &Store| {
+        rumour_board(store, f.op)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.record_id == id)
+            .unwrap()
+    };
+    assert_eq!(card(&f.store).time_to_verify_s, None, "not verified yet");
+    set_rumour_status(&mut f.store, &f.me, id, RumourStatus::BeingChecked, None).unwrap();
+    assert_eq!(card(&f.store).time_to_verify_s, None);
+    set_rumour_status(&mut f.store, &f.me, id, RumourStatus::Confirmed, None).unwrap();
+    let c = card(&f.store);
+    let verified = c.report.verified_at.expect("set by the move");
+    assert_eq!(
+        c.time_to_verify_s,
+        Some((verified - c.occurred_at).num_seconds() as u32),
+        "from when it was heard"
+    );
+    set_rumour_status(&mut f.store, &f.me, id, RumourStatus::BeingChecked, None).unwrap();
+    assert_eq!(card(&f.store).report.verified_at, None, "reopened: no longer verified");
+    // A verification time on a rumour that is not settled is refused by the validator.
+    let mut reopened = card(&f.store);
+    reopened.report.verified_at = Some(Utc::now());
+    let record = crate::records::Record {
+        operation_id: Some(f.op),
+        occurred_at: reopened.occurred_at,
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::RumourReport(reopened.report),
+    };
+    let err = record.validate().unwrap_err();
+    assert_eq!(err.fields(), ["body.verified_at"]);
 }
 
 #[test]

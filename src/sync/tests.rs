@@ -69,6 +69,7 @@ fn rumour(op: RecordId) -> Record {
             status: RumourStatus::Reported,
             findings: String::new(),
             control_actions: vec![],
+            verified_at: None,
         }),
     )
 }

@@ -424,7 +424,11 @@ export type RumourCard = { record_id: string, occurred_at: string, sector: strin
 /**
  * The lifecycle moves allowed from the current status.
  */
-next: Array<RumourStatus>, };
+next: Array<RumourStatus>, 
+/**
+ * From heard to confirmed or refuted, in seconds; None while not verified.
+ */
+time_to_verify_s: number | null, };
 
 /**
  * Rumour control: who was told what, when.
@@ -445,7 +449,12 @@ heard_at?: string, source: RumourSource, source_detail?: string, spread: RumourS
 /**
  * What checking found.
  */
-findings?: string, control_actions?: Array<RumourControlAction>, };
+findings?: string, control_actions?: Array<RumourControlAction>, 
+/**
+ * When it was confirmed or refuted (set by the move, cleared when it is reopened):
+ * with the record's `occurred_at`, the rumour's time to verify.
+ */
+verified_at?: string, };
 
 export type RumourRisk = "low" | "medium" | "high";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldName, fromLocalInput, plural, toLocalInput, when } from "../src/format";
+import { duration, fieldName, fromLocalInput, median, plural, toLocalInput, when } from "../src/format";
 
 describe("format", () => {
   it("shows today's times without a date and other days with one", () => {
@@ -24,5 +24,16 @@ describe("format", () => {
   it("pluralises", () => {
     expect(plural(1, "record")).toBe("1 record");
     expect(plural(0, "record")).toBe("0 records");
+  });
+  it("says a span of time as a person would", () => {
+    expect(duration(40)).toBe("40 s");
+    expect(duration(12 * 60 + 10)).toBe("12 min");
+    expect(duration(65 * 60)).toBe("1 h 05 min");
+  });
+
+  it("takes the median of an even and an odd count, and of none", () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([10, 40, 20, 30])).toBe(25);
+    expect(median([])).toBeNull();
   });
 });

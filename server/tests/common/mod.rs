@@ -376,6 +376,7 @@ pub fn rumour(op: Uuid, status: RumourStatus, findings: &str) -> Record {
             status,
             findings: findings.into(),
             control_actions: vec![],
+            verified_at: None,
         }),
     )
 }

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import type { AppError, RumourCard, RumourStatus } from "../bindings";
 import { api } from "../api";
 import { placeErrors } from "../errors";
-import { when } from "../format";
+import { duration, median, when } from "../format";
 import { label } from "../forms";
 import { href } from "../router";
 import { ErrorBox, Loading, Screen, useApp, useAsync } from "../ui";
@@ -31,6 +31,8 @@ export function Rumours(props: { op: string }) {
     >
       <Loading state={state}>
         {(cards) => (
+          <>
+          <VerifyFigure cards={cards} />
           <div class="board">
             {vocab.rumour_status.map((s) => {
               const column = cards.filter((c) => c.report.status === s.value);
@@ -48,9 +50,23 @@ export function Rumours(props: { op: string }) {
               );
             })}
           </div>
+          </>
         )}
       </Loading>
     </Screen>
+  );
+}
+
+/** The operation's time to verify: from heard to confirmed or refuted. */
+function VerifyFigure({ cards }: { cards: RumourCard[] }) {
+  const times = cards.flatMap((c) => (c.time_to_verify_s == null ? [] : [c.time_to_verify_s]));
+  const m = median(times);
+  return (
+    <p class="muted" data-testid="time-to-verify">
+      {m == null
+        ? "No rumour verified yet."
+        : `Time to verify: median ${duration(m)} over ${times.length} confirmed or refuted (from heard to settled).`}
+    </p>
   );
 }
 
@@ -97,6 +113,7 @@ function RumourItem({ card }: { card: RumourCard }) {
         <span class="badge">Risk: {label(vocab, "rumour_risk", card.report.risk)}</span>
         <span class="badge">Spread: {label(vocab, "rumour_spread", card.report.spread)}</span>
         {card.report.control_actions?.length ? <span class="badge">{card.report.control_actions.length} control actions</span> : null}
+        {card.time_to_verify_s != null ? <span class="badge">Verified in {duration(card.time_to_verify_s)}</span> : null}
       </p>
       {card.report.findings ? <p class="prose">Found: {card.report.findings}</p> : null}
       <ErrorBox error={error} messages={placed.general} />
