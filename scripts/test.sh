@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: the webview (WebKitGTK) for the app and its WebDriver, Xvfb for a
-# display, Chromium for UI-only tests, PostgreSQL 15 for the server's second backend.
-# Installed once; skipped when already present.
-PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium postgresql-15)
+# display, Chromium for UI-only tests, PostgreSQL 15 for the server's second backend, the TPM
+# 2.0 software stack (libtss2-dev, for the core's `tpm` feature) with Debian's software TPM and
+# its tools (swtpm, tpm2-tools) for the TPM tests. Installed once; skipped when already present.
+PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium postgresql-15 libtss2-dev swtpm swtpm-tools tpm2-tools)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -21,11 +22,12 @@ fi
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p liaison_core --all-targets --features tpm -- -D warnings
 
 echo "== the force server builds on the core without the device half"
-# No device store, no SQLCipher (and its vendored OpenSSL), no HTTP client in the server's own
-# dependency tree: only the evidence, records, audit and the wire protocol.
-if cargo tree -p liaison-server -e normal -f '{p} {f}' | grep -E 'sqlcipher|openssl|reqwest'; then
+# No device store, no SQLCipher (and its vendored OpenSSL), no HTTP client, no TPM stack in the
+# server's own dependency tree: only the evidence, records, audit and the wire protocol.
+if cargo tree -p liaison-server -e normal -f '{p} {f}' | grep -E 'sqlcipher|openssl|reqwest|tss-esapi'; then
   echo "test: the server links the device half of liaison_core (see above)" >&2
   exit 1
 fi
@@ -35,6 +37,9 @@ echo "== Rust tests (core, server, shell; the server's storage, sync, fault and 
 # PGPORT, PGUSER, PGPASSWORD and PGDATABASE to the command, and removes it after (-t: in a
 # temporary directory, also as root). Each test makes its own database in it.
 pg_virtualenv -t -v 15 cargo test --workspace
+
+echo "== the database key sealed by a TPM 2.0 (each test starts its own swtpm; under CI a missing one fails)"
+cargo test -p liaison_core --features tpm --test tpm
 
 if [ -f ui/package.json ]; then
   echo "== UI: install, type check, unit tests, build"

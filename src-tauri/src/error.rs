@@ -131,7 +131,12 @@ impl From<VaultError> for AppError {
         };
         match e {
             VaultError::Locked | VaultError::NotSetUp => AppError::new(ErrorKind::Locked, e.to_string(), vec![]),
-            VaultError::Key(KeyError::WrongPasscode { .. } | KeyError::TooSoon { .. } | KeyError::WeakPasscode) => {
+            VaultError::Key(
+                KeyError::WrongPasscode { .. }
+                | KeyError::TooSoon { .. }
+                | KeyError::WeakPasscode(_)
+                | KeyError::HardwareLockout { .. },
+            ) => {
                 let text = e.to_string();
                 AppError::new(ErrorKind::Passcode, text.clone(), passcode(&text))
             }

@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(locked.kind, crate::error::ErrorKind::Locked);
         state
             .session
-            .set_up("246810", "liaison-enrol:1;code=ABCD;server=http://127.0.0.1:9")
+            .set_up("2468101214", "liaison-enrol:1;code=ABCD;server=http://127.0.0.1:9")
             .unwrap();
         assert_eq!(state.with_store(|s| s.revision_count()).unwrap(), 0, "no demo data");
         let e = state.as_officer(|s, _| s.revision_count()).unwrap_err();
@@ -140,7 +140,7 @@ mod tests {
         let string = "liaison-enrol:1;code=ABCD;server=http://127.0.0.1:9";
         let (_rt, state) = app(dir.path(), Some(string));
         assert_eq!(state.enrolment_prefill().as_deref(), Some(string));
-        state.session.set_up("246810", string).unwrap();
+        state.session.set_up("2468101214", string).unwrap();
         assert_eq!(state.enrolment_prefill(), None, "the code is not handed out once used");
         let (_rt, none) = app(tempfile::tempdir().unwrap().path(), Some("  "));
         assert_eq!(none.enrolment_prefill(), None);

@@ -19,15 +19,14 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Binds the wrapped key to its purpose, so a ciphertext from elsewhere cannot be swapped in.
 const AAD: &[u8] = b"liaison-db-key-v1";
-/// Shortest passcode accepted.
-pub const PASSCODE_MIN: usize = 6;
+use super::guard::{KeyGuard, KeyGuardKind, PasscodeRule};
 
 /// The database key. Wiped from memory when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct DbKey([u8; 32]);
 
 impl DbKey {
-    fn random() -> Result<DbKey, KeyError> {
+    pub(crate) fn random() -> Result<DbKey, KeyError> {
         let mut k = [0u8; 32];
         getrandom::getrandom(&mut k).map_err(|e| KeyError::Io(e.to_string()))?;
         Ok(DbKey(k))
@@ -35,6 +34,16 @@ impl DbKey {
 
     #[doc(hidden)]
     pub fn from_bytes_for_tests(b: [u8; 32]) -> DbKey {
+        DbKey(b)
+    }
+
+    #[cfg(feature = "tpm")]
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    #[cfg(feature = "tpm")]
+    pub(crate) fn from_bytes(b: [u8; 32]) -> DbKey {
         DbKey(b)
     }
 
@@ -93,8 +102,30 @@ pub enum KeyError {
          Unsynced records cannot be recovered; the device must be re-enrolled by force IT"
     )]
     Destroyed,
-    #[error("the passcode must be at least {PASSCODE_MIN} characters")]
-    WeakPasscode,
+    #[error("{0}")]
+    WeakPasscode(PasscodeRule),
+    #[error(
+        "the tablet's security chip (TPM) could not be reached: {0}. Nothing was changed or erased; \
+         restart the tablet, and if this stays, ask force IT"
+    )]
+    HardwareAbsent(String),
+    #[error(
+        "the tablet's security chip has locked the passcode after too many wrong attempts: \
+         try again in {} minutes. Nothing was erased", .wait.as_secs().div_ceil(60).max(1)
+    )]
+    HardwareLockout { wait: Duration },
+    #[error(
+        "this tablet's key was sealed by another device's security chip (the files were copied here, \
+         or the chip was reset): it cannot be opened on this tablet. Nothing was erased; ask force IT"
+    )]
+    ForeignHardware,
+    #[error(
+        "the tablet's security chip is not set up for Liaison (its lockout is not protected): \
+         force IT must provision it before a passcode can be set"
+    )]
+    HardwareNotProvisioned,
+    #[error("the tablet's security chip refused: {0}. Nothing was erased; ask force IT")]
+    Hardware(String),
     #[error("this device has no key yet: set a passcode first")]
     NoKeystore,
     #[error("the keystore file is damaged: {0}")]
@@ -138,7 +169,7 @@ pub fn delay_after(failures: u32) -> Duration {
     Duration::from_secs((1u64 << (failures - 2).min(20)).min(300))
 }
 
-fn derive(passcode: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>, KeyError> {
+pub(crate) fn derive(passcode: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>, KeyError> {
     let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
         .map_err(|e| KeyError::Damaged(e.to_string()))?;
     let mut out = Zeroizing::new([0u8; 32]);
@@ -148,7 +179,7 @@ fn derive(passcode: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 
     Ok(out)
 }
 
-fn random<const N: usize>() -> Result<[u8; N], KeyError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], KeyError> {
     let mut b = [0u8; N];
     getrandom::getrandom(&mut b).map_err(|e| KeyError::Io(e.to_string()))?;
     Ok(b)
@@ -174,10 +205,7 @@ fn wrap(key: &DbKey, passcode: &str, kdf: KdfParams) -> Result<KeystoreFile, Key
 }
 
 fn check_passcode(passcode: &str) -> Result<(), KeyError> {
-    if passcode.chars().count() < PASSCODE_MIN {
-        return Err(KeyError::WeakPasscode);
-    }
-    Ok(())
+    KeyGuardKind::Software.passcode_rule().check(passcode)
 }
 
 impl KeyStore {
@@ -246,17 +274,7 @@ impl KeyStore {
 
     /// Overwrites the wrapped key and removes the file: without it the database is noise.
     pub fn destroy(&self) -> Result<(), KeyError> {
-        if let Ok(len) = std::fs::metadata(&self.path).map(|m| m.len()) {
-            let zeros = vec![0u8; len as usize];
-            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&self.path) {
-                let _ = f.write_all(&zeros).and_then(|_| f.sync_all());
-            }
-        }
-        match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(KeyError::Io(e.to_string())),
-        }
+        erase(&self.path)
     }
 
     fn try_unwrap(&self, file: &KeystoreFile, passcode: &str) -> Result<DbKey, KeyError> {
@@ -296,24 +314,66 @@ impl KeyStore {
         serde_json::from_str(&text).map_err(|e| KeyError::Damaged(e.to_string()))
     }
 
-    /// Atomic replace: write a temporary file, fsync it, rename over the old one, fsync the
-    /// directory. A crash leaves either the old or the new keystore, never half of one.
     fn write(&self, file: &KeystoreFile) -> Result<(), KeyError> {
-        let io = |e: std::io::Error| KeyError::Io(e.to_string());
-        let tmp = self.path.with_extension("tmp");
-        let json = serde_json::to_vec(file).map_err(|e| KeyError::Io(e.to_string()))?;
-        {
-            let mut f = crate::files::create(&tmp).map_err(io)?;
-            f.write_all(&json).map_err(io)?;
-            f.sync_all().map_err(io)?;
+        write_atomically(
+            &self.path,
+            &serde_json::to_vec(file).map_err(|e| KeyError::Io(e.to_string()))?,
+        )
+    }
+}
+
+/// Atomic replace: write a temporary file (owner-only), fsync it, rename over the old one,
+/// fsync the directory. A crash leaves either the old or the new file, never half of one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+    let io = |e: std::io::Error| KeyError::Io(e.to_string());
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = crate::files::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Some(dir) = path.parent() {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
         }
-        std::fs::rename(&tmp, &self.path).map_err(io)?;
-        if let Some(dir) = self.path.parent() {
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
+    }
+    Ok(())
+}
+
+/// Overwrites a key file with zeros and removes it; a missing file is already gone.
+pub(crate) fn erase(path: &Path) -> Result<(), KeyError> {
+    if let Ok(len) = std::fs::metadata(path).map(|m| m.len()) {
+        let zeros = vec![0u8; len as usize];
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(path) {
+            let _ = f.write_all(&zeros).and_then(|_| f.sync_all());
         }
-        Ok(())
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(KeyError::Io(e.to_string())),
+    }
+}
+
+impl KeyGuard for KeyStore {
+    fn kind(&self) -> KeyGuardKind {
+        KeyGuardKind::Software
+    }
+    fn exists(&self) -> bool {
+        KeyStore::exists(self)
+    }
+    fn create(&self, passcode: &str, kdf: KdfParams) -> Result<DbKey, KeyError> {
+        KeyStore::create(self, passcode, kdf)
+    }
+    fn unlock(&self, passcode: &str) -> Result<DbKey, KeyError> {
+        KeyStore::unlock(self, passcode)
+    }
+    fn change_passcode(&self, old: &str, new: &str) -> Result<(), KeyError> {
+        KeyStore::change_passcode(self, old, new)
+    }
+    fn destroy(&self) -> Result<(), KeyError> {
+        KeyStore::destroy(self)
     }
 }
 
@@ -329,27 +389,36 @@ mod tests {
     fn the_right_passcode_unwraps_the_same_key() {
         let dir = tempfile::tempdir().unwrap();
         let ks = store(&dir, 10);
-        let key = ks.create("246810", KdfParams::insecure_for_tests()).unwrap();
-        assert_eq!(ks.unlock("246810").unwrap().0, key.0);
+        let key = ks.create("2468101214", KdfParams::insecure_for_tests()).unwrap();
+        assert_eq!(ks.unlock("2468101214").unwrap().0, key.0);
         // The file never holds the key in the clear.
         let text = std::fs::read_to_string(ks.path()).unwrap();
         assert!(!text.contains(&hex::encode(key.0)));
     }
 
     #[test]
-    fn short_passcodes_are_refused() {
+    fn without_hardware_a_six_digit_or_short_passcode_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            store(&dir, 10).create("123", KdfParams::insecure_for_tests()).err(),
-            Some(KeyError::WeakPasscode)
+            store(&dir, 10).create("246810", KdfParams::insecure_for_tests()).err(),
+            Some(KeyError::WeakPasscode(PasscodeRule::Software))
         );
+        for weak in ["123456789", "abc1234", "1234"] {
+            assert!(!PasscodeRule::Software.accepts(weak), "{weak}");
+        }
+        for strong in ["2468101214", "liaison8", "bull ring 4"] {
+            assert!(PasscodeRule::Software.accepts(strong), "{strong}");
+        }
+        // With hardware counting the attempts, six digits are enough.
+        assert!(PasscodeRule::Hardware.accepts("246810"));
+        assert!(!PasscodeRule::Hardware.accepts("24681"));
     }
 
     #[test]
     fn wrong_passcodes_are_counted_delayed_and_finally_destroy_the_key() {
         let dir = tempfile::tempdir().unwrap();
         let ks = store(&dir, 4);
-        ks.create("246810", KdfParams::insecure_for_tests()).unwrap();
+        ks.create("2468101214", KdfParams::insecure_for_tests()).unwrap();
         assert_eq!(
             ks.unlock("000000").err(),
             Some(KeyError::WrongPasscode { remaining: 3 })
@@ -363,7 +432,7 @@ mod tests {
             Some(KeyError::WrongPasscode { remaining: 1 })
         );
         // The third failure imposes a delay: even the right passcode is not checked yet.
-        assert!(matches!(ks.unlock("246810"), Err(KeyError::TooSoon { .. })));
+        assert!(matches!(ks.unlock("2468101214"), Err(KeyError::TooSoon { .. })));
         // Skip the wait by editing the file's clock, as an attacker with the file could; the
         // count still stands.
         let mut f: KeystoreFile = serde_json::from_str(&std::fs::read_to_string(ks.path()).unwrap()).unwrap();
@@ -371,17 +440,17 @@ mod tests {
         ks.write(&f).unwrap();
         assert_eq!(ks.unlock("000003").err(), Some(KeyError::Destroyed));
         assert!(!ks.exists());
-        assert_eq!(ks.unlock("246810").err(), Some(KeyError::NoKeystore));
+        assert_eq!(ks.unlock("2468101214").err(), Some(KeyError::NoKeystore));
     }
 
     #[test]
     fn a_success_resets_the_count() {
         let dir = tempfile::tempdir().unwrap();
         let ks = store(&dir, 3);
-        ks.create("246810", KdfParams::insecure_for_tests()).unwrap();
+        ks.create("2468101214", KdfParams::insecure_for_tests()).unwrap();
         ks.unlock("000000").unwrap_err();
         ks.unlock("000000").unwrap_err();
-        ks.unlock("246810").unwrap();
+        ks.unlock("2468101214").unwrap();
         assert_eq!(
             ks.unlock("000000").err(),
             Some(KeyError::WrongPasscode { remaining: 2 })
@@ -392,10 +461,10 @@ mod tests {
     fn changing_the_passcode_rewraps_the_same_key() {
         let dir = tempfile::tempdir().unwrap();
         let ks = store(&dir, 10);
-        let key = ks.create("246810", KdfParams::insecure_for_tests()).unwrap();
-        ks.change_passcode("246810", "135799").unwrap();
-        assert_eq!(ks.unlock("135799").unwrap().0, key.0);
-        assert!(matches!(ks.unlock("246810"), Err(KeyError::WrongPasscode { .. })));
+        let key = ks.create("2468101214", KdfParams::insecure_for_tests()).unwrap();
+        ks.change_passcode("2468101214", "1357911131").unwrap();
+        assert_eq!(ks.unlock("1357911131").unwrap().0, key.0);
+        assert!(matches!(ks.unlock("2468101214"), Err(KeyError::WrongPasscode { .. })));
     }
 
     #[test]

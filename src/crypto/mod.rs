@@ -1,10 +1,15 @@
-//! Keys and the lock. Owns the device database key (random, wrapped under the officer's
-//! passcode with Argon2id: [`keystore`]) and the [`Vault`], the only way to an open encrypted
-//! [`Store`]: locked at start, locked again after an idle time or on demand, and while locked
-//! nothing can be read. Never logs or prints a passcode or key; key material is zeroized on drop.
+//! Keys and the lock. Owns the device database key (random, kept under the officer's passcode
+//! by a [`KeyGuard`]: the TPM where there is one ([`tpm`]), else Argon2id and a file
+//! ([`keystore`])) and the [`Vault`], the only way to an open encrypted [`Store`]: locked at
+//! start, locked again after an idle time or on demand, and while locked nothing can be read.
+//! Never logs or prints a passcode or key; key material is zeroized on drop.
 
+pub mod guard;
 pub mod keystore;
+#[cfg(feature = "tpm")]
+pub mod tpm;
 
+pub use guard::{KeyGuard, KeyGuardKind, PasscodeRule};
 pub use keystore::{DbKey, KdfParams, KeyError, KeyStore};
 
 use crate::store::{Store, StoreError};
@@ -124,7 +129,7 @@ struct Open {
 /// others for the database and its key to be closed.
 pub struct Vault {
     db_path: PathBuf,
-    keystore: KeyStore,
+    keystore: Box<dyn KeyGuard>,
     settings: LockSettings,
     open: Option<Open>,
     /// The wipe notice, read from its file once; the file is what survives a restart.
@@ -134,21 +139,29 @@ pub struct Vault {
 /// The wipe notice lives beside the database as `<db>.wiped`.
 const NOTICE_SUFFIX: &str = ".wiped";
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` appended to its file name (`device.db` → `device.db.keystore`).
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);
     PathBuf::from(p)
 }
 
 impl Vault {
-    /// The keystore lives beside the database as `<db>.keystore`.
+    /// The software guard: the keystore lives beside the database as `<db>.keystore`.
     pub fn new(db_path: impl Into<PathBuf>, settings: LockSettings) -> Vault {
+        let db_path = db_path.into();
+        let keystore = KeyStore::new(with_suffix(&db_path, ".keystore"), settings.max_attempts);
+        Vault::with_guard(db_path, settings, Box::new(keystore))
+    }
+
+    /// The key kept by `guard` (the TPM, or a mobile plugin's secure hardware).
+    pub fn with_guard(db_path: impl Into<PathBuf>, settings: LockSettings, guard: Box<dyn KeyGuard>) -> Vault {
         let db_path = db_path.into();
         let notice = std::fs::read(with_suffix(&db_path, NOTICE_SUFFIX))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
         Vault {
-            keystore: KeyStore::new(with_suffix(&db_path, ".keystore"), settings.max_attempts),
+            keystore: guard,
             db_path,
             settings,
             open: None,
@@ -162,6 +175,11 @@ impl Vault {
 
     pub fn settings(&self) -> LockSettings {
         self.settings
+    }
+
+    /// What keeps the key: hardware, or Argon2id alone.
+    pub fn key_guard(&self) -> KeyGuardKind {
+        self.keystore.kind()
     }
 
     /// First run: makes the key, wraps it under the passcode, creates the encrypted database,

@@ -43,7 +43,7 @@ fn save_note(store: &mut Store) -> RecordId {
 fn vault_with_a_note(dir: &Path, settings: LockSettings) -> (PathBuf, Vault) {
     let path = dir.join("device.db");
     let mut v = Vault::new(&path, settings);
-    v.set_up("246810").unwrap();
+    v.set_up("2468101214").unwrap();
     save_note(&mut v.store().unwrap().lock().unwrap());
     (path, v)
 }
@@ -55,7 +55,7 @@ fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
     let mut v = Vault::new(&path, settings(60_000));
     assert_eq!(v.state(), LockState::NotSetUp);
     assert!(matches!(v.store(), Err(VaultError::Locked)));
-    v.set_up("246810").unwrap();
+    v.set_up("2468101214").unwrap();
     let id = save_note(&mut v.store().unwrap().lock().unwrap());
     drop(v);
 
@@ -67,7 +67,7 @@ fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
         Err(VaultError::Key(KeyError::WrongPasscode { remaining: 2 }))
     ));
     assert!(matches!(v.store(), Err(VaultError::Locked)));
-    v.unlock("246810").unwrap();
+    v.unlock("2468101214").unwrap();
     let access = crate::Access {
         officer: OfficerId::new("PC 1").unwrap(),
         purpose: String::new(),
@@ -81,7 +81,7 @@ fn the_vault_starts_locked_and_reads_nothing_until_unlocked() {
 fn the_vault_locks_itself_when_idle() {
     let dir = tempfile::tempdir().unwrap();
     let mut v = Vault::new(dir.path().join("device.db"), settings(30));
-    v.set_up("246810").unwrap();
+    v.set_up("2468101214").unwrap();
     assert!(v.store().is_ok());
     std::thread::sleep(Duration::from_millis(60));
     assert_eq!(v.state(), LockState::Locked);
@@ -140,7 +140,7 @@ fn too_many_wrong_passcodes_destroy_key_and_data() {
     assert_eq!(notice.reason, WipeReason::TooManyAttempts);
     assert!(notice.message.contains("enrolment code"), "{}", notice.message);
     // Setting the device up again starts afresh and clears the notice.
-    v.set_up("135799").unwrap();
+    v.set_up("1357911131").unwrap();
     assert!(v.wipe_notice().is_none());
 }
 
@@ -148,7 +148,7 @@ fn too_many_wrong_passcodes_destroy_key_and_data() {
 fn polling_does_not_keep_an_idle_vault_open_but_the_officer_touching_it_does() {
     let dir = tempfile::tempdir().unwrap();
     let mut v = Vault::new(dir.path().join("device.db"), settings(1_000));
-    v.set_up("246810").unwrap();
+    v.set_up("2468101214").unwrap();
     for _ in 0..6 {
         std::thread::sleep(Duration::from_millis(200));
         v.touch();
@@ -186,7 +186,10 @@ fn a_plain_database_left_by_an_earlier_version_is_not_silently_replaced() {
     drop(Store::open(&path).unwrap());
     let before = std::fs::read(&path).unwrap();
     let mut v = Vault::new(&path, settings(60_000));
-    assert!(matches!(v.set_up("246810"), Err(VaultError::PlainDatabaseExists(_))));
+    assert!(matches!(
+        v.set_up("2468101214"),
+        Err(VaultError::PlainDatabaseExists(_))
+    ));
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(v.state(), LockState::NotSetUp, "no key was left behind");
 }
@@ -197,9 +200,9 @@ fn a_new_passcode_opens_the_same_database_without_reencrypting_it() {
     let (path, mut v) = vault_with_a_note(dir.path(), settings(60_000));
     v.lock();
     let before = std::fs::read(&path).unwrap();
-    v.change_passcode("246810", "135799").unwrap();
+    v.change_passcode("2468101214", "1357911131").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), before, "the database file was rewritten");
-    assert!(v.unlock("246810").is_err());
-    v.unlock("135799").unwrap();
+    assert!(v.unlock("2468101214").is_err());
+    v.unlock("1357911131").unwrap();
     assert!(v.store().unwrap().lock().unwrap().verify_chain().unwrap().is_valid());
 }

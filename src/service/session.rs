@@ -22,7 +22,7 @@
 //! This module knows nothing of Tauri: the shell's commands call it. It never logs a passcode,
 //! a code or a token.
 
-use crate::crypto::{KeyError, LockSettings, LockState, Vault, VaultError, WipeNotice, WipeReason};
+use crate::crypto::{KeyError, KeyGuardKind, LockSettings, LockState, Vault, VaultError, WipeNotice, WipeReason};
 use crate::records::OfficerId;
 use crate::store::{PendingEnrolment, Store, StoreError, SyncDirection};
 use crate::sync::{Enrolment, EnrolmentError, Scheduler, SchedulerOptions, SyncClient, SyncError, SyncOptions};
@@ -95,6 +95,10 @@ pub struct LockView {
     pub wiped: Option<WipeNotice>,
     /// Shortest passcode accepted.
     pub passcode_min: u32,
+    /// What keeps the database key: the passcode screen says when no hardware does.
+    pub key_guard: KeyGuardKind,
+    /// The passcode rule in words, shown under the new passcode's field.
+    pub passcode_rule: String,
     /// The idle lock, in seconds.
     #[ts(type = "number")]
     pub idle_lock_after_s: u64,
@@ -260,19 +264,27 @@ impl Session {
     }
 
     pub fn lock_view(&self) -> LockView {
-        let (lock_state, wiped, idle, store) = {
+        let (lock_state, wiped, idle, store, guard) = {
             let mut vault = lock(&self.vault);
             let state = vault.state();
             let store = match state {
                 LockState::Unlocked { .. } => vault.peek().ok(),
                 _ => None,
             };
-            (state, vault.wipe_notice(), vault.settings().idle, store)
+            (
+                state,
+                vault.wipe_notice(),
+                vault.settings().idle,
+                store,
+                vault.key_guard(),
+            )
         };
         LockView {
             lock: lock_state,
             wiped,
-            passcode_min: crate::crypto::keystore::PASSCODE_MIN as u32,
+            passcode_min: guard.passcode_rule().min_len() as u32,
+            key_guard: guard,
+            passcode_rule: guard.passcode_rule().describe(),
             idle_lock_after_s: idle.as_secs(),
             enrolment: match store {
                 Some(store) => self.enrolment_view(&store),

@@ -8,7 +8,7 @@ use crate::sync::protocol::{self, EnrollRequest, EnrollResponse, ErrorBody, Erro
 use std::path::Path;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const PASSCODE: &str = "246810";
+const PASSCODE: &str = "2468101214";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

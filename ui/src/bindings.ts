@@ -226,6 +226,11 @@ urgent?: boolean,
 reference?: string, };
 
 /**
+ * What keeps this tablet's database key, for the passcode screen.
+ */
+export type KeyGuardKind = "software" | "tpm" | "android_strongbox" | "secure_enclave";
+
+/**
  * A vertex of an area or sector boundary (WGS84 degrees).
  */
 export type LatLon = { lat: number, lon: number, };
@@ -260,6 +265,14 @@ wiped: WipeNotice | null,
  * Shortest passcode accepted.
  */
 passcode_min: number, 
+/**
+ * What keeps the database key: the passcode screen says when no hardware does.
+ */
+key_guard: KeyGuardKind, 
+/**
+ * The passcode rule in words, shown under the new passcode's field.
+ */
+passcode_rule: string, 
 /**
  * The idle lock, in seconds.
  */

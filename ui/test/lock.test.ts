@@ -20,6 +20,8 @@ const view = (
   lock,
   wiped,
   passcode_min: 6,
+  key_guard: "tpm",
+  passcode_rule: "At least 6 characters.",
   idle_lock_after_s: 300,
   enrolment,
 });

@@ -330,6 +330,11 @@ function SetUp(props: {
         Records on this tablet are encrypted with a key only your passcode unlocks. Choose one you will remember: after
         too many wrong tries the key is destroyed.
       </p>
+      {props.view.key_guard === "software" ? (
+        <p class="muted" data-testid="key-guard">
+          This tablet has no security chip to hold the key, so only the passcode protects it: choose a longer one.
+        </p>
+      ) : null}
       <p class="muted" data-testid="enrolment-server">
         Then the tablet joins the force server at <code>{props.server.server_url}</code>
         {props.server.pins_force_ca ? ", trusting only the force's own certificate authority." : "."}
@@ -342,7 +347,7 @@ function SetUp(props: {
           value={passcode}
           onInput={setPasscode}
           error={problems.passcode}
-          hint={`At least ${props.view.passcode_min} characters.`}
+          hint={props.view.passcode_rule}
           autoFocus
           autocomplete="new-password"
         />
