@@ -13,6 +13,7 @@ import {
   rumourBoard,
   tensionSeries,
   tickMinutes,
+  verifyTimes,
 } from "../src/console/live";
 
 let n = 0;
@@ -143,5 +144,25 @@ describe("the boards", () => {
   });
   it("titles a tension reading with its level as well as its mood", () => {
     expect(recordTitle(rec({ kind: "tension_reading", mood: "tense" }, { sector: "North" }))).toBe("Tense (4 of 5) in North");
+  });
+});
+
+describe("time to verify", () => {
+  const rumour = (status: "confirmed" | "being_checked", verified_at?: string): Body => ({
+    kind: "rumour_report",
+    content: "They will kettle the march",
+    source: "crowd",
+    spread: "local",
+    risk: "high",
+    status,
+    ...(verified_at ? { verified_at } : {}),
+  });
+  it("runs from heard to confirmed or refuted, and leaves out rumours not verified", () => {
+    const records = [
+      rec(rumour("confirmed", "2026-06-06T12:42:00Z")),
+      rec(rumour("being_checked")),
+      rec({ kind: "tension_reading", mood: "calm" }),
+    ];
+    expect(verifyTimes(records)).toEqual([42 * 60]);
   });
 });

@@ -359,7 +359,12 @@ heard_at?: string, source: RumourSource, source_detail?: string, spread: RumourS
 /**
  * What checking found.
  */
-findings?: string, control_actions?: Array<RumourControlAction>, };
+findings?: string, control_actions?: Array<RumourControlAction>, 
+/**
+ * When it was confirmed or refuted (set by the move, cleared when it is reopened):
+ * with the record's `occurred_at`, the rumour's time to verify.
+ */
+verified_at?: string, };
 
 export type RumourRisk = "low" | "medium" | "high";
 

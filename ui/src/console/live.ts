@@ -138,6 +138,21 @@ export const RUMOUR_STATUSES: { status: RumourStatus; label: string }[] = [
   { status: "unresolved", label: "Unresolved" },
 ];
 
+/** From heard (`occurred_at`) to confirmed or refuted, in seconds; null while not verified. */
+export function timeToVerifyS(r: Of<"rumour_report">): number | null {
+  const at = r.body.verified_at;
+  if (!at) return null;
+  return Math.max(0, Math.round((Date.parse(at) - Date.parse(r.live.record.occurred_at)) / 1000));
+}
+
+/** The times to verify of every verified rumour among `records`. */
+export function verifyTimes(records: LiveRecord[]): number[] {
+  return ofKind(records, "rumour_report").flatMap((r) => {
+    const t = timeToVerifyS(r);
+    return t == null ? [] : [t];
+  });
+}
+
 export function rumourBoard(records: LiveRecord[]): { status: RumourStatus; label: string; items: Of<"rumour_report">[] }[] {
   const rumours = ofKind(records, "rumour_report");
   return RUMOUR_STATUSES.map((s) => ({ ...s, items: rumours.filter((r) => r.body.status === s.status) }));

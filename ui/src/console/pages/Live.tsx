@@ -21,7 +21,10 @@ import {
   rumourBoard,
   tensionSeries,
   tickMinutes,
+  timeToVerifyS,
+  verifyTimes,
 } from "../live";
+import { duration, median } from "../../format";
 import { fitView, type View } from "../geo";
 import { MapView } from "../MapView";
 import { can } from "../roles";
@@ -390,6 +393,7 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
 
       <section aria-labelledby="h-rumours" class="panel">
         <h2 id="h-rumours">Rumour board</h2>
+        <VerifyFigure records={records} />
         <div class="board">
           {board.map((col) => (
             <section key={col.status} aria-labelledby={`rumours-${col.status}`} class="board-col">
@@ -404,6 +408,7 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
                     <p class="hint">
                       Risk {r.body.risk}, spread {r.body.spread} · {localTime(r.live.record.occurred_at)}
                       {r.body.findings ? ` · Found: ${r.body.findings}` : ""}
+                      {timeToVerifyS(r) != null ? ` · Verified in ${duration(timeToVerifyS(r) ?? 0)}` : ""}
                     </p>
                   </li>
                 ))}
@@ -492,5 +497,18 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
         )}
       </section>
     </Page>
+  );
+}
+
+/** The operation's time to verify: from heard to confirmed or refuted. */
+function VerifyFigure({ records }: { records: LiveRecord[] }) {
+  const times = verifyTimes(records);
+  const m = median(times);
+  return (
+    <p class="hint" data-testid="time-to-verify">
+      {m == null
+        ? "No rumour verified yet."
+        : `Time to verify: median ${duration(m)} over ${times.length} confirmed or refuted (from heard to settled).`}
+    </p>
   );
 }
