@@ -223,3 +223,31 @@ fn a_new_passcode_is_sealed_by_the_tpm_and_the_old_one_no_longer_opens() {
     v.unlock("135799").unwrap();
     assert!(reads_the_note(&mut v));
 }
+
+#[test]
+fn a_new_tablet_chooses_a_provisioned_tpm_and_a_set_up_one_keeps_its_guard() {
+    use liaison_core::crypto::{guard_for, tpm::TCTI_ENV};
+    let (Some(provisioned), Some(bare)) = (swtpm(), swtpm()) else {
+        return;
+    };
+    provisioned.provision();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("device.db");
+    // The environment is this process's: the one test that sets it, it sets it first.
+    std::env::set_var(TCTI_ENV, bare.tcti());
+    assert_eq!(
+        guard_for(&db, settings()).kind(),
+        KeyGuardKind::Software,
+        "unprovisioned"
+    );
+    std::env::set_var(TCTI_ENV, provisioned.tcti());
+    assert_eq!(guard_for(&db, settings()).kind(), KeyGuardKind::Tpm);
+    let mut v = Vault::open(&db, settings());
+    v.set_up(PASSCODE).unwrap();
+    v.lock();
+    // Set up on the TPM, it stays on the TPM even when the TPM is not there.
+    std::env::set_var(TCTI_ENV, bare.tcti());
+    assert_eq!(guard_for(&db, settings()).kind(), KeyGuardKind::Tpm);
+    std::env::set_var(TCTI_ENV, provisioned.tcti());
+    Vault::open(&db, settings()).unlock(PASSCODE).unwrap();
+}

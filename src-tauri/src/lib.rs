@@ -74,7 +74,8 @@ pub fn run() {
             let allow_plain_loopback = env("LIAISON_ALLOW_PLAIN_LOOPBACK").is_some_and(|v| v == "1");
             let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
             // The app starts locked: nothing is opened until the officer's passcode is entered.
-            let vault = liaison_core::crypto::Vault::new(path, settings);
+            // The key is kept by the tablet's TPM when built with `tpm` and one is provisioned.
+            let vault = liaison_core::crypto::Vault::open(path, settings);
             let session = session::Session::new(vault, allow_plain_loopback, runtime);
             app.manage(state::AppState::new(session, enrolment_prefill.take()));
             // The idle lock and the remote wipe are applied even when the officer does nothing.

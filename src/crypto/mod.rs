@@ -136,6 +136,31 @@ pub struct Vault {
     notice: Option<WipeNotice>,
 }
 
+/// Which guard keeps the key of the database at `db_path`.
+///
+/// A tablet already set up keeps its guard: the one whose file is beside the database (a TPM
+/// that has stopped answering is then an error at unlock, never a reason to open another way).
+/// A new tablet uses the TPM named by `LIAISON_TPM_TCTI` (default `/dev/tpmrm0`) when it answers
+/// and force IT has provisioned it, and otherwise the software keystore, which the passcode
+/// screen then says.
+pub fn guard_for(db_path: &Path, settings: LockSettings) -> Box<dyn KeyGuard> {
+    let software = KeyStore::new(with_suffix(db_path, ".keystore"), settings.max_attempts);
+    #[cfg(feature = "tpm")]
+    {
+        let tpm = tpm::TpmGuard::beside(db_path, tpm::TpmGuard::tcti_from_env());
+        if tpm.exists() {
+            return Box::new(tpm);
+        }
+        if !software.exists() {
+            match tpm.probe() {
+                Ok(()) => return Box::new(tpm),
+                Err(e) => tracing::warn!(error = %e, "no usable TPM: the key will be kept by the passcode alone"),
+            }
+        }
+    }
+    Box::new(software)
+}
+
 /// The wipe notice lives beside the database as `<db>.wiped`.
 const NOTICE_SUFFIX: &str = ".wiped";
 
@@ -152,6 +177,14 @@ impl Vault {
         let db_path = db_path.into();
         let keystore = KeyStore::new(with_suffix(&db_path, ".keystore"), settings.max_attempts);
         Vault::with_guard(db_path, settings, Box::new(keystore))
+    }
+
+    /// The guard [`guard_for`] chooses: the one already holding this tablet's key, else the
+    /// TPM where one answers and is provisioned (feature `tpm`), else the software keystore.
+    pub fn open(db_path: impl Into<PathBuf>, settings: LockSettings) -> Vault {
+        let db_path = db_path.into();
+        let guard = guard_for(&db_path, settings);
+        Vault::with_guard(db_path, settings, guard)
     }
 
     /// The key kept by `guard` (the TPM, or a mobile plugin's secure hardware).

@@ -136,6 +136,11 @@ impl TpmGuard {
         Context::new(conf).map_err(|e| KeyError::HardwareAbsent(format!("no TPM answers at {} ({e})", self.tcti)))
     }
 
+    /// A TPM answers and is provisioned for Liaison: a key can be sealed in it.
+    pub fn probe(&self) -> Result<(), KeyError> {
+        provisioned(&mut self.connect()?)
+    }
+
     /// The TPM's dictionary-attack counter and limits.
     pub fn da_status(&self) -> Result<DaStatus, KeyError> {
         da_status(&mut self.connect()?)
@@ -182,6 +187,18 @@ impl TpmGuard {
 fn auth_value(passcode: &str, salt: &[u8], kdf: KdfParams) -> Result<Auth, KeyError> {
     let derived = derive(passcode, salt, kdf)?;
     Auth::try_from(derived.to_vec()).map_err(tpm_err)
+}
+
+/// Refuses a TPM whose lockout authorisation is empty: anyone could reset its count.
+fn provisioned(ctx: &mut Context) -> Result<(), KeyError> {
+    let permanent = ctx
+        .get_tpm_property(PropertyTag::Permanent)
+        .map_err(tpm_err)?
+        .unwrap_or(0);
+    if permanent & LOCKOUT_AUTH_SET == 0 {
+        return Err(KeyError::HardwareNotProvisioned);
+    }
+    Ok(())
 }
 
 fn da_status(ctx: &mut Context) -> Result<DaStatus, KeyError> {
@@ -278,13 +295,7 @@ impl KeyGuard for TpmGuard {
     fn create(&self, passcode: &str, kdf: KdfParams) -> Result<DbKey, KeyError> {
         KeyGuardKind::Tpm.passcode_rule().check(passcode)?;
         let mut ctx = self.connect()?;
-        let permanent = ctx
-            .get_tpm_property(PropertyTag::Permanent)
-            .map_err(tpm_err)?
-            .unwrap_or(0);
-        if permanent & LOCKOUT_AUTH_SET == 0 {
-            return Err(KeyError::HardwareNotProvisioned);
-        }
+        provisioned(&mut ctx)?;
         let key = DbKey::random()?;
         self.seal(&mut ctx, &key, passcode, kdf)?;
         Ok(key)
