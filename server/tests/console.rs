@@ -2,7 +2,7 @@
 //! every role), sessions that end, CSRF, lockout and the sign-in rate, forms refused whole with
 //! nothing written, an operation set up in the console reaching an assigned tablet through a
 //! real sync and verifying in the server's chain, and the live event stream with its replay
-//! rule.
+//! rule. Every story runs on SQLite and on PostgreSQL.
 
 mod common;
 
@@ -172,7 +172,7 @@ fn quick_console() -> ConsoleOptions {
     }
 }
 
-#[tokio::test]
+each_backend! {
 async fn every_route_answers_every_role_as_the_matrix_says() {
     let server = console_server(quick_console()).await;
     for o in ["PC 4521", "PC 1190"] {
@@ -199,6 +199,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let path = rule
                 .path
                 .replace("{officer}", "PC 1190")
+                .replace("{username}", "gold")
                 .replace("{record}", &Uuid::now_v7().to_string())
                 .replace(
                     "{id}",
@@ -218,6 +219,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 Route::OfficerPut => Some(json!({ "officer": "PC 1190", "name": "PC L. Morgan", "rank": "PC",
                     "role": "PLO", "team": "PLT", "supervisor": null })),
                 Route::DeviceRevoke => Some(json!({ "reason": "retired" })),
+                Route::StaffUpdate => Some(json!({ "display_name": "gold (test)", "role": "gold",
+                    "officer": null, "disabled": false })),
                 Route::OperationEdit => Some(json!({ "parent": op.revision, "reason": "matrix",
                     "operation": op.operation })),
                 _ if rule.method != "GET" && rule.method != "DELETE" => Some(json!({})),
@@ -282,8 +285,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let (_, list) = other.get("/operations").await;
     assert_eq!(list, json!([]));
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn a_session_ends_when_idle_when_old_and_when_signed_out() {
     let server = console_server(ConsoleOptions {
         idle: Duration::from_millis(1500),
@@ -332,8 +336,9 @@ async fn a_session_ends_when_idle_when_old_and_when_signed_out() {
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn a_change_without_its_csrf_token_or_with_a_stale_one_is_refused_and_nothing_is_written() {
     let server = console_server(quick_console()).await;
     add_staff(&server, "csrf.admin", StaffRole::Admin, None);
@@ -354,8 +359,9 @@ async fn a_change_without_its_csrf_token_or_with_a_stale_one_is_refused_and_noth
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(server.storage.staff().unwrap().len(), 2);
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn wrong_passwords_lock_the_account_and_an_address_guessing_is_slowed() {
     let server = console_server(ConsoleOptions {
         lockout_after: 3,
@@ -406,8 +412,9 @@ async fn wrong_passwords_lock_the_account_and_an_address_guessing_is_slowed() {
         "refused before the password is looked at"
     );
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn forms_are_refused_whole_with_each_problem_beside_its_field() {
     let server = console_server(quick_console()).await;
     add_staff(&server, "form.admin", StaffRole::Admin, None);
@@ -460,8 +467,9 @@ async fn forms_are_refused_whole_with_each_problem_beside_its_field() {
     );
     assert_eq!(s.get("/operations/not-an-id").await.0, StatusCode::NOT_FOUND);
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn an_operation_set_up_in_the_console_reaches_an_assigned_tablet_and_verifies() {
     let server = console_server(quick_console()).await;
     add_staff(&server, "insp.hale", StaffRole::Bronze, None);
@@ -544,6 +552,7 @@ async fn an_operation_set_up_in_the_console_reaches_an_assigned_tablet_and_verif
         "the edit is in the audit chain under its author"
     );
 }
+}
 
 /// Reads server-sent events from a response until `n` events of kind `record` or `reload`.
 async fn read_events(resp: &mut reqwest::Response, n: usize) -> Vec<(String, String, String)> {
@@ -576,7 +585,7 @@ async fn read_events(resp: &mut reqwest::Response, n: usize) -> Vec<(String, Str
     events
 }
 
-#[tokio::test]
+each_backend! {
 async fn the_live_stream_sends_a_push_at_once_replays_after_last_event_id_and_tells_a_laggard_to_reload() {
     let server = console_server(ConsoleOptions {
         replay_max: 3,
@@ -649,8 +658,9 @@ async fn the_live_stream_sends_a_push_at_once_replays_after_last_event_id_and_te
     let told = read_events(&mut late, 1).await;
     assert_eq!(told[0].1, "reload", "{told:?}");
 }
+}
 
-#[tokio::test]
+each_backend! {
 async fn a_record_due_for_review_gets_a_decision_that_is_kept_and_logged() {
     let server = console_server(quick_console()).await;
     add_staff(&server, "records.admin", StaffRole::Admin, None);
@@ -718,4 +728,76 @@ async fn a_record_due_for_review_gets_a_decision_that_is_kept_and_logged() {
         .entries
         .iter()
         .any(|e| e.action == "review_decision" && e.actor == "records.admin"));
+}
+}
+
+each_backend! {
+async fn a_disabled_account_is_signed_out_at_once_and_a_new_password_replaces_the_old() {
+    let server = console_server(quick_console()).await;
+    add_staff(&server, "it.lead", StaffRole::Admin, None);
+    add_staff(&server, "insp.leaver", StaffRole::Bronze, None);
+    let admin = sign_in_as(&server.url(), "it.lead", PASSWORD).await.unwrap();
+    let leaver = sign_in_as(&server.url(), "insp.leaver", PASSWORD).await.unwrap();
+    assert_eq!(leaver.get("/operations").await.0, StatusCode::OK);
+
+    let change = |disabled: bool, password: Option<&str>| {
+        json!({ "display_name": "Insp Leaver", "role": "bronze", "officer": null, "disabled": disabled,
+            "password": password })
+    };
+    let (status, body) = admin
+        .request("PUT", "/staff/insp.leaver", Some(change(true, None)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["disabled"], true);
+    assert_eq!(
+        leaver.get("/operations").await.0,
+        StatusCode::UNAUTHORIZED,
+        "their session ended"
+    );
+    assert!(
+        sign_in_as(&server.url(), "insp.leaver", PASSWORD).await.is_err(),
+        "and they cannot sign in"
+    );
+
+    let (status, _) = admin
+        .request(
+            "PUT",
+            "/staff/insp.leaver",
+            Some(change(false, Some("a brand new passphrase"))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        sign_in_as(&server.url(), "insp.leaver", PASSWORD).await.is_err(),
+        "the old password is gone"
+    );
+    sign_in_as(&server.url(), "insp.leaver", "a brand new passphrase")
+        .await
+        .unwrap();
+
+    // An admin cannot lock themselves out; a short password is refused beside its field.
+    let (status, body) = admin
+        .request(
+            "PUT",
+            "/staff/it.lead",
+            Some(json!({ "display_name": "IT", "role": "gold",
+            "officer": null, "disabled": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fields"][0]["field"], "role");
+    let (status, body) = admin
+        .request("PUT", "/staff/insp.leaver", Some(change(false, Some("short"))))
+        .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("password"))
+    );
+    assert_eq!(
+        admin.request("PUT", "/staff/nobody", Some(change(false, None))).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let audit = server.storage.verify_audit().unwrap();
+    assert!(audit.problems.is_empty(), "{:?}", audit.problems);
+}
 }

@@ -15,6 +15,7 @@ pub fn typescript() -> String {
     c.add::<SignIn>();
     c.add::<Me>();
     c.add::<NewStaff>();
+    c.add::<StaffUpdate>();
     c.add::<OfficerEntry>();
     c.add::<OperationSummary>();
     c.add::<OperationView>();

@@ -102,6 +102,21 @@ pub struct NewStaff {
     pub password: String,
 }
 
+/// A change to a staff account (force admin only): role, name, the officer it belongs to,
+/// disabled or not, and a new password when one is given. Disabling an account or setting
+/// its password ends every session it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct StaffUpdate {
+    pub display_name: String,
+    pub role: StaffRole,
+    pub officer: Option<String>,
+    pub disabled: bool,
+    /// A new password (at least 12 characters); empty or absent keeps the current one.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
 /// An officer in the directory of people: who carries tablets and goes on operations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,7 @@ use super::matrix::{self, Route};
 use super::model::*;
 use super::sign_in::{self, Signed};
 use super::{password, ConsoleFailure, ConsoleState};
-use crate::storage::console::{OwnRevision, StaffAccount};
+use crate::storage::console::{OwnRevision, StaffAccount, StaffChange};
 use crate::storage::{AuditSubject, RevocationReason, Storage};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -34,6 +34,7 @@ pub(super) fn api(state: ConsoleState) -> Router {
     Router::new()
         .route("/session", post(sign_in).get(me).delete(sign_out))
         .route("/staff", get(staff_list).post(staff_create))
+        .route("/staff/{username}", put(staff_update))
         .route("/officers", get(officer_list))
         .route("/officers/{officer}", put(officer_put))
         .route("/operations", get(operation_list).post(operation_create))
@@ -233,21 +234,7 @@ async fn staff_create(State(state): State<ConsoleState>, signed: Signed, body: B
     if let Err(e) = password::check_new(&new.password, &new.username) {
         p.add("password", e);
     }
-    let officer = match new.officer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-        Some(o) => match OfficerId::new(o) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                p.add("officer", e.to_string());
-                None
-            }
-        },
-        None => {
-            if new.role == StaffRole::Officer {
-                p.add("officer", "is required for an officer's account: their collar number");
-            }
-            None
-        }
-    };
+    let officer = staff_officer(new.officer.as_deref(), new.role, &mut p);
     p.done()?;
     let actor = signed.staff.username.clone();
     let staff = state
@@ -272,6 +259,86 @@ async fn staff_create(State(state): State<ConsoleState>, signed: Signed, body: B
                 crate::StorageError::Conflict(m) => ConsoleFailure::field("username", m),
                 other => other.into(),
             })
+        })
+        .await?;
+    Ok(Json(staff))
+}
+
+/// The officer an account belongs to, checked: a valid id, required for the officer role.
+fn staff_officer(officer: Option<&str>, role: StaffRole, p: &mut Problems) -> Option<OfficerId> {
+    match officer.map(str::trim).filter(|o| !o.is_empty()) {
+        Some(o) => match OfficerId::new(o) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                p.add("officer", e.to_string());
+                None
+            }
+        },
+        None => {
+            if role == StaffRole::Officer {
+                p.add("officer", "is required for an officer's account: their collar number");
+            }
+            None
+        }
+    }
+}
+
+fn officer_listed(s: &dyn Storage, officer: &Option<OfficerId>) -> Result<(), ConsoleFailure> {
+    if let Some(o) = officer {
+        if !s.officer_directory()?.iter().any(|e| e.officer == o.as_str()) {
+            return Err(ConsoleFailure::field(
+                "officer",
+                "must be an officer in the directory first",
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn staff_update(
+    State(state): State<ConsoleState>,
+    signed: Signed,
+    Path(username): Path<String>,
+    body: Bytes,
+) -> Answer<Staff> {
+    require(&signed, Route::StaffUpdate)?;
+    let change: StaffUpdate = form(&body)?;
+    let mut p = Problems::default();
+    if change.display_name.trim().is_empty() || change.display_name.chars().count() > 100 {
+        p.add("display_name", "is required (at most 100 characters)");
+    }
+    let password = change.password.filter(|pw| !pw.is_empty());
+    if let Some(pw) = &password {
+        if let Err(e) = password::check_new(pw, &username) {
+            p.add("password", e);
+        }
+    }
+    let officer = staff_officer(change.officer.as_deref(), change.role, &mut p);
+    if username.eq_ignore_ascii_case(&signed.staff.username) && (change.disabled || change.role != StaffRole::Admin) {
+        p.add(
+            "role",
+            "an admin cannot disable their own account or take away their own admin role",
+        );
+    }
+    p.done()?;
+    let actor = signed.staff.username.clone();
+    let staff = state
+        .blocking(move |s| {
+            officer_listed(s, &officer)?;
+            if !s.staff()?.iter().any(|t| t.username.eq_ignore_ascii_case(&username)) {
+                return Err(ConsoleFailure::NotFound(format!("staff account {username:?}")));
+            }
+            let password_hash = password
+                .map(|pw| password::hash(&pw).map_err(|e| ConsoleFailure::field("password", e)))
+                .transpose()?;
+            let change = StaffChange {
+                display_name: change.display_name.trim().to_string(),
+                role: change.role,
+                officer,
+                disabled: change.disabled,
+                password_hash,
+            };
+            Ok(s.update_staff(&username, &change, &actor)?)
         })
         .await?;
     Ok(Json(staff))

@@ -32,6 +32,16 @@ pub struct StaffAccount {
     pub password_hash: String,
 }
 
+/// A change to a staff account, its new password already hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffChange {
+    pub display_name: String,
+    pub role: StaffRole,
+    pub officer: Option<OfficerId>,
+    pub disabled: bool,
+    pub password_hash: Option<String>,
+}
+
 /// A console session as stored (by the SHA-256 of its cookie).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSession {
@@ -76,6 +86,9 @@ pub struct Contact {
 pub trait ConsoleStore {
     /// Adds a staff account; the username must be new. Logged with `actor`.
     fn add_staff(&self, account: &StaffAccount, actor: &str) -> Result<Staff>;
+    /// Changes an account: role, name, officer, disabled, and the password hash when given.
+    /// Disabling it or changing its password ends its sessions. Logged with `actor`.
+    fn update_staff(&self, username: &str, change: &StaffChange, actor: &str) -> Result<Staff>;
     /// Every staff account, by username.
     fn staff(&self) -> Result<Vec<Staff>>;
     /// The account `username` (case-insensitive) as stored for sign-in.
@@ -129,4 +142,36 @@ pub trait ConsoleStore {
         detail: &str,
         purpose: &str,
     ) -> Result<()>;
+}
+
+/// The audit entry's words for a change to a staff account (never the password itself).
+pub(super) fn describe_change(before: &Staff, change: &StaffChange) -> String {
+    let mut what = Vec::new();
+    if before.role != change.role {
+        what.push(format!("role {} → {}", before.role.as_str(), change.role.as_str()));
+    }
+    if before.display_name != change.display_name {
+        what.push(format!("name {:?} → {:?}", before.display_name, change.display_name));
+    }
+    let officer = change.officer.as_ref().map(|o| o.to_string());
+    if before.officer != officer {
+        what.push(format!("officer {:?} → {:?}", before.officer, officer));
+    }
+    if before.disabled != change.disabled {
+        what.push(if change.disabled {
+            "disabled".into()
+        } else {
+            "enabled again".into()
+        });
+    }
+    if change.password_hash.is_some() {
+        what.push("password set".into());
+    }
+    if change.disabled || change.password_hash.is_some() {
+        what.push("its sessions ended".into());
+    }
+    if what.is_empty() {
+        what.push("saved unchanged".into());
+    }
+    format!("staff account {}: {}", before.username, what.join(", "))
 }

@@ -13,7 +13,9 @@
 
 use super::audit_postgres as audit;
 use super::audit_sqlite::{action, time, ServerEntry};
-use super::console::{ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StoredSession};
+use super::console::{
+    ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StaffChange, StoredSession,
+};
 use super::postgres::{
     advisory_lock, assign_in, bump_assignment_version, execute, get, insert_batch, lock, query, query_one, query_opt,
     revision_from_row, revoke_in, PostgresStorage, REVISION_COLUMNS,
@@ -323,6 +325,64 @@ impl ConsoleStore for PostgresStorage {
                         tx,
                         &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = $1"),
                         &[&account.username],
+                    )
+                    .await?,
+                )
+            })
+        })
+    }
+
+    fn update_staff(&self, username: &str, change: &StaffChange, actor: &str) -> Result<Staff> {
+        self.run(|| {
+            self.write(async |tx| {
+                let before = query_opt(
+                    tx,
+                    &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE lower(username) = lower($1) FOR UPDATE"),
+                    &[&username],
+                )
+                .await?
+                .map(|r| staff_from_row(&r))
+                .transpose()?
+                .ok_or_else(|| StorageError::Invalid(format!("no staff account {username}")))?;
+                execute(
+                    tx,
+                    "UPDATE staff SET display_name = $2, role = $3, officer = $4, disabled = $5,
+                                      password_hash = COALESCE($6, password_hash),
+                                      failed_attempts = CASE WHEN $6::TEXT IS NULL THEN failed_attempts ELSE 0 END,
+                                      locked_until_ms = CASE WHEN $6::TEXT IS NULL THEN locked_until_ms ELSE NULL END
+                     WHERE username = $1",
+                    &[
+                        &before.username,
+                        &change.display_name,
+                        &change.role.as_str(),
+                        &change.officer.as_ref().map(|o| o.as_str()),
+                        &change.disabled,
+                        &change.password_hash,
+                    ],
+                )
+                .await?;
+                if change.disabled || change.password_hash.is_some() {
+                    execute(
+                        tx,
+                        "DELETE FROM console_sessions WHERE username = $1",
+                        &[&before.username],
+                    )
+                    .await?;
+                }
+                log(
+                    tx,
+                    actor,
+                    action::STAFF,
+                    None,
+                    super::console::describe_change(&before, change),
+                    "console",
+                )
+                .await?;
+                staff_from_row(
+                    &query_one(
+                        tx,
+                        &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = $1"),
+                        &[&before.username],
                     )
                     .await?,
                 )

@@ -1,7 +1,9 @@
 //! [`ConsoleStore`] on the embedded SQLite database (schema version 5).
 
 use super::audit_sqlite::{self, action, ServerEntry};
-use super::console::{ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StoredSession};
+use super::console::{
+    ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StaffChange, StoredSession,
+};
 use super::sqlite::{revision_from_row, store_revision, SqliteStorage, REVISION_COLUMNS};
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
@@ -301,6 +303,51 @@ impl ConsoleStore for SqliteStorage {
             Ok(tx.query_row(
                 &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = ?1"),
                 [&account.username],
+                staff_from_row,
+            )?)
+        })
+    }
+
+    fn update_staff(&self, username: &str, change: &StaffChange, actor: &str) -> Result<Staff> {
+        self.write(|tx| {
+            let before = tx
+                .query_row(
+                    &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = ?1"),
+                    [username],
+                    staff_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| StorageError::Invalid(format!("no staff account {username}")))?;
+            tx.execute(
+                "UPDATE staff SET display_name = ?2, role = ?3, officer = ?4, disabled = ?5,
+                                  password_hash = COALESCE(?6, password_hash),
+                                  failed_attempts = CASE WHEN ?6 IS NULL THEN failed_attempts ELSE 0 END,
+                                  locked_until_ms = CASE WHEN ?6 IS NULL THEN locked_until_ms ELSE NULL END
+                 WHERE username = ?1",
+                params![
+                    before.username,
+                    change.display_name,
+                    change.role.as_str(),
+                    change.officer.as_ref().map(|o| o.as_str()),
+                    change.disabled,
+                    change.password_hash
+                ],
+            )?;
+            let ends_sessions = change.disabled || change.password_hash.is_some();
+            if ends_sessions {
+                tx.execute("DELETE FROM console_sessions WHERE username = ?1", [&before.username])?;
+            }
+            log(
+                tx,
+                actor,
+                action::STAFF,
+                None,
+                super::console::describe_change(&before, change),
+                "console",
+            )?;
+            Ok(tx.query_row(
+                &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE username = ?1"),
+                [&before.username],
                 staff_from_row,
             )?)
         })

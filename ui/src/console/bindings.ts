@@ -410,6 +410,17 @@ locked_until: string | null, disabled: boolean, };
  */
 export type StaffRole = "admin" | "gold" | "silver" | "bronze" | "supervisor" | "officer";
 
+/**
+ * A change to a staff account (force admin only): role, name, the officer it belongs to,
+ * disabled or not, and a new password when one is given. Disabling an account or setting
+ * its password ends every session it has.
+ */
+export type StaffUpdate = { display_name: string, role: StaffRole, officer: string | null, disabled: boolean, 
+/**
+ * A new password (at least 12 characters); empty or absent keeps the current one.
+ */
+password: string | null, };
+
 export type TaskStatus = "open" | "in_progress" | "done" | "declined";
 
 export type Tasking = { title: string, incident_type: IncidentType, 
