@@ -145,3 +145,59 @@ pub trait KeyGuard: Send {
     /// Forgets the key: without it the database is noise.
     fn destroy(&self) -> Result<(), KeyError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// What the officer reads for each refusal from the hardware: pinned, so that a message
+    /// never changes by accident, and each says that nothing was erased.
+    #[test]
+    fn the_hardware_refusals_tell_the_officer_what_happened_and_that_nothing_was_erased() {
+        let cases = [
+            (
+                KeyError::HardwareAbsent("no TPM answers at device:/dev/tpmrm0".into()),
+                "the tablet's security chip (TPM) could not be reached: no TPM answers at device:/dev/tpmrm0. \
+                 Nothing was changed or erased; restart the tablet, and if this stays, ask force IT",
+            ),
+            (
+                KeyError::HardwareLockout {
+                    wait: Duration::from_secs(7200),
+                },
+                "the tablet's security chip has locked the passcode after too many wrong attempts: \
+                 try again in 120 minutes. Nothing was erased",
+            ),
+            (
+                KeyError::ForeignHardware,
+                "this tablet's key was sealed by another device's security chip (the files were copied here, \
+                 or the chip was reset): it cannot be opened on this tablet. Nothing was erased; ask force IT",
+            ),
+            (
+                KeyError::HardwareNotProvisioned,
+                "the tablet's security chip is not set up for Liaison (its lockout is not protected): \
+                 force IT must provision it before a passcode can be set",
+            ),
+            (
+                KeyError::WeakPasscode(PasscodeRule::Software),
+                "without a security chip the passcode must be at least 10 digits, or at least 8 characters with a letter",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
+    #[test]
+    fn hardware_allows_six_characters_and_software_asks_for_more() {
+        assert_eq!(KeyGuardKind::Tpm.passcode_rule(), PasscodeRule::Hardware);
+        assert_eq!(KeyGuardKind::Software.passcode_rule(), PasscodeRule::Software);
+        assert!(PasscodeRule::Hardware.check("246810").is_ok());
+        assert!(PasscodeRule::Software.check("246810").is_err());
+        assert!(PasscodeRule::Software.check("123456789").is_err(), "9 digits");
+        assert!(PasscodeRule::Software.check("1234567890").is_ok(), "10 digits");
+        assert!(PasscodeRule::Software.check("abcd123").is_err(), "7 with a letter");
+        assert!(PasscodeRule::Software.check("abcd1234").is_ok(), "8 with a letter");
+        assert_eq!(PasscodeRule::Software.min_len(), 8);
+    }
+}

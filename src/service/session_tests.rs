@@ -415,3 +415,24 @@ fn lock_settings_from_the_environment_are_bounded_so_the_lock_always_means_somet
         );
     }
 }
+
+#[test]
+fn without_hardware_the_passcode_screen_is_told_so_and_a_six_digit_passcode_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime();
+    let s = session(dir.path(), Duration::from_secs(60), &rt);
+    let view = s.lock_view();
+    assert_eq!(view.key_guard, KeyGuardKind::Software);
+    assert_eq!(view.passcode_min, 8);
+    assert!(
+        view.passcode_rule.contains("no security chip"),
+        "{}",
+        view.passcode_rule
+    );
+    let e = s.set_up("246810", &enrolment_string(9, "ABCD")).unwrap_err();
+    assert!(
+        matches!(e, SessionError::Vault(VaultError::Key(KeyError::WeakPasscode(_)))),
+        "{e}"
+    );
+    assert_eq!(s.lock_view().lock, LockState::NotSetUp, "nothing was created");
+}
