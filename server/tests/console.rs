@@ -801,3 +801,33 @@ async fn a_disabled_account_is_signed_out_at_once_and_a_new_password_replaces_th
     assert!(audit.problems.is_empty(), "{:?}", audit.problems);
 }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_is_served_on_the_same_tls_port_as_sync_with_its_locked_down_headers() {
+    let (server, ca) = TestServer::start_tls(liaison_server::limits::Limits::default()).await;
+    add_staff(&server, "tls.admin", StaffRole::Admin, None);
+    let http = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let resp = http
+        .post(format!("{}/console/api/session", server.url()))
+        .header("content-type", "application/json")
+        .body(json!({ "username": "tls.admin", "password": PASSWORD }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    for part in ["Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    let h = resp.headers();
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["cache-control"], "no-store");
+}
