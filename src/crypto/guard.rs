@@ -169,6 +169,11 @@ mod tests {
                  try again in 120 minutes. Nothing was erased",
             ),
             (
+                KeyError::HardwareLockout { wait: Duration::ZERO },
+                "the tablet's security chip has locked the passcode after too many wrong attempts: \
+                 force IT must reset it. Nothing was erased",
+            ),
+            (
                 KeyError::ForeignHardware,
                 "this tablet's key was sealed by another device's security chip (the files were copied here, \
                  or the chip was reset): it cannot be opened on this tablet. Nothing was erased; ask force IT",

@@ -109,11 +109,11 @@ pub enum KeyError {
          restart the tablet, and if this stays, ask force IT"
     )]
     HardwareAbsent(String),
-    #[error(
-        "the tablet's security chip has locked the passcode after too many wrong attempts: \
-         try again in {} minutes. Nothing was erased", .wait.as_secs().div_ceil(60).max(1)
-    )]
-    HardwareLockout { wait: Duration },
+    #[error("{}", lockout_message(*.wait))]
+    HardwareLockout {
+        /// Until the chip forgives one wrong attempt; zero when it never does by itself.
+        wait: Duration,
+    },
     #[error(
         "this tablet's key was sealed by another device's security chip (the files were copied here, \
          or the chip was reset): it cannot be opened on this tablet. Nothing was erased; ask force IT"
@@ -132,6 +132,17 @@ pub enum KeyError {
     Damaged(String),
     #[error("the keystore could not be written: {0}")]
     Io(String),
+}
+
+fn lockout_message(wait: Duration) -> String {
+    let when = match wait.as_secs().div_ceil(60) {
+        0 => "force IT must reset it".to_string(),
+        1 => "try again in a minute".to_string(),
+        n => format!("try again in {n} minutes"),
+    };
+    format!(
+        "the tablet's security chip has locked the passcode after too many wrong attempts: {when}. Nothing was erased"
+    )
 }
 
 #[derive(Serialize, Deserialize)]
