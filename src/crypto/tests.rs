@@ -206,3 +206,20 @@ fn a_new_passcode_opens_the_same_database_without_reencrypting_it() {
     v.unlock("1357911131").unwrap();
     assert!(v.store().unwrap().lock().unwrap().verify_chain().unwrap().is_valid());
 }
+
+#[test]
+fn without_the_tpm_feature_or_a_tpm_a_new_tablet_keeps_its_key_in_software_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = Vault::open(dir.path().join("device.db"), settings(60_000));
+    if cfg!(not(feature = "tpm")) {
+        assert_eq!(v.key_guard(), KeyGuardKind::Software);
+    }
+    if v.key_guard() == KeyGuardKind::Software {
+        assert!(matches!(
+            v.set_up("246810"),
+            Err(VaultError::Key(KeyError::WeakPasscode(PasscodeRule::Software)))
+        ));
+        v.set_up("2468101214").unwrap();
+        assert!(dir.path().join("device.db.keystore").exists());
+    }
+}
