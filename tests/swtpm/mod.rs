@@ -49,6 +49,10 @@ pub fn swtpm() -> Option<Swtpm> {
             return None;
         }
     }
+    // tss2 logs every refusal the tests provoke (wrong passcodes, a foreign key) to stderr.
+    if std::env::var_os("TSS2_LOG").is_none() {
+        std::env::set_var("TSS2_LOG", "all+none");
+    }
     let state = tempfile::tempdir().unwrap();
     let (port, ctrl) = free_ports();
     let child = Command::new("swtpm")
