@@ -370,6 +370,7 @@ async fn wrong_passwords_lock_the_account_and_an_address_guessing_is_slowed() {
     })
     .await;
     add_staff(&server, "lock.me", StaffRole::Bronze, None);
+    let logged_before = server.storage.verify_audit().unwrap().server_entries;
     for n in 1..=3 {
         let (status, body) = sign_in_as(&server.url(), "lock.me", "wrong passphrase!")
             .await
@@ -388,7 +389,11 @@ async fn wrong_passwords_lock_the_account_and_an_address_guessing_is_slowed() {
     assert_eq!(body["code"], "unauthenticated");
     let trail = server.storage.verify_audit().unwrap();
     assert!(trail.problems.is_empty(), "{:?}", trail.problems);
-    assert!(trail.server_entries >= 4, "every failed sign-in is in the audit chain");
+    assert_eq!(
+        trail.server_entries - logged_before,
+        5,
+        "every failed sign-in is in the audit chain: three wrong, one while locked, one unknown"
+    );
 
     let server = console_server(ConsoleOptions {
         sign_ins_per_minute: 4,
@@ -754,9 +759,15 @@ async fn a_disabled_account_is_signed_out_at_once_and_a_new_password_replaces_th
         StatusCode::UNAUTHORIZED,
         "their session ended"
     );
+    let logged_before = server.storage.verify_audit().unwrap().server_entries;
     assert!(
         sign_in_as(&server.url(), "insp.leaver", PASSWORD).await.is_err(),
         "and they cannot sign in"
+    );
+    assert_eq!(
+        server.storage.verify_audit().unwrap().server_entries,
+        logged_before + 1,
+        "a disabled account's sign-in is refused in the audit chain"
     );
 
     let (status, _) = admin

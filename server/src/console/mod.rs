@@ -195,6 +195,9 @@ pub struct ConsoleState {
     pub(crate) sign_in: Arc<dyn sign_in::Authenticator>,
     pub(crate) live: live::Live,
     pub(crate) rates: Arc<sign_in::SignInRates>,
+    /// Sign-ins whose password is being hashed now (one per core): Argon2id takes 64 MiB
+    /// each, so guesses from many addresses at once queue rather than exhaust memory.
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl ConsoleState {
@@ -220,6 +223,9 @@ pub fn router(storage: Arc<dyn Storage>, live: live::Live, options: ConsoleOptio
             lockout_for: options.lockout_for,
         }),
         rates: Arc::new(sign_in::SignInRates::new(options.sign_ins_per_minute)),
+        hashing: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
         storage,
         live,
         options: Arc::new(options),

@@ -143,6 +143,9 @@ fn me_of(signed: &Signed) -> Me {
 
 // --- sessions ---------------------------------------------------------------------------------
 
+/// The longest username a sign-in may carry; every account's is far shorter.
+const MAX_SIGN_IN_NAME: usize = 128;
+
 async fn sign_in(State(state): State<ConsoleState>, ClientAddr(addr): ClientAddr, body: Bytes) -> Response {
     match sign_in_inner(state, addr, body).await {
         Ok(r) => r,
@@ -156,6 +159,12 @@ async fn sign_in_inner(state: ConsoleState, addr: IpAddr, body: Bytes) -> Result
     let mut p = Problems::default();
     if form.username.trim().is_empty() {
         p.add("username", "is required");
+    } else if form.username.chars().count() > MAX_SIGN_IN_NAME {
+        // Refused before it is looked up: an unknown name is written to the audit chain.
+        p.add(
+            "username",
+            format!("is too long (at most {MAX_SIGN_IN_NAME} characters)"),
+        );
     }
     if form.password.is_empty() {
         p.add("password", "is required");
@@ -166,6 +175,8 @@ async fn sign_in_inner(state: ConsoleState, addr: IpAddr, body: Bytes) -> Result
     let max_age = state.options.max_age;
     let expires_at = Utc::now() + chrono::Duration::from_std(max_age).unwrap_or_default();
     let authenticator = state.sign_in.clone();
+    // Each hash takes 64 MiB: however many addresses are guessing, only so many run at once.
+    let _hashing = state.hashing.acquire().await.map_err(|_| ConsoleFailure::Join)?;
     let staff = state
         .blocking(move |s| {
             let staff = authenticator.authenticate(form.username.trim(), &form.password)?;

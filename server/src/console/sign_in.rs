@@ -6,7 +6,7 @@
 
 use super::model::Staff;
 use super::{password, ConsoleFailure, ConsoleState};
-use crate::storage::console::StoredSession;
+use crate::storage::console::{StoredSession, SIGN_IN_FAILED};
 use crate::storage::Storage;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -47,9 +47,22 @@ impl Authenticator for LocalAccounts {
             return Err(ConsoleFailure::WrongCredentials);
         };
         if let Some(until) = cred.staff.locked_until.filter(|u| *u > now) {
+            // Refused unhashed (the answer already says the account is locked), but logged:
+            // every failed sign-in is in the audit chain.
+            self.refused(
+                &cred.staff.username,
+                &format!("account {} is locked until {until}", cred.staff.username),
+            )?;
             return Err(ConsoleFailure::Locked(until.format("%H:%M UTC").to_string()));
         }
         if cred.staff.disabled {
+            // Hashed like a wrong password, so the answer's time does not tell a leaver's
+            // username from a live one.
+            let _ = password::verify(password, &cred.password_hash);
+            self.refused(
+                &cred.staff.username,
+                &format!("account {} is disabled", cred.staff.username),
+            )?;
             return Err(ConsoleFailure::WrongCredentials);
         }
         if !password::verify(password, &cred.password_hash) {
@@ -65,6 +78,20 @@ impl Authenticator for LocalAccounts {
     }
 }
 
+impl LocalAccounts {
+    /// Logs a sign-in refused before its password was judged (locked, disabled).
+    fn refused(&self, username: &str, why: &str) -> Result<(), ConsoleFailure> {
+        self.storage.log_console(
+            username,
+            SIGN_IN_FAILED,
+            None,
+            &format!("sign-in refused: {why}"),
+            "console",
+        )?;
+        Ok(())
+    }
+}
+
 /// Sign-in attempts per client address, before any password is hashed.
 pub struct SignInRates(DefaultKeyedRateLimiter<IpAddr>);
 
@@ -75,7 +102,22 @@ impl SignInRates {
     }
 
     pub fn check(&self, addr: IpAddr) -> Result<(), ConsoleFailure> {
-        self.0.check_key(&addr).map_err(|_| ConsoleFailure::RateLimited)
+        self.0
+            .check_key(&rate_key(addr))
+            .map_err(|_| ConsoleFailure::RateLimited)
+    }
+}
+
+/// The address a sign-in is counted against: an IPv4 address, or an IPv6 address's /64. One
+/// subscriber is routinely given a whole /64, so counting each IPv6 address apart would let a
+/// single client guess without limit by changing its last 64 bits.
+fn rate_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        v4 => v4,
     }
 }
 
@@ -180,6 +222,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_ins_are_counted_per_ipv4_address_and_per_ipv6_slash_64() {
+        let rates = SignInRates::new(2);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert!(rates.check(a).is_ok());
+        assert!(rates.check(b).is_ok());
+        assert!(rates.check(a).is_err(), "the same /64 shares one allowance");
+        assert!(
+            rates.check("2001:db8:1:3::1".parse().unwrap()).is_ok(),
+            "another /64 has its own"
+        );
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(rate_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_ne!(
+            rate_key("192.0.2.7".parse().unwrap()),
+            rate_key("192.0.2.8".parse().unwrap())
+        );
+    }
 
     #[test]
     fn the_csrf_token_follows_the_session_and_the_cookie_is_locked_down() {

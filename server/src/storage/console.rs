@@ -12,6 +12,10 @@ use liaison_core::records::Record;
 use liaison_core::{OfficerId, Revision};
 use uuid::Uuid;
 
+/// The audit action of a refused sign-in, for refusals logged through
+/// [`ConsoleStore::log_console`] (a locked or disabled account).
+pub use super::audit_sqlite::action::SIGN_IN_FAILED;
+
 /// A staff account as stored for sign-in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
