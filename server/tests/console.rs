@@ -280,8 +280,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     // An officer not on an operation does not learn it exists.
     add_staff(&server, "pc1190", StaffRole::Officer, Some("PC 1190"));
     let other = sign_in_as(&server.url(), "pc1190", PASSWORD).await.unwrap();
-    let (status, _) = other.get(&format!("/operations/{}", op.id)).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    for tail in ["", "/picture", "/events"] {
+        let (status, body) = other.get(&format!("/operations/{}{tail}", op.id)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "/operations/{{id}}{tail}: {body}");
+    }
     let (_, list) = other.get("/operations").await;
     assert_eq!(list, json!([]));
 }
@@ -662,6 +664,57 @@ async fn the_live_stream_sends_a_push_at_once_replays_after_last_event_id_and_te
     let mut late = open(Some(first_id)).await.unwrap();
     let told = read_events(&mut late, 1).await;
     assert_eq!(told[0].1, "reload", "{told:?}");
+}
+}
+
+each_backend! {
+async fn an_open_live_stream_ends_when_its_session_ends_or_its_officer_leaves_the_team() {
+    let server = console_server(quick_console()).await;
+    add_staff(&server, "gold", StaffRole::Gold, None);
+    put_officer(&server, "PC 4521");
+    put_officer(&server, "PC 1190");
+    add_staff(&server, "pc4521", StaffRole::Officer, Some("PC 4521"));
+    let gold = sign_in_as(&server.url(), "gold", PASSWORD).await.unwrap();
+    let (status, body) = gold
+        .request("POST", "/operations", Some(operation_body("Op WATCH", &["PC 4521"])))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let op: OperationView = serde_json::from_value(body).unwrap();
+    let watch = |s: &Session| {
+        s.http
+            .get(format!("{}/console/api/operations/{}/events", server.url(), op.id))
+            .header("cookie", &s.cookie)
+            .send()
+    };
+
+    // The officer on the team watches; taken off it, their open stream is told to reload,
+    // and the reload finds nothing.
+    let officer = sign_in_as(&server.url(), "pc4521", PASSWORD).await.unwrap();
+    let mut watching = watch(&officer).await.unwrap();
+    assert_eq!(watching.status(), StatusCode::OK);
+    let mut edited = op.operation.clone();
+    edited.team = vec![TeamMember {
+        officer: common::officer("PC 1190"),
+        role: "PLO".into(),
+    }];
+    let edit = json!({ "parent": op.revision, "reason": "re-tasked", "operation": edited });
+    let (status, body) = gold.request("PUT", &format!("/operations/{}", op.id), Some(edit)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let told = read_events(&mut watching, 1).await;
+    assert_eq!(told[0].1, "reload", "{told:?}");
+    assert!(told[0].2.contains("no longer open to you"), "{told:?}");
+    assert_eq!(
+        officer.get(&format!("/operations/{}/picture", op.id)).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // A commander's open stream ends when they sign out.
+    let mut watching = watch(&gold).await.unwrap();
+    assert_eq!(watching.status(), StatusCode::OK);
+    assert_eq!(gold.request("DELETE", "/session", None).await.0, StatusCode::NO_CONTENT);
+    let told = read_events(&mut watching, 1).await;
+    assert_eq!(told[0].1, "reload", "{told:?}");
+    assert!(told[0].2.contains("session has ended"), "{told:?}");
 }
 }
 

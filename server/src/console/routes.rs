@@ -415,12 +415,12 @@ async fn officer_put(
 
 /// Whether the signed-in person may see `operation`: everyone but officers sees all; an
 /// officer, the operations they are assigned to.
-fn may_see(storage: &dyn Storage, signed: &Signed, operation: Uuid) -> Result<(), ConsoleFailure> {
+fn may_see(storage: &dyn Storage, staff: &Staff, operation: Uuid) -> Result<(), ConsoleFailure> {
     let ops = storage.operations()?;
     let Some((_, _, assigned)) = ops.iter().find(|(id, _, _)| *id == operation) else {
         return Err(ConsoleFailure::NotFound(format!("operation {operation}")));
     };
-    if signed.staff.role.sees_every_operation() || signed.staff.officer.as_ref().is_some_and(|o| assigned.contains(o)) {
+    if staff.role.sees_every_operation() || staff.officer.as_ref().is_some_and(|o| assigned.contains(o)) {
         Ok(())
     } else {
         Err(ConsoleFailure::NotFound(format!("operation {operation}")))
@@ -466,7 +466,7 @@ async fn operation_get(
     let id = parse_id(&id, "operation")?;
     let view = state
         .blocking(move |s| {
-            may_see(s, &signed, id)?;
+            may_see(s, &signed.staff, id)?;
             live::operation_view(&live::operation_log(s, id)?, id)
                 .ok_or_else(|| ConsoleFailure::NotFound(format!("operation {id}")))
         })
@@ -572,7 +572,7 @@ async fn operation_edit(
     let live = state.live.clone();
     let view = state
         .blocking(move |s| {
-            may_see(s, &signed, id)?;
+            may_see(s, &signed.staff, id)?;
             let record = operation_record(s, &edit)?;
             let own = OwnRevision {
                 id: Uuid::now_v7(),
@@ -597,7 +597,7 @@ async fn picture(State(state): State<ConsoleState>, signed: Signed, Path(id): Pa
     Ok(Json(
         state
             .blocking(move |s| {
-                may_see(s, &signed, id)?;
+                may_see(s, &signed.staff, id)?;
                 live::picture(s, id)
             })
             .await?,
@@ -619,7 +619,8 @@ async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ConsoleFailure> {
     require(&signed, Route::Events)?;
     let id = parse_id(&id, "operation")?;
-    state.blocking(move |s| may_see(s, &signed, id)).await?;
+    let session = signed.token_hash.clone();
+    state.blocking(move |s| may_see(s, &signed.staff, id)).await?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -630,7 +631,7 @@ async fn events(
     };
     let mut wake = state.live.subscribe();
     wake.mark_unchanged();
-    let stream = event_stream(state, id, start, wake);
+    let stream = event_stream(state, id, start, wake, session);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }
 
@@ -642,15 +643,40 @@ struct Cursor {
     queue: std::collections::VecDeque<Event>,
     done: bool,
     wake: tokio::sync::watch::Receiver<u64>,
+    /// The SHA-256 of the session's cookie, looked up again before each read.
+    session: Vec<u8>,
+}
+
+/// Why a live page may no longer watch an operation, or None while it may: its session still
+/// exists (not signed out, nor ended by disabling the account or setting its password), is
+/// within its maximum age, and its holder may still see the operation (an officer taken off
+/// its team may not). The idle limit is not applied: a page open on the live picture is in use.
+fn watch_refused(s: &dyn Storage, session: &[u8], operation: Uuid) -> Result<Option<&'static str>, ConsoleFailure> {
+    let ended = "your session has ended: sign in again";
+    let Some(stored) = s.session(session)? else {
+        return Ok(Some(ended));
+    };
+    if stored.expires_at <= Utc::now() || stored.staff.disabled {
+        return Ok(Some(ended));
+    }
+    match may_see(s, &stored.staff, operation) {
+        Ok(()) => Ok(None),
+        Err(ConsoleFailure::NotFound(_)) => Ok(Some("this operation is no longer open to you")),
+        Err(e) => Err(e),
+    }
 }
 
 /// The stream: replay after `start`, then wait to be woken (or [`live::POLL`]) and send what
-/// is new; `reload` when too far behind (or the log cannot be read), and stop.
+/// is new; `reload` when too far behind (or the log cannot be read), and stop. Before each
+/// read the session and the person's sight of the operation are checked again
+/// ([`watch_refused`]), so signing out, a disabled account or an officer taken off the team
+/// ends an open stream within [`live::POLL`].
 fn event_stream(
     state: ConsoleState,
     operation: Uuid,
     start: i64,
     wake: tokio::sync::watch::Receiver<u64>,
+    session: Vec<u8>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let cursor = Cursor {
         state,
@@ -659,6 +685,7 @@ fn event_stream(
         queue: Default::default(),
         done: false,
         wake,
+        session,
     };
     futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
@@ -669,11 +696,24 @@ fn event_stream(
                 return None;
             }
             let (from, operation, max) = (c.after, c.operation, c.state.options.replay_max);
-            match c.state.blocking(move |s| live::since(s, operation, from, max)).await {
-                Ok(Next::Records(records)) if records.is_empty() => {
+            let session = c.session.clone();
+            let next = c
+                .state
+                .blocking(move |s| match watch_refused(s, &session, operation)? {
+                    Some(why) => Ok(Err(why)),
+                    None => live::since(s, operation, from, max).map(Ok),
+                })
+                .await;
+            match next {
+                Ok(Err(why)) => {
+                    c.queue
+                        .push_back(Event::default().event("reload").data(format!("{why}: reload the page")));
+                    c.done = true;
+                }
+                Ok(Ok(Next::Records(records))) if records.is_empty() => {
                     let _ = tokio::time::timeout(live::POLL, c.wake.changed()).await;
                 }
-                Ok(Next::Records(records)) => {
+                Ok(Ok(Next::Records(records))) => {
                     for r in records {
                         c.after = r.position;
                         let data = serde_json::to_string(&r).unwrap_or_default();
@@ -681,7 +721,7 @@ fn event_stream(
                             .push_back(Event::default().event("record").id(r.position.to_string()).data(data));
                     }
                 }
-                Ok(Next::Reload) => {
+                Ok(Ok(Next::Reload)) => {
                     c.queue.push_back(
                         Event::default()
                             .event("reload")
