@@ -923,16 +923,20 @@ async fn audit_export(
             "is required: why the trail is being disclosed (logged with the export)",
         );
     }
-    let subject = match (q.kind.as_deref(), id) {
-        (Some("operation"), Some(id)) => Some(AuditSubject::Operation(id)),
-        (Some("record"), Some(id)) => Some(AuditSubject::Record(id)),
+    // A bad id is one problem: the kind is not blamed for it.
+    let subject: Option<fn(Uuid) -> AuditSubject> = match q.kind.as_deref() {
+        Some("operation") => Some(AuditSubject::Operation),
+        Some("record") => Some(AuditSubject::Record),
         _ => {
             p.add("kind", "must be operation or record");
             None
         }
     };
     p.done()?;
-    let subject = subject.ok_or(ConsoleFailure::Join)?;
+    let (Some(subject), Some(id)) = (subject, id) else {
+        return Err(ConsoleFailure::Join); // p.done() has refused a missing kind or id
+    };
+    let subject = subject(id);
     let actor = signed.staff.username.clone();
     let trail = state
         .blocking(move |s| Ok(s.audit_trail(subject, &actor, &purpose)?))
