@@ -473,6 +473,10 @@ async fn forms_are_refused_whole_with_each_problem_beside_its_field() {
         "a forged operation id"
     );
     assert_eq!(s.get("/operations/not-an-id").await.0, StatusCode::NOT_FOUND);
+    let (status, body) = s.get("/audit?kind=operation&id=not-an-id&purpose=a%20test").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["fields"].as_array().unwrap().len(), 1, "only the id is wrong: {body}");
+    assert_eq!(body["fields"][0]["field"], "id", "{body}");
 }
 }
 
