@@ -360,6 +360,18 @@ async fn a_change_without_its_csrf_token_or_with_a_stale_one_is_refused_and_noth
     let (status, body) = s.request("POST", "/staff", Some(new_staff)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(server.storage.staff().unwrap().len(), 2);
+
+    // Signing in has no token yet: a plain form another site could post (text/plain, shaped
+    // as JSON) signs no one in.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/console/api/session", server.url()))
+        .header("content-type", "text/plain")
+        .body(format!(r#"{{"username":"csrf.admin","password":"{PASSWORD}","x":"="}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp.headers().get("set-cookie").is_none(), "no session for a cross-site form");
 }
 }
 

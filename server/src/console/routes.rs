@@ -143,10 +143,37 @@ fn me_of(signed: &Signed) -> Me {
 
 // --- sessions ---------------------------------------------------------------------------------
 
+/// Whether the request says its body is JSON.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
 /// The longest username a sign-in may carry; every account's is far shorter.
 const MAX_SIGN_IN_NAME: usize = 128;
 
-async fn sign_in(State(state): State<ConsoleState>, ClientAddr(addr): ClientAddr, body: Bytes) -> Response {
+async fn sign_in(
+    State(state): State<ConsoleState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !is_json(&headers) {
+        // Signing in carries no CSRF token (there is no session yet). A page of another site
+        // can still post a plain form here (text/plain, shaped as JSON), which would sign the
+        // browser into an account of the sender's choosing or spend the office's sign-in
+        // allowance; it cannot send application/json without a CORS preflight this server
+        // never grants.
+        return ConsoleFailure::Invalid {
+            message: "sign in from the console's page: the request must be JSON (Content-Type: application/json)"
+                .into(),
+            fields: vec![],
+        }
+        .into_response();
+    }
     match sign_in_inner(state, addr, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
