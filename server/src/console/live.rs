@@ -125,8 +125,9 @@ pub fn operation_view(log: &[Logged], operation: Uuid) -> Option<OperationView> 
 
 /// The picture of an operation now.
 pub fn picture(storage: &dyn Storage, operation: Uuid) -> Result<Picture, ConsoleFailure> {
-    // The position first: anything stored while the log is read is sent again by the stream,
-    // and a page merges by record, so nothing is missed and nothing is doubled.
+    // The position is that of the last revision read: anything stored after it (while the
+    // log was being read, or since) is sent by the stream opened `?after=` it, and a page
+    // merges by record, so nothing is missed and nothing is doubled.
     let log = operation_log(storage, operation)?;
     let position = log.last().map(|l| l.position).unwrap_or(0);
     let view =

@@ -277,14 +277,7 @@ async fn staff_create(State(state): State<ConsoleState>, signed: Signed, body: B
     let actor = signed.staff.username.clone();
     let staff = state
         .blocking(move |s| {
-            if let Some(o) = &officer {
-                if !s.officer_directory()?.iter().any(|e| e.officer == o.as_str()) {
-                    return Err(ConsoleFailure::field(
-                        "officer",
-                        "must be an officer in the directory first",
-                    ));
-                }
-            }
+            officer_listed(s, &officer)?;
             let password_hash = password::hash(&new.password).map_err(|e| ConsoleFailure::field("password", e))?;
             let account = StaffAccount {
                 username: new.username.clone(),
@@ -321,6 +314,7 @@ fn staff_officer(officer: Option<&str>, role: StaffRole, p: &mut Problems) -> Op
     }
 }
 
+/// Refuses an account's officer who is not in the directory of officers.
 fn officer_listed(s: &dyn Storage, officer: &Option<OfficerId>) -> Result<(), ConsoleFailure> {
     if let Some(o) = officer {
         if !s.officer_directory()?.iter().any(|e| e.officer == o.as_str()) {
