@@ -255,6 +255,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     rule.method,
                     rule.path
                 );
+                assert!(
+                    !status.is_server_error(),
+                    "{} {} as {role:?} failed: {status} {answer}",
+                    rule.method,
+                    rule.path
+                );
                 if rule.own_operations_only && rule.method == "GET" {
                     // The officer is on this operation: they see it as everyone else does.
                     assert_eq!(
