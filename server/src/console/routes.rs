@@ -728,7 +728,7 @@ fn event_stream(
             match next {
                 Ok(Err(why)) => {
                     c.queue
-                        .push_back(Event::default().event("reload").data(format!("{why}: reload the page")));
+                        .push_back(Event::default().event("reload").data(format!("{why}.")));
                     c.done = true;
                 }
                 Ok(Ok(Next::Records(records))) if records.is_empty() => {
