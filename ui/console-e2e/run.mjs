@@ -36,7 +36,10 @@
 // must then show the escalation and the sector's tension without a reload. Then an edit by
 // the admin and a stale edit by the commander (refused as a conflict, shown, and resolved by
 // loading their version), the tablets list (the device and the revoke dialog, cancelled),
-// reviews, the audit export, the supervisor's read-only view and sign-out.
+// reviews, the audit export, the supervisor's read-only view; then the admin edits the
+// supervisor's account (a new password containing the username refused beside its field) and
+// disables it as a leaver: the supervisor's open page is signed out and their sign-in refused.
+// The admin's own account offers no way to disable it. Then sign-out.
 //
 // Exit status 0 when everything passed; 1 with "console e2e FAILED: …" lines otherwise (axe
 // violations of serious or critical impact, page errors and CSP violations included).
@@ -240,6 +243,7 @@ async function main() {
     let operationId = null;
     let commander = null;
     let expect = {};
+    let supervisorPage = null;
 
     await must("admin: a wrong password is refused", async () => {
       await admin.goto(BASE);
@@ -532,6 +536,76 @@ async function main() {
       check((await sup.getByRole("button", { name: "Issue enrolment" }).count()) === 0, "the supervisor is offered enrolments");
       check((await sup.getByRole("button", { name: /^Revoke/ }).count()) === 0, "the supervisor is offered revocation");
       await screen(sup, "supervisor-tablets");
+      supervisorPage = sup;
+    });
+
+    await must("admin cannot disable their own account", async () => {
+      await navTo(admin, "Staff");
+      await admin.getByRole("button", { name: `Edit ${ADMIN_USER}`, exact: true }).click();
+      const edit = admin.getByRole("region", { name: `Edit account ${ADMIN_USER}` });
+      await edit.waitFor();
+      check(
+        await admin.evaluate(() => document.activeElement?.id === "staff-edit"),
+        "opening the edit did not move the focus to its heading",
+      );
+      check((await edit.getByRole("button", { name: /^Disable account/ }).count()) === 0, "the admin is offered to disable their own account");
+      await edit.getByText("You cannot disable your own account").waitFor();
+      await edit.getByRole("button", { name: "Close" }).click();
+      await edit.waitFor({ state: "hidden" });
+      check(
+        await admin.evaluate((u) => document.activeElement?.getAttribute("data-edit") === u, ADMIN_USER),
+        "closing the edit did not return the focus to its Edit button",
+      );
+    });
+
+    await must("admin edits the supervisor's account: a refused password is shown beside its field", async () => {
+      await admin.getByRole("button", { name: `Edit ${SUPERVISOR.username}`, exact: true }).click();
+      const edit = admin.getByRole("region", { name: `Edit account ${SUPERVISOR.username}` });
+      await edit.waitFor();
+      await edit.getByLabel(/^New password/).fill(`${SUPERVISOR.username}-is-my-password`);
+      await edit.getByRole("button", { name: `Set new password for ${SUPERVISOR.username}` }).click();
+      await admin.locator("#new-password-error").waitFor();
+      check(
+        (await edit.getByLabel(/^New password/).getAttribute("aria-invalid")) === "true",
+        "the refused password's field is not marked invalid",
+      );
+      await screen(admin, "staff-edit");
+    });
+
+    await must("admin disables the supervisor's account (a leaver): their session ends and sign-in is refused", async () => {
+      const edit = admin.getByRole("region", { name: `Edit account ${SUPERVISOR.username}` });
+      await edit.getByRole("button", { name: "Disable account (a leaver)" }).click();
+      const dialog = admin.getByRole("dialog");
+      await dialog.waitFor();
+      const said = await dialog.innerText();
+      check(said.includes("sessions end now") && said.includes("cannot sign in"), `the dialog does not state what disabling does: ${said}`);
+      await screen(admin, "staff-disable-dialog");
+      await dialog.getByRole("button", { name: "Disable account", exact: true }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await admin.getByRole("status").filter({ hasText: `(${SUPERVISOR.username}) is disabled` }).waitFor();
+      const row = admin.locator("#staff-accounts tbody tr").filter({ has: admin.getByRole("cell", { name: SUPERVISOR.username, exact: true }) });
+      check((await row.innerText()).includes("Disabled"), "the list does not show the account as disabled");
+      const enable = edit.getByRole("button", { name: `Enable account ${SUPERVISOR.username}` });
+      await enable.waitFor();
+      check(
+        await enable.evaluate((b) => b === document.activeElement),
+        "after disabling, the focus is not on the account's Enable button",
+      );
+      await screen(admin, "staff-disabled");
+
+      // Their open page: its next request finds the session ended.
+      check(supervisorPage, "the supervisor's page is not open");
+      const sup = supervisorPage;
+      await sup.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Operations", exact: true }).click();
+      await sup.getByRole("heading", { name: "Sign in" }).waitFor();
+      await sup.getByText("Your session has ended.").waitFor();
+      // And the right password no longer signs them in.
+      await sup.getByLabel("Username").fill(SUPERVISOR.username);
+      await sup.getByLabel("Password").fill(SUPERVISOR.password);
+      await sup.getByRole("button", { name: "Sign in" }).click();
+      await sup.getByRole("alert").filter({ hasText: "Sign-in refused" }).waitFor();
+      check((await sup.getByRole("navigation", { name: "Console" }).count()) === 0, "the disabled supervisor was signed in");
+      await screen(sup, "sign-in-disabled-refused");
     });
 
     await must("admin signs out", async () => {

@@ -5,6 +5,8 @@ import { navFor, can } from "../src/console/roles";
 import { href, mayOpen, parseRoute } from "../src/console/router";
 import { auditFileName, tabulate } from "../src/console/table";
 import { revokeConsequences } from "../src/console/pages/Tablets";
+import { disableConsequences, passwordConsequences, staffUpdate } from "../src/console/pages/Staff";
+import type { Staff } from "../src/console/bindings";
 
 describe("server field errors beside their fields", () => {
   const keys = ["name", "ends_at", "sectors", "sectors[0]", "sectors[1]", "team", "team[0]", "username"];
@@ -145,5 +147,37 @@ describe("field messages beside their field", () => {
     expect(placed.byKey.get("ends_at")).toEqual(["must not be before the start"]);
     expect(withoutPath("username is required", "username")).toBe("is required");
     expect(withoutPath("must match", "officer")).toBe("must match");
+  });
+});
+
+describe("editing a staff account", () => {
+  const account: Staff = {
+    username: "sup.kaur",
+    display_name: "Sgt Amrit Kaur",
+    role: "supervisor",
+    officer: "PS 1201",
+    created_at: "2026-06-01T09:00:00Z",
+    locked_until: null,
+    disabled: false,
+  };
+  it("sends the account as stored with only the one change, and never an old password", () => {
+    expect(staffUpdate(account, { disabled: true })).toEqual({
+      display_name: "Sgt Amrit Kaur",
+      role: "supervisor",
+      officer: "PS 1201",
+      disabled: true,
+      password: null,
+    });
+    expect(staffUpdate(account, { password: "a-new-long-password" }).disabled).toBe(false);
+    expect(staffUpdate({ ...account, disabled: true }, { role: "bronze" })).toMatchObject({ role: "bronze", disabled: true, password: null });
+  });
+  it("states that disabling ends their sessions now and stops them signing in", () => {
+    const c = disableConsequences().join(" ");
+    expect(c).toMatch(/sessions end now/);
+    expect(c).toMatch(/cannot sign in/);
+  });
+  it("states that a new password ends the sessions, one's own included", () => {
+    expect(passwordConsequences(false)).toMatch(/sessions end now/);
+    expect(passwordConsequences(true)).toMatch(/this one included/);
   });
 });

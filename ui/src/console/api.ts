@@ -15,6 +15,7 @@ import type {
   ReviewDecision,
   ReviewView,
   Staff,
+  StaffUpdate,
 } from "./bindings";
 
 export const API = "/console/api";
@@ -93,6 +94,7 @@ export const api = {
 
   staff: () => request<Staff[]>("GET", "/staff"),
   createStaff: (s: NewStaff) => request<Staff>("POST", "/staff", s),
+  updateStaff: (username: string, u: StaffUpdate) => request<Staff>("PUT", `/staff/${enc(username)}`, u),
 
   officers: () => request<OfficerEntry[]>("GET", "/officers"),
   saveOfficer: (o: OfficerEntry) => request<OfficerEntry>("PUT", `/officers/${enc(o.officer)}`, o),

@@ -149,7 +149,7 @@ function RoutePage({ route, me }: { route: Route; me: Me }) {
     case "officers":
       return <OfficersPage me={me} />;
     case "staff":
-      return <StaffPage />;
+      return <StaffPage me={me} />;
     case "tablets":
       return <TabletsPage me={me} />;
     case "reviews":
