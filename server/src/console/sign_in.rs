@@ -92,6 +92,9 @@ impl LocalAccounts {
     }
 }
 
+/// How many addresses the sign-in rate keeps before forgetting those with a full allowance.
+const PRUNE_AT: usize = 10_000;
+
 /// Sign-in attempts per client address, before any password is hashed.
 pub struct SignInRates(DefaultKeyedRateLimiter<IpAddr>);
 
@@ -102,6 +105,12 @@ impl SignInRates {
     }
 
     pub fn check(&self, addr: IpAddr) -> Result<(), ConsoleFailure> {
+        // One entry per address ever seen unless pruned: addresses whose allowance is whole
+        // again are forgotten, so a spray of addresses cannot grow the table without bound.
+        if self.0.len() >= PRUNE_AT {
+            self.0.retain_recent();
+            self.0.shrink_to_fit();
+        }
         self.0
             .check_key(&rate_key(addr))
             .map_err(|_| ConsoleFailure::RateLimited)
