@@ -79,26 +79,41 @@ impl Reported {
     }
 }
 
-/// Keeps a device's last contact for the console, unless written recently with the same
-/// report. A failure is logged, never the sync's failure.
+/// Whether a device's report is worth a write now: always its first, a new app version, or
+/// the end of a backlog (waiting reaches 0, so the console shows the tablet drained); else at
+/// most once per [`CONTACT_EVERY`], however the waiting count moves on the way down.
+fn contact_due(last: Option<&(std::time::Instant, Reported)>, reported: &Reported, now: std::time::Instant) -> bool {
+    match last {
+        None => true,
+        Some((at, last)) => {
+            last.app_version != reported.app_version
+                || (reported.waiting == Some(0) && last.waiting != Some(0))
+                || now.duration_since(*at) >= CONTACT_EVERY
+        }
+    }
+}
+
+/// Keeps a device's last contact for the console when [`contact_due`]. A failure is logged
+/// and retried at the next request, never the sync's failure.
 fn note_contact(state: &AppState, storage: &dyn Storage, device: uuid::Uuid, reported: Reported) {
     let now = std::time::Instant::now();
     {
-        let mut seen = state.contacts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, last)) = seen.get(&device) {
-            if *last == reported && now.duration_since(*at) < CONTACT_EVERY {
-                return;
-            }
+        let seen = state.contacts.lock().unwrap_or_else(|e| e.into_inner());
+        if !contact_due(seen.get(&device), &reported, now) {
+            return;
         }
-        seen.insert(device, (now, reported.clone()));
     }
     let contact = crate::storage::console::Contact {
         at: Utc::now(),
-        app_version: reported.app_version,
+        app_version: reported.app_version.clone(),
         waiting: reported.waiting,
     };
-    if let Err(e) = storage.note_contact(device, &contact) {
-        tracing::warn!(%device, error = %e, "the device's last contact could not be kept");
+    match storage.note_contact(device, &contact) {
+        Ok(()) => {
+            let mut seen = state.contacts.lock().unwrap_or_else(|e| e.into_inner());
+            seen.insert(device, (now, reported));
+        }
+        Err(e) => tracing::warn!(%device, error = %e, "the device's last contact could not be kept"),
     }
 }
 
@@ -551,4 +566,42 @@ pub async fn serve_with(
         None => server.acceptor(Capped::new(tcp, cap)).serve(app).await?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_tablets_contact_is_written_first_on_a_new_version_at_the_end_of_a_backlog_and_else_twice_a_minute() {
+        let t0 = Instant::now();
+        let report = |version: &str, waiting| Reported {
+            app_version: Some(version.into()),
+            waiting: Some(waiting),
+        };
+        assert!(contact_due(None, &report("0.1.0", 900), t0), "the first");
+        let last = (t0, report("0.1.0", 900));
+        assert!(
+            !contact_due(Some(&last), &report("0.1.0", 800), t0 + Duration::from_secs(1)),
+            "draining"
+        );
+        assert!(
+            contact_due(Some(&last), &report("0.1.0", 0), t0 + Duration::from_secs(1)),
+            "drained"
+        );
+        assert!(
+            contact_due(Some(&last), &report("0.2.0", 800), t0 + Duration::from_secs(1)),
+            "upgraded"
+        );
+        assert!(
+            contact_due(Some(&last), &report("0.1.0", 700), t0 + CONTACT_EVERY),
+            "half a minute on"
+        );
+        let idle = (t0, report("0.1.0", 0));
+        assert!(
+            !contact_due(Some(&idle), &report("0.1.0", 0), t0 + Duration::from_secs(5)),
+            "in step, idle"
+        );
+    }
 }

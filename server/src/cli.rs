@@ -543,7 +543,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             let start = Utc::now() - Duration::hours(started_hours_ago.clamp(0, 24 * 365));
             let loaded = crate::demo::load(&*storage, start, &officers)?;
-            crate::demo::load_people(&*storage)?;
+            let sign_ins = crate::demo::load_people(&*storage)?;
             if loaded.revisions == 0 {
                 println!(
                     "the demo operation is already on this server: {}",
@@ -557,9 +557,17 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             println!("operation: {}", loaded.operation_id);
             println!("assigned: {}", loaded.assigned.join(", "));
-            println!("console sign-ins (demonstration only):");
-            for (username, name, _, _, password) in crate::demo::DEMO_STAFF {
-                println!("  {username:<12} {password:<26} {name}");
+            match sign_ins {
+                crate::demo::DemoSignIns::Made | crate::demo::DemoSignIns::Held => {
+                    println!("console sign-ins (demonstration only):");
+                    for (username, name, _, _, password) in crate::demo::DEMO_STAFF {
+                        println!("  {username:<12} {password:<26} {name}");
+                    }
+                }
+                crate::demo::DemoSignIns::Refused => println!(
+                    "console sign-ins: none made, because this server has staff accounts of its own (the demo's \
+                     passwords are published)"
+                ),
             }
             Ok(())
         }
@@ -581,6 +589,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            crate::console::check_username(&username).map_err(|e| CliError::Invalid(format!("--username {e}")))?;
             crate::console::password::check_new(&password, &username)
                 .map_err(|e| CliError::Invalid(format!("the password {e}")))?;
             let officer = officer

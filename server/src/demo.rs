@@ -125,9 +125,22 @@ pub const DEMO_STAFF: [(&str, &str, StaffRole, Option<&str>, &str); 4] = [
     ),
 ];
 
-/// The demo's officers in the directory and its staff accounts; officers and accounts already
-/// there (perhaps edited in the console since) are left as they are.
-pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
+/// What [`load_people`] did about the demo's sign-ins, whose passwords are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSignIns {
+    /// Made now: the server had no staff accounts.
+    Made,
+    /// Made by an earlier run (the server's only staff accounts are the demo's).
+    Held,
+    /// Not made: the server has staff accounts of its own, and an account with a published
+    /// password would be a way in.
+    Refused,
+}
+
+/// The demo's officers in the directory (officers already there, perhaps edited in the
+/// console since, are left as they are) and, on a server with no staff of its own, the demo's
+/// sign-ins.
+pub fn load_people(storage: &dyn Storage) -> Result<DemoSignIns, StorageError> {
     use crate::console::model::OfficerEntry;
     use liaison_core::demo::{OFFICERS, PCSO, TEAM_LEADER};
     let names = ["PC A. Shah", "PC L. Morgan", "PC D. Byrne", "PC K. Osei"];
@@ -162,10 +175,15 @@ pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
         storage.put_officer(p, "demo")?;
     }
     let held = storage.staff()?;
+    let only_demo = held.iter().all(|s| DEMO_STAFF.iter().any(|d| d.0 == s.username));
+    if !held.is_empty() {
+        return Ok(if only_demo {
+            DemoSignIns::Held
+        } else {
+            DemoSignIns::Refused
+        });
+    }
     for (username, name, role, officer, password) in DEMO_STAFF {
-        if held.iter().any(|s| s.username == username) {
-            continue;
-        }
         let officer = officer
             .map(OfficerId::new)
             .transpose()
@@ -182,7 +200,7 @@ pub fn load_people(storage: &dyn Storage) -> Result<(), StorageError> {
             "demo",
         )?;
     }
-    Ok(())
+    Ok(DemoSignIns::Made)
 }
 
 #[cfg(test)]
@@ -190,6 +208,36 @@ mod tests {
     use super::*;
     use crate::storage::console::ConsoleStore;
     use crate::storage::sqlite::SqliteStorage;
+
+    #[test]
+    fn the_demo_sign_ins_are_made_only_on_a_server_without_staff_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path().join("force.db")).unwrap();
+        assert_eq!(load_people(&storage).unwrap(), DemoSignIns::Made);
+        assert_eq!(load_people(&storage).unwrap(), DemoSignIns::Held);
+        assert_eq!(storage.staff().unwrap().len(), DEMO_STAFF.len());
+
+        let real = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(real.path().join("force.db")).unwrap();
+        storage
+            .add_staff(
+                &StaffAccount {
+                    username: "it.lead".into(),
+                    display_name: "Force IT".into(),
+                    role: StaffRole::Admin,
+                    officer: None,
+                    password_hash: "x".into(),
+                },
+                "test",
+            )
+            .unwrap();
+        assert_eq!(load_people(&storage).unwrap(), DemoSignIns::Refused);
+        assert_eq!(
+            storage.staff().unwrap().len(),
+            1,
+            "no account with a published password"
+        );
+    }
 
     #[test]
     fn the_demo_goes_into_the_servers_own_chain_once_and_verifies() {

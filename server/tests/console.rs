@@ -461,6 +461,13 @@ async fn forms_are_refused_whole_with_each_problem_beside_its_field() {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["username", "display_name", "password", "officer"], "{body}");
+    // A username that reads as an officer's id would misattribute what its holder edits.
+    put_officer(&server, "4521");
+    let (status, body) = s
+        .request("POST", "/staff", Some(json!({ "username": "4521", "display_name": "Not PC 4521",
+            "role": "bronze", "officer": null, "password": "a long enough passphrase" })))
+        .await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("username")), "{body}");
 
     let position = server.storage.log_position().unwrap();
     let mut bad = operation_body("", &["PC 9999"]);

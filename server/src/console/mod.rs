@@ -85,6 +85,20 @@ impl Default for ConsoleOptions {
     }
 }
 
+/// A username's rule: 3 to 32 of a-z, 0-9, dot, dash, underscore. (It is also the author of
+/// what its holder edits when they are not an officer in the directory.)
+pub fn check_username(username: &str) -> Result<(), String> {
+    let ok = (3..=32).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err("must be 3 to 32 characters: lower-case letters, digits, dots, dashes".into())
+    }
+}
+
 /// `LIAISON_CONSOLE_DIR`, else the build beside this source tree when it exists.
 pub fn default_assets() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LIAISON_CONSOLE_DIR") {

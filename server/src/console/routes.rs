@@ -246,18 +246,10 @@ async fn staff_list(State(state): State<ConsoleState>, signed: Signed) -> Answer
     Ok(Json(state.blocking(|s| Ok(s.staff()?)).await?))
 }
 
-/// A username: 3 to 32 of a-z, 0-9, dot, dash, underscore (it is also the author of what the
-/// person edits when they are not an officer in the directory).
+/// The username rule ([`super::check_username`]), as a form problem.
 fn check_username(username: &str, p: &mut Problems) {
-    let ok = (3..=32).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
-    if !ok {
-        p.add(
-            "username",
-            "must be 3 to 32 characters: lower-case letters, digits, dots, dashes",
-        );
+    if let Err(e) = super::check_username(username) {
+        p.add("username", e);
     }
 }
 
@@ -278,6 +270,17 @@ async fn staff_create(State(state): State<ConsoleState>, signed: Signed, body: B
     let staff = state
         .blocking(move |s| {
             officer_listed(s, &officer)?;
+            // A username is the author of what its holder edits when they are no officer: it
+            // must never read as an officer's collar number.
+            if s.officer_directory()?
+                .iter()
+                .any(|e| e.officer.eq_ignore_ascii_case(&new.username))
+            {
+                return Err(ConsoleFailure::field(
+                    "username",
+                    "is an officer's id in the directory: choose another",
+                ));
+            }
             let password_hash = password::hash(&new.password).map_err(|e| ConsoleFailure::field("password", e))?;
             let account = StaffAccount {
                 username: new.username.clone(),
