@@ -99,6 +99,17 @@ async function must(name, f) {
 }
 
 class StepFailure extends Error {}
+/** Whether `predicate` (run in the page) comes true within 3 s: focus moves after the next
+ * animation frame, not at once. */
+async function settles(page, predicate, arg) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout: 3000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function check(condition, message) {
   if (!condition) throw new StepFailure(message);
 }
@@ -353,7 +364,7 @@ async function main() {
       // The area by keyboard alone: the arrow keys move the map under the centre cross and
       // Enter places a corner there (drawing focuses the map).
       await admin.getByRole("button", { name: "Draw the operation area" }).click();
-      check(await admin.evaluate(() => document.activeElement?.id === "op-map"), "drawing did not move the focus to the map");
+      check(await settles(admin, () => document.activeElement?.id === "op-map"), "drawing did not move the focus to the map");
       const press = async (key, times = 1) => {
         for (let i = 0; i < times; i++) await admin.keyboard.press(key);
       };
@@ -545,7 +556,7 @@ async function main() {
       const edit = admin.getByRole("region", { name: `Edit account ${ADMIN_USER}` });
       await edit.waitFor();
       check(
-        await admin.evaluate(() => document.activeElement?.id === "staff-edit"),
+        await settles(admin, () => document.activeElement?.id === "staff-edit"),
         "opening the edit did not move the focus to its heading",
       );
       check((await edit.getByRole("button", { name: /^Disable account/ }).count()) === 0, "the admin is offered to disable their own account");
@@ -553,7 +564,7 @@ async function main() {
       await edit.getByRole("button", { name: "Close" }).click();
       await edit.waitFor({ state: "hidden" });
       check(
-        await admin.evaluate((u) => document.activeElement?.getAttribute("data-edit") === u, ADMIN_USER),
+        await settles(admin, (u) => document.activeElement?.getAttribute("data-edit") === u, ADMIN_USER),
         "closing the edit did not return the focus to its Edit button",
       );
     });
@@ -588,7 +599,7 @@ async function main() {
       const enable = edit.getByRole("button", { name: `Enable account ${SUPERVISOR.username}` });
       await enable.waitFor();
       check(
-        await enable.evaluate((b) => b === document.activeElement),
+        await settles(admin, (u) => document.activeElement?.textContent === `Enable account ${u}`, SUPERVISOR.username),
         "after disabling, the focus is not on the account's Enable button",
       );
       await screen(admin, "staff-disabled");
