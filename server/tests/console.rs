@@ -415,6 +415,26 @@ async fn wrong_passwords_lock_the_account_and_an_address_guessing_is_slowed() {
         "every failed sign-in is in the audit chain: three wrong, one while locked, one unknown"
     );
 
+    // A lock that has run out starts the count again: one wrong password then does not lock.
+    let server = console_server(ConsoleOptions {
+        lockout_after: 2,
+        lockout_for: Duration::from_secs(1),
+        sign_ins_per_minute: 30,
+        ..quick_console()
+    })
+    .await;
+    add_staff(&server, "lock.again", StaffRole::Bronze, None);
+    for _ in 0..2 {
+        let _ = sign_in_as(&server.url(), "lock.again", "wrong passphrase!").await;
+    }
+    let (_, body) = sign_in_as(&server.url(), "lock.again", PASSWORD).await.err().unwrap();
+    assert_eq!(body["code"], "locked", "{body}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (_, body) = sign_in_as(&server.url(), "lock.again", "wrong passphrase!").await.err().unwrap();
+    assert_eq!(body["code"], "unauthenticated", "one wrong password after the lock ran out: {body}");
+    let (_, body) = sign_in_as(&server.url(), "lock.again", "wrong passphrase!").await.err().unwrap();
+    assert_eq!(body["code"], "locked", "two in a row lock again: {body}");
+
     let server = console_server(ConsoleOptions {
         sign_ins_per_minute: 4,
         ..quick_console()

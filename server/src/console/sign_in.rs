@@ -66,7 +66,10 @@ impl Authenticator for LocalAccounts {
             return Err(ConsoleFailure::WrongCredentials);
         }
         if !password::verify(password, &cred.password_hash) {
-            let lock = (cred.failed_attempts + 1 >= self.lockout_after)
+            // After a lock has run out the count starts again (the storage does the same).
+            let expired = cred.staff.locked_until.is_some_and(|u| u <= now);
+            let before = if expired { 0 } else { cred.failed_attempts };
+            let lock = (before + 1 >= self.lockout_after)
                 .then(|| now + chrono::Duration::from_std(self.lockout_for).unwrap_or_default());
             self.storage.sign_in_failed(&cred.staff.username, lock)?;
             return Err(match lock {

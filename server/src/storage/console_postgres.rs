@@ -436,10 +436,14 @@ impl ConsoleStore for PostgresStorage {
             self.write(async |tx| {
                 let count: Option<u32> = query_opt(
                     tx,
-                    "UPDATE staff SET failed_attempts = failed_attempts + 1,
-                                      locked_until_ms = COALESCE($2, locked_until_ms)
+                    // A lock that has run out starts the count again: five more in a row lock.
+                    "UPDATE staff SET
+                        failed_attempts = CASE WHEN locked_until_ms <= $3 THEN 1 ELSE failed_attempts + 1 END,
+                        locked_until_ms = CASE WHEN $2::BIGINT IS NOT NULL THEN $2
+                                               WHEN locked_until_ms <= $3 THEN NULL
+                                               ELSE locked_until_ms END
                      WHERE lower(username) = lower($1) RETURNING failed_attempts",
-                    &[&username, &lock_until.map(ms)],
+                    &[&username, &lock_until.map(ms), &ms(Utc::now())],
                 )
                 .await?
                 .map(|r| get(&r, 0).map(count))

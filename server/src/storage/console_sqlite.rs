@@ -382,10 +382,14 @@ impl ConsoleStore for SqliteStorage {
         self.write(|tx| {
             let count: Option<u32> = tx
                 .query_row(
-                    "UPDATE staff SET failed_attempts = failed_attempts + 1,
-                                      locked_until_ms = COALESCE(?2, locked_until_ms)
+                    // A lock that has run out starts the count again: five more in a row lock.
+                    "UPDATE staff SET
+                        failed_attempts = CASE WHEN locked_until_ms <= ?3 THEN 1 ELSE failed_attempts + 1 END,
+                        locked_until_ms = CASE WHEN ?2 IS NOT NULL THEN ?2
+                                               WHEN locked_until_ms <= ?3 THEN NULL
+                                               ELSE locked_until_ms END
                      WHERE username = ?1 RETURNING failed_attempts",
-                    params![username, lock_until.map(ms)],
+                    params![username, lock_until.map(ms), ms(Utc::now())],
                     |r| r.get(0),
                 )
                 .optional()?;
