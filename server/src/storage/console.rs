@@ -5,9 +5,10 @@
 //! transactions as the evidence; every change is logged in the server's audit chain in the
 //! same transaction, naming the member of staff who made it.
 
-use super::Result;
+use super::{Result, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
 use chrono::{DateTime, Utc};
+use liaison_core::evidence::{canonical_body, Hash, Hlc};
 use liaison_core::records::Record;
 use liaison_core::{OfficerId, Revision};
 use uuid::Uuid;
@@ -178,4 +179,82 @@ pub(super) fn describe_change(before: &Staff, change: &StaffChange) -> String {
         what.push("saved unchanged".into());
     }
     format!("staff account {}: {}", before.username, what.join(", "))
+}
+
+/// The server's own chain as revisions are appended to it in one transaction: both backends
+/// read its head, then take each next revision from here, so the rules of an append (a valid
+/// record; a new record is new; an edit names the record's current revision; the clock moves
+/// past the chain's and the record's) are written once.
+pub(super) struct OwnChain {
+    pub device_id: Uuid,
+    pub seq: u64,
+    pub prev: Hash,
+    pub hlc: Hlc,
+    /// The server's clock for the whole append, in whole milliseconds.
+    pub now: DateTime<Utc>,
+}
+
+impl OwnChain {
+    /// The chain after its head (seq, hash, clock), if it has one.
+    pub fn after(device_id: Uuid, head: Option<(u64, Hash, Hlc)>, now: DateTime<Utc>) -> OwnChain {
+        let (seq, prev, hlc) = head.unwrap_or((0, Hash::GENESIS, Hlc::default()));
+        let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
+        OwnChain {
+            device_id,
+            seq,
+            prev,
+            hlc,
+            now,
+        }
+    }
+
+    /// The next revision, for `own`, whose record's current revision (id, clock) is `held`:
+    /// checked, linked, hashed; with its canonical body.
+    pub fn next(&mut self, own: &OwnRevision, held: Option<(Uuid, Hlc)>) -> Result<(Revision, String)> {
+        own.record
+            .validate()
+            .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
+        match (own.parent, held) {
+            (None, None) => {}
+            (Some(p), Some((c, _))) if p == c => {}
+            (None, Some(_)) => {
+                return Err(StorageError::Conflict(format!(
+                    "record {} already exists: an edit names the revision it was made from",
+                    own.record_id
+                )))
+            }
+            (Some(_), None) => return Err(StorageError::UnknownRecord(own.record_id)),
+            (Some(_), Some(_)) => return Err(stale(own.record_id)),
+        }
+        self.seq += 1;
+        // After the record's current revision too, so the edit wins on every device.
+        let floor = held.map(|(_, h)| h).unwrap_or_default().max(self.hlc);
+        self.hlc = floor.tick(self.now.timestamp_millis());
+        let mut rev = Revision {
+            id: own.id,
+            record_id: own.record_id,
+            parent: own.parent,
+            kind: own.record.body.kind(),
+            author: own.author.clone(),
+            device_id: self.device_id,
+            device_seq: self.seq,
+            recorded_at: self.now,
+            hlc: self.hlc,
+            reason: own.reason.clone(),
+            body: own.record.clone(),
+            prev_hash: self.prev,
+            hash: Hash::GENESIS,
+        };
+        let body = canonical_body(&rev.body);
+        rev.hash = rev.compute_hash(&body);
+        self.prev = rev.hash;
+        Ok((rev, body))
+    }
+}
+
+/// An edit made from a copy of a record that has changed since.
+pub(super) fn stale(record: Uuid) -> StorageError {
+    StorageError::Conflict(format!(
+        "record {record} was changed since this copy was read: reload it and make the change again"
+    ))
 }

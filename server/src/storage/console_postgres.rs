@@ -14,7 +14,7 @@
 use super::audit_postgres as audit;
 use super::audit_sqlite::{action, time, ServerEntry};
 use super::console::{
-    ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StaffChange, StoredSession,
+    stale, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
 use super::postgres::{
     advisory_lock, assign_in, bump_assignment_version, execute, get, insert_batch, lock, query, query_one, query_opt,
@@ -25,7 +25,7 @@ use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDeci
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
-use liaison_core::evidence::{canonical_body, Hash, Hlc, Revision};
+use liaison_core::evidence::{Hash, Hlc, Revision};
 use liaison_core::records::{Body, TeamMember};
 use std::collections::{BTreeSet, HashMap};
 use tokio_postgres::Row;
@@ -111,12 +111,6 @@ async fn currents(tx: &Transaction<'_>, records: &[Uuid]) -> Result<HashMap<Uuid
         .collect())
 }
 
-fn stale(record: Uuid) -> StorageError {
-    StorageError::Conflict(format!(
-        "record {record} was changed since this copy was read: reload it and make the change again"
-    ))
-}
-
 /// Appends to the server's own chain inside `tx` (see [`ConsoleStore::append_own`]).
 async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &str) -> Result<Vec<Revision>> {
     let now = time(ms(Utc::now()));
@@ -131,14 +125,16 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
         &[&device_id],
     )
     .await?;
-    let (mut seq, mut prev, mut hlc) = match head {
-        Some(r) => (
-            get::<i64>(&r, 0)? as u64,
-            Hash::from_slice(&get::<Vec<u8>>(&r, 1)?).unwrap_or_default(),
-            Hlc::unpack(get(&r, 2)?),
-        ),
-        None => (0, Hash::GENESIS, Hlc::default()),
-    };
+    let head = head
+        .map(|r| {
+            Ok::<_, StorageError>((
+                get::<i64>(&r, 0)? as u64,
+                Hash::from_slice(&get::<Vec<u8>>(&r, 1)?).unwrap_or_default(),
+                Hlc::unpack(get(&r, 2)?),
+            ))
+        })
+        .transpose()?;
+    let mut chain = OwnChain::after(device_id, head, now);
     let mut records: Vec<Uuid> = revisions.iter().map(|r| r.record_id).collect();
     records.sort();
     records.dedup();
@@ -147,47 +143,12 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
     let mut current: HashMap<Uuid, Option<(Uuid, Hlc)>> = HashMap::new();
     let mut made: Vec<(Revision, String, Scope)> = Vec::with_capacity(revisions.len());
     for own in revisions {
-        own.record
-            .validate()
-            .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
         let held = match current.get(&own.record_id) {
             Some(c) => *c,
             None => read.get(&own.record_id).copied(),
         };
-        match (own.parent, held) {
-            (None, None) => {}
-            (Some(p), Some((c, _))) if p == c => {}
-            (None, Some(_)) => {
-                return Err(StorageError::Conflict(format!(
-                    "record {} already exists: an edit names the revision it was made from",
-                    own.record_id
-                )))
-            }
-            (Some(_), None) => return Err(StorageError::UnknownRecord(own.record_id)),
-            (Some(_), Some(_)) => return Err(stale(own.record_id)),
-        }
-        seq += 1;
-        // After the record's current revision too, so the edit wins on every device.
-        let floor = held.map(|(_, h)| h).unwrap_or_default().max(hlc);
-        hlc = floor.tick(ms(now));
-        let mut rev = Revision {
-            id: own.id,
-            record_id: own.record_id,
-            parent: own.parent,
-            kind: own.record.body.kind(),
-            author: own.author.clone(),
-            device_id,
-            device_seq: seq,
-            recorded_at: now,
-            hlc,
-            reason: own.reason.clone(),
-            body: own.record.clone(),
-            prev_hash: prev,
-            hash: Hash::GENESIS,
-        };
-        let body = canonical_body(&rev.body);
-        rev.hash = rev.compute_hash(&body);
-        prev = rev.hash;
+        let (rev, body) = chain.next(own, held)?;
+        let hlc = rev.hlc;
         if let Body::Operation(op) = &rev.body.body {
             set_operation(tx, rev.record_id, &op.name, &op.team, ms(now)).await?;
         }

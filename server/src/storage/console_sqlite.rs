@@ -2,14 +2,14 @@
 
 use super::audit_sqlite::{self, action, ServerEntry};
 use super::console::{
-    ConsoleStore, Contact, Credentials, Logged, OwnRevision, StaffAccount, StaffChange, StoredSession,
+    ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
 use super::sqlite::{revision_from_row, store_revision, SqliteStorage, REVISION_COLUMNS};
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
-use liaison_core::evidence::{canonical_body, Hash, Hlc, Revision};
+use liaison_core::evidence::{Hash, Hlc, Revision};
 use liaison_core::records::Body;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use std::collections::{BTreeSet, HashMap};
@@ -125,60 +125,18 @@ pub(crate) fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], act
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let (mut seq, mut prev, mut hlc) = match head {
-        Some((s, h, c)) => (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)),
-        None => (0, Hash::GENESIS, Hlc::default()),
-    };
+    let head = head.map(|(s, h, c)| (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)));
+    let mut chain = OwnChain::after(device_id, head, now);
     // A record's current revision as the chain grows in this transaction.
     let mut current: HashMap<Uuid, Option<(Uuid, Hlc)>> = HashMap::new();
     let mut out = Vec::with_capacity(revisions.len());
     for own in revisions {
-        own.record
-            .validate()
-            .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
         let held = match current.get(&own.record_id) {
             Some(c) => *c,
             None => current_in(tx, own.record_id)?,
         };
-        match (own.parent, held) {
-            (None, None) => {}
-            (Some(p), Some((c, _))) if p == c => {}
-            (None, Some(_)) => {
-                return Err(StorageError::Conflict(format!(
-                    "record {} already exists: an edit names the revision it was made from",
-                    own.record_id
-                )))
-            }
-            (Some(_), None) => return Err(StorageError::UnknownRecord(own.record_id)),
-            (Some(_), Some(_)) => {
-                return Err(StorageError::Conflict(format!(
-                    "record {} was changed since this copy was read: reload it and make the change again",
-                    own.record_id
-                )))
-            }
-        }
-        seq += 1;
-        // After the record's current revision too, so the edit wins on every device.
-        let floor = held.map(|(_, h)| h).unwrap_or_default().max(hlc);
-        hlc = floor.tick(ms(now));
-        let mut rev = Revision {
-            id: own.id,
-            record_id: own.record_id,
-            parent: own.parent,
-            kind: own.record.body.kind(),
-            author: own.author.clone(),
-            device_id,
-            device_seq: seq,
-            recorded_at: now,
-            hlc,
-            reason: own.reason.clone(),
-            body: own.record.clone(),
-            prev_hash: prev,
-            hash: Hash::GENESIS,
-        };
-        let body = canonical_body(&rev.body);
-        rev.hash = rev.compute_hash(&body);
-        prev = rev.hash;
+        let (rev, body) = chain.next(own, held)?;
+        let hlc = rev.hlc;
         let scope = Scope::of(&rev);
         store_revision(tx, &rev, &body, scope, ms(now), rev.parent.is_none())?;
         if let Body::Operation(op) = &rev.body.body {
