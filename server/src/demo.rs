@@ -49,6 +49,7 @@ pub fn own_revisions(plan: &liaison_core::demo::DemoPlan) -> Vec<OwnRevision> {
                 author: r.author.clone(),
                 reason: r.reason.clone(),
                 record: r.record.clone(),
+                owner: None,
             }
         })
         .collect()

@@ -223,6 +223,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     "officer": null, "disabled": false })),
                 Route::OperationEdit => Some(json!({ "parent": op.revision, "reason": "matrix",
                     "operation": op.operation })),
+                Route::TaskingCreate => Some(json!({ "officer": "PC 1190", "title": "Matrix task",
+                    "incident_type": "reassurance_patrol" })),
                 _ if rule.method != "GET" && rule.method != "DELETE" => Some(json!({})),
                 _ => None,
             };

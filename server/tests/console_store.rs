@@ -62,6 +62,7 @@ fn own(record_id: Uuid, parent: Option<Uuid>, record: Record) -> OwnRevision {
         author: officer("PS 100"),
         reason: parent.map(|_| "Team changed at briefing".into()),
         record,
+        owner: None,
     }
 }
 

@@ -603,6 +603,14 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     app.select("#f-incident_type", "knife_crime").await;
     app.wait_text("[data-testid=deployment-warning]", "Violence & Threats")
         .await;
+    // Refused without the reason a PCSO is sent anyway (policy 2.8.3), beside its field.
+    app.click("[data-testid=save]").await;
+    app.wait_text("[data-field-error=override_reason]", "2.8.3").await;
+    app.fill(
+        "#f-override_reason",
+        "Scene held by response; supporting the victim's family",
+    )
+    .await;
     app.click("[data-testid=save]").await;
     app.wait_text("#screen-title", "Tasking").await;
     app.go("#/neighbourhood").await;

@@ -709,6 +709,8 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
                 due: Some(g.at(240)),
                 status: TaskStatus::Open,
                 result: String::new(),
+                assigned_to: None,
+                override_reason: String::new(),
             }),
         )?;
     }

@@ -32,7 +32,7 @@ pub use negotiation::{Compliance, NegotiationOutcome, NegotiationSubject, Outcom
 pub use operation::{EventKind, LatLon, Operation, Sector, TeamMember};
 pub use referral::Referral;
 pub use rumour::{RumourControlAction, RumourReport, RumourRisk, RumourSource, RumourSpread, RumourStatus};
-pub use tasking::{deployment_check, DeploymentCheck, IncidentType, TaskStatus, Tasking};
+pub use tasking::{check_assignment, deployment_check, DeploymentCheck, IncidentType, TaskStatus, Tasking};
 pub use tension::{Mood, TensionReading};
 
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Neighbourhood mode for PCSOs: the tasking list with the deployment check of policy 2.8.3 on
 //! every task, the abstraction log, referrals and intelligence submissions.
 
-use crate::records::{deployment_check, Abstraction, Body, DeploymentCheck, RecordId, RecordKind, Tasking};
+use crate::records::{deployment_check, Abstraction, Body, DeploymentCheck, OfficerId, RecordId, RecordKind, Tasking};
 use crate::store::{ListFilter, RecordSummary, Result, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,6 +12,9 @@ pub struct TaskingCard {
     pub occurred_at: DateTime<Utc>,
     pub tasking: Tasking,
     pub check: DeploymentCheck,
+    /// Who gave the task, when someone other than the officer it is for (a supervisor, from
+    /// the console); None for the officer's own task.
+    pub given_by: Option<OfficerId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -39,6 +42,11 @@ pub fn neighbourhood(store: &Store) -> Result<Neighbourhood> {
                 record_id: r.record_id,
                 occurred_at: r.record.occurred_at,
                 check: deployment_check(t.incident_type),
+                given_by: t
+                    .assigned_to
+                    .as_ref()
+                    .filter(|to| **to != r.author)
+                    .map(|_| r.author.clone()),
                 tasking: t,
             }),
             Body::Abstraction(a) => abstractions.push(AbstractionCard {

@@ -463,6 +463,8 @@ fn neighbourhood_puts_the_policy_check_on_every_task() {
                         due: None,
                         status: TaskStatus::Open,
                         result: String::new(),
+                        assigned_to: None,
+                        override_reason: String::new(),
                     }),
                 },
             )
@@ -474,6 +476,97 @@ fn neighbourhood_puts_the_policy_check_on_every_task() {
         let unsuited = matches!(t.check, DeploymentCheck::UnsuitedAsFirstResponse { .. });
         assert_eq!(unsuited, t.tasking.incident_type == IncidentType::KnifeCrime);
     }
+}
+
+fn tasking_record(at: DateTime<Utc>, incident_type: IncidentType, override_reason: &str) -> Record {
+    Record {
+        operation_id: None,
+        occurred_at: at,
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::Tasking(Tasking {
+            title: "Attend the address".into(),
+            incident_type,
+            briefing_ref: String::new(),
+            details: String::new(),
+            due: None,
+            status: TaskStatus::Open,
+            result: String::new(),
+            assigned_to: None,
+            override_reason: override_reason.into(),
+        }),
+    }
+}
+
+#[test]
+fn the_tablets_tasking_form_refuses_an_unsuited_type_without_an_override_and_writes_nothing() {
+    let mut f = fixture();
+    let before = status(&f.store, &f.me, None).unwrap().waiting_to_sync;
+    let refused = create_record(
+        &mut f.store,
+        &f.me,
+        tasking_record(f.start, IncidentType::KnifeCrime, ""),
+        None,
+    );
+    match refused {
+        Err(StoreError::Validation(e)) => {
+            assert_eq!(e.fields(), vec!["body.override_reason"]);
+            assert!(e.to_string().contains("2.8.3"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        status(&f.store, &f.me, None).unwrap().waiting_to_sync,
+        before,
+        "nothing written"
+    );
+    let saved = create_record(
+        &mut f.store,
+        &f.me,
+        tasking_record(
+            f.start,
+            IncidentType::KnifeCrime,
+            "Scene held by response; supporting the victim",
+        ),
+        None,
+    )
+    .unwrap();
+    // Setting status and result does not re-run the check; re-typing the task does.
+    let mut done = tasking_record(
+        f.start,
+        IncidentType::KnifeCrime,
+        "Scene held by response; supporting the victim",
+    );
+    if let Body::Tasking(t) = &mut done.body {
+        t.status = TaskStatus::Done;
+        t.result = "Victim visited".into();
+    }
+    edit_record(&mut f.store, &f.me, saved.record_id, done, "Done", None).unwrap();
+    let retyped = tasking_record(f.start, IncidentType::Firearms, "");
+    assert!(matches!(
+        edit_record(&mut f.store, &f.me, saved.record_id, retyped, "Re-typed", None),
+        Err(StoreError::Validation(_))
+    ));
+}
+
+#[test]
+fn a_task_given_by_someone_else_shows_who_gave_it() {
+    let mut f = fixture();
+    let mut given = tasking_record(f.start, IncidentType::ReassurancePatrol, "");
+    if let Body::Tasking(t) = &mut given.body {
+        t.assigned_to = Some(f.me.clone());
+    }
+    // As it arrives from the server: authored by the sergeant, assigned to this officer.
+    f.store.create(&officer("PS 100"), given).unwrap();
+    f.store
+        .create(&f.me, tasking_record(f.start, IncidentType::VictimVisit, ""))
+        .unwrap();
+    let n = neighbourhood(&f.store).unwrap();
+    let mut by: Vec<_> = n.taskings.iter().map(|t| t.given_by.clone()).collect();
+    by.sort();
+    assert_eq!(by, vec![None, Some(officer("PS 100"))]);
 }
 
 #[test]

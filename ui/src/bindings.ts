@@ -542,9 +542,24 @@ export type Tasking = { title: string, incident_type: IncidentType,
 /**
  * The briefing item it comes from.
  */
-briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, };
+briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, 
+/**
+ * The officer given the task, when a supervisor gave it (from the console); None for an
+ * officer's own neighbourhood task. Absent from older records, so their hashes stand.
+ */
+assigned_to?: OfficerId | null, 
+/**
+ * Why a task the deployment check marks unsuited (policy 2.8.3) is given to a PCSO
+ * anyway; see [`check_assignment`].
+ */
+override_reason?: string, };
 
-export type TaskingCard = { record_id: string, occurred_at: string, tasking: Tasking, check: DeploymentCheck, };
+export type TaskingCard = { record_id: string, occurred_at: string, tasking: Tasking, check: DeploymentCheck, 
+/**
+ * Who gave the task, when someone other than the officer it is for (a supervisor, from
+ * the console); None for the officer's own task.
+ */
+given_by: OfficerId | null, };
 
 /**
  * An officer deployed on the operation and their role ("PLT team leader", "PLO", "Bronze").

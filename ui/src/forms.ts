@@ -81,6 +81,9 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
   tasking: [
     t("title", "Task", { required: true }),
     sel("incident_type", "Incident type", "incident_type"),
+    area("override_reason", "Why a PCSO is sent anyway", {
+      hint: "Only for an incident type unsuited to a PCSO first response (policy 2.8.3): the reason it is taken on anyway.",
+    }),
     t("briefing_ref", "Briefing item"),
     area("details", "Details"),
     dt("due", "Due", { nullable: true }),

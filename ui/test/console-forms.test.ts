@@ -7,6 +7,7 @@ import { auditFileName, tabulate } from "../src/console/table";
 import { revokeConsequences } from "../src/console/pages/Tablets";
 import { disableConsequences, passwordConsequences, staffUpdate } from "../src/console/pages/Staff";
 import type { Staff } from "../src/console/bindings";
+import { isPcso, newTasking } from "../src/console/pages/Tasks";
 
 describe("server field errors beside their fields", () => {
   const keys = ["name", "ends_at", "sectors", "sectors[0]", "sectors[1]", "team", "team[0]", "username"];
@@ -67,9 +68,9 @@ describe("what each role sees", () => {
     expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"]);
   });
   it("follows the route matrix for the other roles", () => {
-    expect(navFor("gold").map((n) => n.label)).toEqual(["Operations", "Officers", "Audit"]);
-    expect(navFor("bronze").map((n) => n.label)).toEqual(["Operations", "Officers"]);
-    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Operations", "Officers", "Tablets"]);
+    expect(navFor("gold").map((n) => n.label)).toEqual(["Operations", "Officers", "Audit", "Tasks"]);
+    expect(navFor("bronze").map((n) => n.label)).toEqual(["Operations", "Officers", "Tasks"]);
+    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Operations", "Officers", "Tablets", "Tasks"]);
     expect(navFor("officer").map((n) => n.label)).toEqual(["Operations"]);
     expect(can("supervisor", "devices.manage")).toBe(false);
     expect(can("supervisor", "operations.edit")).toBe(false);
@@ -90,6 +91,7 @@ describe("hash routes", () => {
       { name: "reviews" },
       { name: "audit", id: null },
       { name: "audit", id: "0190-ab" },
+      { name: "tasks" },
     ] as const) {
       expect(parseRoute(href(r))).toEqual(r);
     }
@@ -100,6 +102,9 @@ describe("hash routes", () => {
     expect(mayOpen("bronze", { name: "staff" })).toBe(false);
     expect(mayOpen("supervisor", { name: "operation-new" })).toBe(false);
     expect(mayOpen("officer", { name: "live", id: "x" })).toBe(true);
+    expect(mayOpen("supervisor", { name: "tasks" })).toBe(true);
+    expect(mayOpen("officer", { name: "tasks" })).toBe(false);
+    expect(mayOpen("admin", { name: "tasks" })).toBe(false);
   });
 });
 
@@ -179,5 +184,28 @@ describe("editing a staff account", () => {
   it("states that a new password ends the sessions, one's own included", () => {
     expect(passwordConsequences(false)).toMatch(/sessions end now/);
     expect(passwordConsequences(true)).toMatch(/this one included/);
+  });
+});
+
+describe("giving a task", () => {
+  const officer = { officer: "PCSO 7781", name: "S. Okafor", rank: "PCSO", role: "Neighbourhood", team: "NHT", supervisor: null };
+  it("knows a PCSO by role or rank, as the server does", () => {
+    expect(isPcso(officer)).toBe(true);
+    expect(isPcso({ ...officer, rank: "PC", role: " pcso " })).toBe(true);
+    expect(isPcso({ ...officer, rank: "PC", role: "PLO" })).toBe(false);
+    expect(isPcso(undefined)).toBe(false);
+  });
+  it("sends an override only where the deployment check asks for one", () => {
+    const form = {
+      officer: "PCSO 7781",
+      title: " Visit ",
+      incident_type: "knife_crime" as const,
+      briefing_ref: "",
+      details: "",
+      due: "",
+      override_reason: " Scene held by response ",
+    };
+    expect(newTasking(form, true)).toMatchObject({ title: "Visit", override_reason: "Scene held by response", due: null });
+    expect(newTasking(form, false).override_reason).toBe("");
   });
 });

@@ -32,6 +32,11 @@ pub fn typescript() -> String {
     c.add::<ReviewView>();
     c.add::<ReviewDecisionView>();
     c.add::<ReviewDecision>();
+    // Tasking from the briefing.
+    c.add::<NewTasking>();
+    c.add::<TaskingView>();
+    c.add::<TaskingBoard>();
+    c.add::<IncidentTypeCheck>();
     let mut out = String::from(
         "// Generated from the Rust types by server/src/console/bindings.rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p liaison-server console_bindings` after changing a type.\n\

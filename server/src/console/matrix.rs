@@ -37,11 +37,16 @@ pub enum Route {
     ReviewList,
     ReviewDecide,
     AuditExport,
+    // Tasking from the briefing (issue 12, item 4).
+    TaskingList,
+    TaskingCreate,
 }
 
 const EVERYONE: &[StaffRole] = &StaffRole::ALL;
 const COMMAND: &[StaffRole] = &[Admin, Gold, Silver, Bronze];
 const COMMAND_AND_SUPERVISORS: &[StaffRole] = &[Admin, Gold, Silver, Bronze, Supervisor];
+/// Who may task an officer: supervisors and commanders.
+const TASKERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
 
 const fn rule(route: Route, method: &'static str, path: &'static str, allowed: &'static [StaffRole]) -> RouteRule {
     RouteRule {
@@ -84,6 +89,9 @@ pub const ROUTES: &[RouteRule] = &[
     rule(Route::ReviewList, "GET", "/reviews", &[Admin]),
     rule(Route::ReviewDecide, "POST", "/reviews/{record}/decision", &[Admin]),
     rule(Route::AuditExport, "GET", "/audit", &[Admin, Gold]),
+    // Tasking from the briefing: those who direct officers, not force IT.
+    rule(Route::TaskingList, "GET", "/taskings", TASKERS),
+    rule(Route::TaskingCreate, "POST", "/taskings", TASKERS),
 ];
 
 /// The rule of `route`.

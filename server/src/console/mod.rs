@@ -26,6 +26,7 @@ pub mod model;
 pub mod password;
 mod routes;
 pub mod sign_in;
+mod tasking;
 
 use crate::storage::{Storage, StorageError};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_FRAME_OPTIONS};

@@ -292,3 +292,63 @@ pub struct ReviewDecision {
     pub decision: String,
     pub rationale: String,
 }
+
+// --- tasking from the briefing (issue 12, item 4) ----------------------------------------------
+
+/// A task given to an officer from the console. The deployment check of policy 2.8.3 runs
+/// when it is given: an incident type unsuited to a PCSO first response is refused for a PCSO
+/// unless `override_reason` says why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewTasking {
+    /// The officer given the task (in the directory of officers).
+    pub officer: String,
+    pub title: String,
+    pub incident_type: liaison_core::records::IncidentType,
+    #[serde(default)]
+    pub briefing_ref: String,
+    #[serde(default)]
+    pub details: String,
+    #[serde(default)]
+    pub due: Option<DateTime<Utc>>,
+    /// Required for an unsuited type given to a PCSO; refused otherwise.
+    #[serde(default)]
+    pub override_reason: String,
+}
+
+/// A task given from the console, at its current revision: the officer's status and result
+/// come back by the ordinary sync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TaskingView {
+    pub record_id: Uuid,
+    /// The current revision.
+    pub revision: Uuid,
+    pub tasking: liaison_core::records::Tasking,
+    /// The assignee as the directory names them, when listed.
+    pub assignee_name: Option<String>,
+    pub assignee_is_pcso: bool,
+    /// The deployment check of the incident type (policy 2.8.3).
+    pub check: liaison_core::records::DeploymentCheck,
+    /// Who gave it (the first revision's author) and when the server stored it.
+    pub given_by: String,
+    pub given_at: DateTime<Utc>,
+    /// Who made the current revision, and when the server received it.
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The tasks given, and what the form needs to run the deployment check as it is filled in
+/// (the core's check of every incident type, so the page never keeps its own list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TaskingBoard {
+    pub taskings: Vec<TaskingView>,
+    pub incident_types: Vec<IncidentTypeCheck>,
+}
+
+/// One incident type with its label and its deployment check (policy 2.8.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IncidentTypeCheck {
+    pub value: liaison_core::records::IncidentType,
+    pub label: String,
+    pub check: liaison_core::records::DeploymentCheck,
+}

@@ -28,7 +28,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use uuid::Uuid;
 
-type Answer<T> = Result<Json<T>, ConsoleFailure>;
+pub(super) type Answer<T> = Result<Json<T>, ConsoleFailure>;
 
 pub(super) fn api(state: ConsoleState) -> Router {
     Router::new()
@@ -47,11 +47,12 @@ pub(super) fn api(state: ConsoleState) -> Router {
         .route("/reviews", get(review_list))
         .route("/reviews/{record}/decision", post(review_decide))
         .route("/audit", get(audit_export))
+        .merge(super::tasking::routes())
         .with_state(state)
 }
 
 /// The route's roles, from the matrix.
-fn require(signed: &Signed, route: Route) -> Result<(), ConsoleFailure> {
+pub(super) fn require(signed: &Signed, route: Route) -> Result<(), ConsoleFailure> {
     if matrix::allows(route, signed.staff.role) {
         Ok(())
     } else {
@@ -60,14 +61,14 @@ fn require(signed: &Signed, route: Route) -> Result<(), ConsoleFailure> {
 }
 
 /// A JSON body read as a form: unreadable JSON is one problem, not a 422 of serde's words.
-fn form<T: DeserializeOwned>(body: &Bytes) -> Result<T, ConsoleFailure> {
+pub(super) fn form<T: DeserializeOwned>(body: &Bytes) -> Result<T, ConsoleFailure> {
     serde_json::from_slice(body).map_err(|e| ConsoleFailure::Invalid {
         message: format!("the form could not be read: {e}"),
         fields: vec![],
     })
 }
 
-fn validation(e: ValidationError) -> ConsoleFailure {
+pub(super) fn validation(e: ValidationError) -> ConsoleFailure {
     fn flatten(e: ValidationError, out: &mut Vec<FieldError>) {
         match e {
             ValidationError::Several(all) => all.into_iter().for_each(|e| flatten(e, out)),
@@ -504,7 +505,7 @@ fn parse_id(id: &str, what: &str) -> Result<Uuid, ConsoleFailure> {
 
 /// Who an edit made in the console is authored by: the person's officer id, else their
 /// username.
-fn author_of(signed: &Signed) -> Result<OfficerId, ConsoleFailure> {
+pub(super) fn author_of(signed: &Signed) -> Result<OfficerId, ConsoleFailure> {
     OfficerId::new(
         signed
             .staff
@@ -567,6 +568,7 @@ async fn operation_create(State(state): State<ConsoleState>, signed: Signed, bod
                 author,
                 reason: None,
                 record,
+                owner: None,
             };
             s.append_own(&[own], &signed.staff.username)?;
             live::operation_view(&live::operation_log(s, id)?, id)
@@ -605,6 +607,7 @@ async fn operation_edit(
                 author,
                 reason: edit.reason.clone().filter(|r| !r.trim().is_empty()),
                 record,
+                owner: None,
             };
             s.append_own(&[own], &signed.staff.username)?;
             live::operation_view(&live::operation_log(s, id)?, id)

@@ -76,6 +76,8 @@ fn tasking(r: Revision) -> Revision {
                 due: None,
                 status: TaskStatus::Open,
                 result: String::new(),
+                assigned_to: None,
+                override_reason: String::new(),
             }),
             ..group(None)
         },

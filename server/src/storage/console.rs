@@ -68,6 +68,17 @@ pub struct OwnRevision {
     pub author: OfficerId,
     pub reason: Option<String>,
     pub record: Record,
+    /// Whose the new record is, when not its author's: the record is bound to this officer, so
+    /// an author-only record (a tasking given in the console) reaches their devices and only
+    /// they may write its next revisions. None binds it to `author`; only a new record has one.
+    pub owner: Option<OfficerId>,
+}
+
+impl OwnRevision {
+    /// The officer the record is bound to when this revision is its first.
+    pub fn bound_to(&self) -> &OfficerId {
+        self.owner.as_ref().unwrap_or(&self.author)
+    }
 }
 
 /// A revision with the server's log position and receipt time: the console's live picture
@@ -125,6 +136,9 @@ pub trait ConsoleStore {
     fn operation_log(&self, operation: Uuid, after: i64, limit: u32) -> Result<Vec<Logged>>;
     /// The server's latest log position.
     fn log_position(&self) -> Result<i64>;
+    /// Revisions of every record of `kind`, whatever its scope, after the log position
+    /// `after`, in log order, at most `limit` (the console's list of taskings).
+    fn kind_log(&self, kind: liaison_core::records::RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>>;
 
     /// Every enrolled tablet with its last contact.
     fn devices(&self) -> Result<Vec<DeviceView>>;
@@ -214,6 +228,12 @@ impl OwnChain {
         own.record
             .validate()
             .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
+        if own.owner.is_some() && own.parent.is_some() {
+            return Err(StorageError::Invalid(format!(
+                "revision {}: a record's owner is given by its first revision only",
+                own.id
+            )));
+        }
         match (own.parent, held) {
             (None, None) => {}
             (Some(p), Some((c, _))) if p == c => {}

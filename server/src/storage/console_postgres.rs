@@ -17,8 +17,8 @@ use super::console::{
     stale, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
 use super::postgres::{
-    advisory_lock, assign_in, bump_assignment_version, execute, get, insert_batch, lock, query, query_one, query_opt,
-    revision_from_row, revoke_in, PostgresStorage, REVISION_COLUMNS,
+    advisory_lock, assign_in, bind_record, bump_assignment_version, execute, get, insert_batch, lock, query, query_one,
+    query_opt, revision_from_row, revoke_in, PostgresStorage, REVISION_COLUMNS,
 };
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
@@ -26,7 +26,7 @@ use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use liaison_core::evidence::{Hash, Hlc, Revision};
-use liaison_core::records::{Body, TeamMember};
+use liaison_core::records::{Body, RecordKind, TeamMember};
 use std::collections::{BTreeSet, HashMap};
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -164,11 +164,17 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
     if let Some(record) = records.iter().find(|r| read.get(r) != again.get(r)) {
         return Err(stale(*record));
     }
+    // Bound one by one below: a new record is bound to its owner, who may not be its author.
     let batch: Vec<(&Revision, &str, Scope, bool)> = made
         .iter()
-        .map(|(rev, body, scope)| (rev, body.as_str(), *scope, rev.parent.is_none()))
+        .map(|(rev, body, scope)| (rev, body.as_str(), *scope, false))
         .collect();
     insert_batch(tx, &batch, ms(now)).await?;
+    for ((rev, _, scope), own) in made.iter().zip(revisions) {
+        if rev.parent.is_none() {
+            bind_record(tx, rev, *scope, own.bound_to()).await?;
+        }
+    }
     for (rev, _, scope) in &made {
         log(
             tx,
@@ -592,6 +598,31 @@ impl ConsoleStore for PostgresStorage {
                          WHERE scope = 'operation' AND scope_operation = $1 AND pos > $2 ORDER BY pos LIMIT $3"
                     ),
                     &[&operation, &after, &i64::from(limit)],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Logged {
+                        revision: revision_from_row(r)?,
+                        position: get(r, 13)?,
+                        received_at: time(get(r, 14)?),
+                    })
+                })
+                .collect()
+            })
+        })
+    }
+
+    fn kind_log(&self, kind: RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    &format!(
+                        "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions
+                         WHERE kind = $1 AND pos > $2 ORDER BY pos LIMIT $3"
+                    ),
+                    &[&kind.as_str(), &after, &i64::from(limit)],
                 )
                 .await?
                 .iter()

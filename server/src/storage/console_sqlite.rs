@@ -4,13 +4,13 @@ use super::audit_sqlite::{self, action, ServerEntry};
 use super::console::{
     ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
-use super::sqlite::{revision_from_row, store_revision, SqliteStorage, REVISION_COLUMNS};
+use super::sqlite::{bind_record, revision_from_row, store_revision, SqliteStorage, REVISION_COLUMNS};
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
 use crate::visibility::Scope;
 use chrono::{DateTime, Utc};
 use liaison_core::evidence::{Hash, Hlc, Revision};
-use liaison_core::records::Body;
+use liaison_core::records::{Body, RecordKind};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -138,7 +138,10 @@ pub(crate) fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], act
         let (rev, body) = chain.next(own, held)?;
         let hlc = rev.hlc;
         let scope = Scope::of(&rev);
-        store_revision(tx, &rev, &body, scope, ms(now), rev.parent.is_none())?;
+        store_revision(tx, &rev, &body, scope, ms(now), false)?;
+        if rev.parent.is_none() {
+            bind_record(tx, &rev, scope, own.bound_to())?;
+        }
         if let Body::Operation(op) = &rev.body.body {
             set_operation(tx, rev.record_id, &op.name, &op.team, now)?;
         }
@@ -504,6 +507,23 @@ impl ConsoleStore for SqliteStorage {
 
     fn log_position(&self) -> Result<i64> {
         self.read(|c| Ok(c.query_row("SELECT COALESCE(MAX(pos), 0) FROM revisions", [], |r| r.get(0))?))
+    }
+
+    fn kind_log(&self, kind: RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions
+                 WHERE kind = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![kind.as_str(), after, limit], |r| {
+                Ok(Logged {
+                    revision: revision_from_row(r)?,
+                    position: r.get(13)?,
+                    received_at: at(r.get(14)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     fn devices(&self) -> Result<Vec<DeviceView>> {

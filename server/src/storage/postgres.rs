@@ -493,19 +493,26 @@ async fn store_revision(
 ) -> Result<()> {
     insert_revision(tx, rev, body, scope, received_ms).await?;
     if binds {
-        execute(
-            tx,
-            "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &rev.record_id,
-                &rev.kind.as_str(),
-                &scope.as_str(),
-                &scope.operation(),
-                &rev.author.as_str(),
-            ],
-        )
-        .await?;
+        bind_record(tx, rev, scope, &rev.author).await?;
     }
+    Ok(())
+}
+
+/// Binds a record by its first revision: its kind, its scope and the officer it belongs to
+/// (its author, or the officer the console gave it to).
+pub(super) async fn bind_record(tx: &Transaction<'_>, rev: &Revision, scope: Scope, owner: &OfficerId) -> Result<()> {
+    execute(
+        tx,
+        "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &rev.record_id,
+            &rev.kind.as_str(),
+            &scope.as_str(),
+            &scope.operation(),
+            &owner.as_str(),
+        ],
+    )
+    .await?;
     Ok(())
 }
 

@@ -431,17 +431,24 @@ pub(crate) fn store_revision(
 ) -> Result<()> {
     insert_revision(tx, rev, body, scope, received_ms)?;
     if binds {
-        tx.prepare_cached(
-            "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            rev.record_id,
-            rev.kind.as_str(),
-            scope.as_str(),
-            scope.operation(),
-            rev.author.as_str()
-        ])?;
+        bind_record(tx, rev, scope, &rev.author)?;
     }
+    Ok(())
+}
+
+/// Binds a record by its first revision: its kind, its scope and the officer it belongs to
+/// (its author, or the officer the console gave it to).
+pub(crate) fn bind_record(tx: &Transaction<'_>, rev: &Revision, scope: Scope, owner: &OfficerId) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO record_bindings (record_id, kind, scope, scope_operation, author) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        rev.record_id,
+        rev.kind.as_str(),
+        scope.as_str(),
+        scope.operation(),
+        owner.as_str()
+    ])?;
     Ok(())
 }
 

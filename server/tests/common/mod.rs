@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod backend;
+pub mod console;
 pub mod proxy;
 
 #[allow(unused_imports)]
@@ -434,6 +435,8 @@ pub fn tasking(title: &str) -> Record {
             due: None,
             status: TaskStatus::Open,
             result: String::new(),
+            assigned_to: None,
+            override_reason: String::new(),
         }),
     )
 }

@@ -16,6 +16,9 @@ import type {
   ReviewView,
   Staff,
   StaffUpdate,
+  NewTasking,
+  TaskingBoard,
+  TaskingView,
 } from "./bindings";
 
 export const API = "/console/api";
@@ -117,4 +120,9 @@ export const api = {
   /** The audit trail as the server gives it (its shape is the audit module's, not the console's). */
   audit: (kind: "operation" | "record", id: string, purpose: string) =>
     request<unknown>("GET", `/audit?${new URLSearchParams({ kind, id, purpose }).toString()}`),
+
+  // Tasking from the briefing.
+  taskings: () => request<TaskingBoard>("GET", "/taskings"),
+  giveTask: (t: NewTasking) => request<TaskingView>("POST", "/taskings", t),
+
 };

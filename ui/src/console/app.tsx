@@ -14,6 +14,7 @@ import { LivePage } from "./pages/Live";
 import { TabletsPage } from "./pages/Tablets";
 import { ReviewsPage } from "./pages/Reviews";
 import { AuditPage } from "./pages/Audit";
+import { TasksPage } from "./pages/Tasks";
 import { Page } from "./ui";
 
 function useHashRoute(): Route {
@@ -156,6 +157,8 @@ function RoutePage({ route, me }: { route: Route; me: Me }) {
       return <ReviewsPage />;
     case "audit":
       return <AuditPage initialId={route.id} />;
+    case "tasks":
+      return <TasksPage />;
     case "not-found":
       return (
         <Page title="Page not found">

@@ -55,6 +55,11 @@ summary: string, mood?: Mood | null,
 follow_up?: string | null, };
 
 /**
+ * The answer to "may a PCSO be sent to this first?".
+ */
+export type DeploymentCheck = { "verdict": "suitable" } | { "verdict": "unsuited_as_first_response", category: string, advice: string, };
+
+/**
  * A tablet as force IT sees it.
  */
 export type DeviceView = { device_id: string, officer: string, enrolled_at: string, 
@@ -117,6 +122,11 @@ export type GroupKind = "organiser" | "participant" | "counter_protest" | "commu
  * rest are the policy's list of incidents unsuited to a PCSO first response.
  */
 export type IncidentType = "reassurance_patrol" | "community_engagement" | "antisocial_behaviour" | "hate_crime_support" | "victim_visit" | "low_level_disorder_after_the_event" | "area_search_support" | "other" | "violence_in_progress" | "threats_with_weapons" | "knife_crime" | "firearms" | "affray_or_violent_disorder" | "domestic_abuse" | "stalking_suspect_present" | "self_harm_in_progress" | "mental_health_crisis_immediate_risk" | "serious_sexual_offence" | "serious_assault" | "child_abuse" | "high_risk_missing_person" | "sudden_death" | "burglary_in_progress" | "robbery_in_progress" | "riot_or_large_scale_disorder" | "hostile_protest" | "counter_protest" | "football_disorder" | "suspects_fleeing" | "warrant_execution" | "bail_or_court_order_breach" | "premises_search" | "serious_collision" | "fatal_or_serious_injury_collision" | "live_lane_incident" | "drink_drug_driving" | "terrorism" | "hazardous_materials" | "water_rescue" | "dangerous_animals" | "structural_collapse_or_fire";
+
+/**
+ * One incident type with its label and its deployment check (policy 2.8.3).
+ */
+export type IncidentTypeCheck = { value: IncidentType, label: string, check: DeploymentCheck, };
 
 export type IntelligenceSubmission = { summary: string, detail: string, source: SourceKind, 
 /**
@@ -186,6 +196,21 @@ export type NewStaff = { username: string, display_name: string, role: StaffRole
  * At least 12 characters.
  */
 password: string, };
+
+/**
+ * A task given to an officer from the console. The deployment check of policy 2.8.3 runs
+ * when it is given: an incident type unsuited to a PCSO first response is refused for a PCSO
+ * unless `override_reason` says why.
+ */
+export type NewTasking = { 
+/**
+ * The officer given the task (in the directory of officers).
+ */
+officer: string, title: string, incident_type: IncidentType, briefing_ref: string, details: string, due: string | null, 
+/**
+ * Required for an unsuited type given to a PCSO; refused otherwise.
+ */
+override_reason: string, };
 
 /**
  * An officer in the directory of people: who carries tablets and goes on operations.
@@ -427,7 +452,49 @@ export type Tasking = { title: string, incident_type: IncidentType,
 /**
  * The briefing item it comes from.
  */
-briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, };
+briefing_ref?: string, details?: string, due?: string | null, status: TaskStatus, result?: string, 
+/**
+ * The officer given the task, when a supervisor gave it (from the console); None for an
+ * officer's own neighbourhood task. Absent from older records, so their hashes stand.
+ */
+assigned_to?: OfficerId | null, 
+/**
+ * Why a task the deployment check marks unsuited (policy 2.8.3) is given to a PCSO
+ * anyway; see [`check_assignment`].
+ */
+override_reason?: string, };
+
+/**
+ * The tasks given, and what the form needs to run the deployment check as it is filled in
+ * (the core's check of every incident type, so the page never keeps its own list).
+ */
+export type TaskingBoard = { taskings: Array<TaskingView>, incident_types: Array<IncidentTypeCheck>, };
+
+/**
+ * A task given from the console, at its current revision: the officer's status and result
+ * come back by the ordinary sync.
+ */
+export type TaskingView = { record_id: string, 
+/**
+ * The current revision.
+ */
+revision: string, tasking: Tasking, 
+/**
+ * The assignee as the directory names them, when listed.
+ */
+assignee_name: string | null, assignee_is_pcso: boolean, 
+/**
+ * The deployment check of the incident type (policy 2.8.3).
+ */
+check: DeploymentCheck, 
+/**
+ * Who gave it (the first revision's author) and when the server stored it.
+ */
+given_by: string, given_at: string, 
+/**
+ * Who made the current revision, and when the server received it.
+ */
+updated_by: string, updated_at: string, };
 
 /**
  * A team member's tablets, for the live picture.

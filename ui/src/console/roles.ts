@@ -12,7 +12,8 @@ export type Ability =
   | "devices.read"
   | "devices.manage" // issue enrolments, revoke
   | "reviews"
-  | "audit";
+  | "audit"
+  | "tasking"; // give officers tasks and read their results
 
 const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
   admin: [
@@ -26,10 +27,10 @@ const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
     "reviews",
     "audit",
   ],
-  gold: ["officers.read", "operations.read", "operations.edit", "audit"],
-  silver: ["officers.read", "operations.read", "operations.edit"],
-  bronze: ["officers.read", "operations.read", "operations.edit"],
-  supervisor: ["officers.read", "operations.read", "devices.read"],
+  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking"],
+  silver: ["officers.read", "operations.read", "operations.edit", "tasking"],
+  bronze: ["officers.read", "operations.read", "operations.edit", "tasking"],
+  supervisor: ["officers.read", "operations.read", "devices.read", "tasking"],
   officer: ["operations.read"],
 };
 
@@ -51,6 +52,7 @@ const NAV: { item: NavItem; needs: Ability }[] = [
   { item: { href: "#/tablets", label: "Tablets", routes: ["tablets"] }, needs: "devices.read" },
   { item: { href: "#/reviews", label: "Reviews", routes: ["reviews"] }, needs: "reviews" },
   { item: { href: "#/audit", label: "Audit", routes: ["audit"] }, needs: "audit" },
+  { item: { href: "#/tasks", label: "Tasks", routes: ["tasks"] }, needs: "tasking" },
 ];
 
 /** The navigation a role sees, in a fixed order. */

@@ -12,6 +12,7 @@ export type Route =
   | { name: "tablets" }
   | { name: "reviews" }
   | { name: "audit"; id: string | null }
+  | { name: "tasks" }
   | { name: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -36,6 +37,7 @@ export function parseRoute(hash: string): Route {
     case "staff":
     case "tablets":
     case "reviews":
+    case "tasks":
       if (p.length === 1) return { name: p[0] };
       break;
     case "audit":
@@ -84,6 +86,8 @@ export function mayOpen(role: StaffRole, route: Route): boolean {
       return can(role, "reviews");
     case "audit":
       return can(role, "audit");
+    case "tasks":
+      return can(role, "tasking");
     case "not-found":
       return true;
   }

@@ -137,7 +137,14 @@ export function Capture(props: Mode & { purpose?: string }) {
     const editing = loaded.existing !== null;
     const occurred = fromLocalInput(String(values.occurred_at ?? "")) ?? new Date().toISOString();
     const sector = String(values.sector ?? "").trim() || null;
-    const body = buildBody(loaded.kind, values, loaded.existing?.current.record.body, editing);
+    let body = buildBody(loaded.kind, values, loaded.existing?.current.record.body, editing);
+    if (body.kind === "tasking") {
+      // An override is recorded only where the policy restricts the task (2.8.3); one typed
+      // for a type since changed to a suitable one is not kept.
+      const incident = body.incident_type;
+      const unsuited = vocab.incident_type.find((c) => c.value === incident)?.unsuited_category;
+      if (!unsuited) body = { ...body, override_reason: "" };
+    }
     const record: LRecord = loaded.existing
       ? { ...loaded.existing.current.record, occurred_at: occurred, sector, body }
       : {
@@ -296,5 +303,15 @@ function TaskCheck({ incident }: { incident: string }) {
     () => (incident ? api.deploymentCheck(incident as IncidentType) : Promise.resolve(null)),
     [incident],
   );
-  return check.data ? <CheckBanner check={check.data} /> : null;
+  if (!check.data) return null;
+  return (
+    <>
+      <CheckBanner check={check.data} />
+      {check.data.verdict === "unsuited_as_first_response" ? (
+        <p class="muted" data-testid="override-needed">
+          To take it on anyway, say why in “Why a PCSO is sent anyway”: it is recorded with the task.
+        </p>
+      ) : null}
+    </>
+  );
 }

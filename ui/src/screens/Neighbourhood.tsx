@@ -43,7 +43,18 @@ export function Neighbourhood() {
                       {label(vocab, "incident_type", t.tasking.incident_type)} · {label(vocab, "task_status", t.tasking.status)}
                       {t.tasking.due ? ` · due ${when(t.tasking.due)}` : ""}
                     </p>
+                    {t.given_by ? (
+                      <p data-testid="given-by">
+                        Given by {t.given_by}
+                        {t.tasking.briefing_ref ? ` (${t.tasking.briefing_ref})` : ""}
+                      </p>
+                    ) : null}
                     <CheckBanner check={t.check} />
+                    {t.tasking.override_reason ? <p class="muted">Given anyway: {t.tasking.override_reason}</p> : null}
+                    {t.tasking.result ? <p>Result: {t.tasking.result}</p> : null}
+                    <a class="btn secondary" href={href({ name: "edit", id: t.record_id })} data-testid="update-tasking">
+                      Set status and result
+                    </a>
                   </li>
                 ))}
               </ul>
