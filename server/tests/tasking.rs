@@ -208,3 +208,95 @@ async fn a_pcso_only_rule_for_a_non_pcso_an_unknown_officer_and_an_officers_acco
     assert_eq!(taskings_held(&server), 1, "nothing more was written");
 }
 }
+
+async fn sync_via(d: &Device, url: &str) -> Result<liaison_core::sync::SyncReport, liaison_core::sync::SyncError> {
+    d.client_via(url, common::quick_options())
+        .sync(&d.store, &|_, _, _| {})
+        .await
+}
+
+/// How many revisions of `record` the tablet holds.
+fn revisions_on(d: &Device, record: RecordId) -> usize {
+    d.store
+        .lock()
+        .unwrap()
+        .history(
+            record,
+            &liaison_core::Access {
+                officer: d.officer.clone(),
+                purpose: "test".into(),
+            },
+        )
+        .map(|h| h.len())
+        .unwrap_or(0)
+}
+
+each_backend! {
+async fn a_task_and_its_result_survive_a_lost_answer_and_a_cut_request_at_each_step_once_each() {
+    let server = team().await;
+    let pcso = Device::enrolled("PCSO 7781", &server).await;
+    let sergeant = sign_in(&server, "ps.100").await;
+    let proxy = common::proxy::Proxy::start(server.addr).await;
+    let (status, body) = sergeant
+        .request("POST", "/taskings", Some(task("PCSO 7781", "victim_visit", "")))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let given: TaskingView = serde_json::from_value(body).unwrap();
+
+    // The answers that carry the task to the tablet are lost: it pulls it again, once.
+    proxy.set(|f| f.lose_responses = 3);
+    for _ in 0..3 {
+        assert!(sync_via(&pcso, &proxy.url()).await.is_err());
+    }
+    assert_eq!(proxy.get(|f| f.responses_lost), 3);
+    assert!(!pcso.has_record(given.record_id), "no answer carrying the task arrived");
+    sync_via(&pcso, &proxy.url()).await.unwrap();
+    assert_eq!(revisions_on(&pcso, given.record_id), 1, "the task is on the tablet once");
+
+    let result = |pcso: &Device| {
+        let current = pcso
+            .store
+            .lock()
+            .unwrap()
+            .get(
+                given.record_id,
+                &liaison_core::Access {
+                    officer: pcso.officer.clone(),
+                    purpose: "test".into(),
+                },
+            )
+            .unwrap();
+        let mut record = current.record;
+        let Body::Tasking(t) = &mut record.body else { panic!("{:?}", record.body) };
+        t.status = TaskStatus::Done;
+        t.result = "Victim seen; crime prevention advice given.".into();
+        record
+    };
+    pcso.edit(given.record_id, result(&pcso), "Task done");
+
+    // The push of the result is cut half way: nothing of it is stored.
+    proxy.set(|f| f.cut_requests = 1);
+    assert!(sync_via(&pcso, &proxy.url()).await.is_err());
+    assert_eq!(pcso.waiting(), 1, "the result still waits on the tablet");
+    // The server stores it but its answer is lost: the retry is recognised, not stored twice.
+    proxy.set(|f| f.lose_responses = 1);
+    assert!(sync_via(&pcso, &proxy.url()).await.is_err());
+    let report = sync_via(&pcso, &proxy.url()).await.unwrap();
+    assert_eq!(pcso.waiting(), 0, "{report:?}");
+    common::assert_server_holds_exactly(server.storage.as_ref(), &pcso);
+
+    let held: Vec<_> = server
+        .storage
+        .kind_log(RecordKind::Tasking, 0, 1_000)
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.revision.record_id == given.record_id)
+        .collect();
+    assert_eq!(held.len(), 2, "the task and its result, once each");
+    let (_, board) = sergeant.get("/taskings").await;
+    let board: TaskingBoard = serde_json::from_value(board).unwrap();
+    assert_eq!(board.taskings.len(), 1);
+    assert_eq!(board.taskings[0].tasking.status, TaskStatus::Done);
+    assert!(server.storage.verify().unwrap().problems.is_empty());
+}
+}
