@@ -237,10 +237,16 @@ async fn play_tablet(dir: &Path, enrolment: &str) -> Result<(), String> {
             record(Body::Escalation(Escalation {
                 category: EscalationKind::Threat,
                 summary: ESCALATION.into(),
-                told: "Bronze".into(),
+                told: "Bronze by radio".into(),
                 told_at: Utc::now(),
+                addressed_to: Some(EscalationTo::Supervisor),
+                addressed_person: String::new(),
+                escalated: vec![],
+                acknowledged: None,
+                decision: None,
                 response: String::new(),
                 response_at: None,
+                responded_by: String::new(),
             })),
         )
         .map_err(|e| format!("escalation: {e}"))?;

@@ -225,10 +225,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     "operation": op.operation })),
                 Route::TaskingCreate => Some(json!({ "officer": "PC 1190", "title": "Matrix task",
                     "incident_type": "reassurance_patrol" })),
+                Route::IntelligenceReview => Some(json!({ "revision": Uuid::now_v7(), "outcome": "returned",
+                    "feedback": "matrix" })),
                 _ if rule.method != "GET" && rule.method != "DELETE" => Some(json!({})),
                 _ => None,
             };
-            let (status, answer) = if rule.route == Route::Events {
+            let (status, answer) = if matches!(rule.route, Route::Events | Route::AlertEvents) {
                 // The stream never ends: its status is the answer.
                 let resp = session
                     .http
@@ -237,7 +239,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     .send()
                     .await
                     .unwrap();
-                (resp.status(), Value::Null)
+                match resp.status() {
+                    StatusCode::OK => (StatusCode::OK, Value::Null),
+                    refused => (refused, serde_json::from_str(&resp.text().await.unwrap_or_default()).unwrap_or(Value::Null)),
+                }
             } else {
                 session.request(rule.method, &path, body).await
             };

@@ -625,7 +625,6 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
             "abstraction",
             vec![
                 ("#f-to_duty", "Public order cordon"),
-                ("#f-authorised_by", "Insp Cole"),
                 ("#f-reason", "Staffing for the march"),
             ],
         ),
@@ -946,6 +945,173 @@ async fn a_revoked_device_is_wiped_and_says_why() {
     );
     app.click("[data-testid=acknowledge-wipe]").await;
     app.wait_text("#screen-title", "Enrol this tablet").await;
+    app.quit().await;
+}
+
+/// A signed-in person of the force console, over the force server's TLS (its CA pinned).
+struct Console {
+    http: reqwest::Client,
+    url: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Console {
+    async fn sign_in(force: &Force, username: &str, password: &str) -> Console {
+        let ca = std::fs::read(&force.ca).expect("the force CA");
+        let http = reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("a PEM CA"))
+            .build()
+            .unwrap();
+        let resp = http
+            .post(format!("{}/console/api/session", force.url))
+            .header("content-type", "application/json")
+            .body(json!({ "username": username, "password": password }).to_string())
+            .send()
+            .await
+            .expect("the console answers");
+        assert!(resp.status().is_success(), "sign-in of {username}: {}", resp.status());
+        let cookie = resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let me: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
+        Console {
+            http,
+            url: force.url.clone(),
+            cookie,
+            csrf: me["csrf"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}/console/api{path}", self.url))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The alert of escalation `id`, waiting until the server has it.
+    async fn alert(&self, id: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let list = self.call("GET", "/alerts", None).await;
+            if let Some(a) = list["alerts"].as_array().unwrap().iter().find(|a| a["record_id"] == id) {
+                return a.clone();
+            }
+            assert!(Instant::now() < deadline, "no alert for {id}: {list}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+/// An escalation raised on the tablet in neighbourhood mode, addressed to the officer's
+/// supervisor, is acknowledged and answered in the console; the tablet shows who acknowledged
+/// it, when, and the answer. "Withdraw, observe and report" is one tap and reaches the
+/// supervisor's alerts too.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
+async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered() {
+    if !can_run("e2e escalation") {
+        return;
+    }
+    let Some(force) = Force::from_env("e2e escalation") else {
+        return;
+    };
+    let (_dir, db) = new_db();
+    let driver = Driver::start(&db);
+    // The demo's PCSO, whose supervisor in the directory is the demo sergeant (ps.2817).
+    let app = driver.launch_enrolled(&force, "PCSO 7781").await;
+    app.go("#/neighbourhood").await;
+    app.click("[data-testid=raise-escalation]").await;
+    app.fill("#f-summary", "Lone child, about 8, outside the Co-op on Monument Road")
+        .await;
+    app.select("#f-addressed_to", "supervisor").await;
+    app.click("[data-testid=save]").await;
+    app.wait("[data-testid=escalation-answer]").await;
+    app.wait_text("[data-testid=escalation-waiting]", "Not acknowledged yet")
+        .await;
+    let id = app.hash().await.trim_start_matches("#/record/").to_string();
+    uuid_of(&id);
+    app.click("[data-testid=sync-now]").await;
+    app.wait_text("[data-testid=sync-detail]", "Synced").await;
+
+    let sergeant = Console::sign_in(&force, "ps.2817", "demo sergeant passphrase").await;
+    let alert = sergeant.alert(&id).await;
+    assert_eq!(alert["for_me"], true, "{alert}");
+    let acked = sergeant
+        .call(
+            "POST",
+            &format!("/alerts/{id}/acknowledge"),
+            Some(json!({ "revision": alert["revision"] })),
+        )
+        .await;
+    let revision = acked["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["record_id"] == id.as_str())
+        .unwrap()["revision"]
+        .clone();
+    sergeant
+        .call(
+            "POST",
+            &format!("/alerts/{id}/response"),
+            Some(json!({
+                "revision": revision,
+                "decision": "resources_sent",
+                "rationale": "PCSO 7302 sent to stay with the child until family found"
+            })),
+        )
+        .await;
+
+    // Back on the tablet at its next sync.
+    app.click("[data-testid=sync-now]").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        app.go(&format!("#/record/{id}")).await;
+        app.wait("[data-testid=escalation-answer]").await;
+        if app.c.find(Locator::Css("[data-testid=acknowledged]")).await.is_ok() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the acknowledgement did not arrive: {}",
+            app.page().await
+        );
+        app.click("[data-testid=sync-now]").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let shown = app
+        .wait_text("[data-testid=acknowledged]", "Acknowledged by PS 2817")
+        .await;
+    assert!(shown.contains("after it was raised"), "{shown}");
+    app.wait_text("[data-testid=decision]", "Resources deployed").await;
+    app.wait_text("[data-testid=decision]", "until family found").await;
+
+    // One tap: withdrawn to observe and report, addressed to the supervisor.
+    app.go("#/neighbourhood").await;
+    app.click("[data-testid=withdraw-observe]").await;
+    app.wait_text("[data-field=category]", "Withdrawn to observe and report")
+        .await;
+    let wor = app.hash().await.trim_start_matches("#/record/").to_string();
+    app.click("[data-testid=sync-now]").await;
+    let alert = sergeant.alert(&wor).await;
+    assert_eq!(alert["escalation"]["category"], "withdraw_observe_report");
+    assert_eq!(alert["addressee"], "supervisor");
     app.quit().await;
 }
 

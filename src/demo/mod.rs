@@ -656,10 +656,20 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
         Body::Escalation(Escalation {
             category: EscalationKind::Threat,
             summary: "Counter-protesters pushing the barrier at New Street; two bottles thrown.".into(),
-            told: "Public order Bronze (Insp Cole)".into(),
+            told: "Public order Bronze by radio".into(),
             told_at: g.at(171),
+            addressed_to: Some(EscalationTo::Bronze),
+            addressed_person: String::new(),
+            escalated: vec![],
+            acknowledged: Some(Acknowledgement {
+                by: "insp.hale".into(),
+                name: "Insp Hale (Bronze)".into(),
+                at: g.at(172),
+            }),
+            decision: Some(EscalationDecision::ResourcesSent),
             response: "Serial deployed to the barrier; PLOs withdrawn to the march side.".into(),
             response_at: Some(g.at(176)),
+            responded_by: "Insp Hale (Bronze)".into(),
         }),
     )?;
     g.save(
@@ -670,10 +680,16 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
         Body::Escalation(Escalation {
             category: EscalationKind::Safeguarding,
             summary: "Lone child about 8 separated from family near the sound system.".into(),
-            told: "PLT leader PS 2817".into(),
+            told: String::new(),
             told_at: g.at(201),
+            addressed_to: Some(EscalationTo::Supervisor),
+            addressed_person: String::new(),
+            escalated: vec![],
+            acknowledged: None,
+            decision: None,
             response: String::new(),
             response_at: None,
+            responded_by: String::new(),
         }),
     )?;
 
@@ -726,6 +742,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             reason: "Additional visible presence needed at the rally.".into(),
             starts_at: g.at(60),
             ends_at: Some(g.at(300)),
+            decision: None,
         }),
     )?;
     g.save(
@@ -753,6 +770,8 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             source: SourceKind::OfficerObservation,
             urgent: false,
             reference: String::new(),
+            reason_from_note: String::new(),
+            review: None,
         }),
     )?;
     Ok(g.summary)

@@ -23,11 +23,14 @@ mod tasking;
 mod tension;
 pub mod validate;
 
-pub use abstraction::Abstraction;
+pub use abstraction::{Abstraction, AbstractionDecision, AbstractionOutcome};
 pub use contact_note::{ContactNote, PltFunction};
 pub use directory::{Agency, Group, GroupKind, Person, PersonRole, Venue};
-pub use escalation::{Escalation, EscalationKind};
-pub use intelligence::{IntelligenceSubmission, SourceKind};
+pub use escalation::{Acknowledgement, Escalation, EscalationDecision, EscalationKind, EscalationStep, EscalationTo};
+pub use intelligence::{
+    HandlingCode, IntelAssessment, IntelGrading, IntelReview, IntelligenceSubmission, ReviewOutcome, SourceEvaluation,
+    SourceKind,
+};
 pub use negotiation::{Compliance, NegotiationOutcome, NegotiationSubject, Outcome};
 pub use operation::{EventKind, LatLon, Operation, Sector, TeamMember};
 pub use referral::Referral;
@@ -417,6 +420,15 @@ impl Record {
                 field: "kind".into(),
                 reason: format!("cannot change from {} to {}", previous.kind(), self.kind()),
             });
+        }
+        if let (Body::Escalation(new), Body::Escalation(old)) = (&self.body, &previous.body) {
+            new.check_edit(old)?;
+        }
+        if let (Body::Abstraction(new), Body::Abstraction(old)) = (&self.body, &previous.body) {
+            new.check_edit(old)?;
+        }
+        if let (Body::IntelligenceSubmission(new), Body::IntelligenceSubmission(old)) = (&self.body, &previous.body) {
+            new.check_edit(old)?;
         }
         if let (Body::RumourReport(new), Body::RumourReport(old)) = (&self.body, &previous.body) {
             if !old.status.can_move_to(new.status) {

@@ -201,3 +201,168 @@ fn officer_ids_are_checked() {
     assert!(OfficerId::new("  ").is_err());
     assert!(OfficerId::new("x".repeat(33)).is_err());
 }
+
+fn escalation(addressed: Option<EscalationTo>) -> (Record, Escalation) {
+    let raised = Utc.with_ymd_and_hms(2026, 6, 6, 11, 0, 0).unwrap();
+    let e = Escalation {
+        category: EscalationKind::Safeguarding,
+        summary: "Lone child near the stage".into(),
+        told: String::new(),
+        told_at: raised,
+        addressed_to: addressed,
+        addressed_person: String::new(),
+        escalated: vec![],
+        acknowledged: None,
+        decision: None,
+        response: String::new(),
+        response_at: None,
+        responded_by: String::new(),
+    };
+    (
+        Record {
+            operation_id: None,
+            body: Body::Escalation(e.clone()),
+            ..note("x")
+        },
+        e,
+    )
+}
+
+fn with(mut r: Record, e: Escalation) -> Record {
+    r.body = Body::Escalation(e);
+    r
+}
+
+#[test]
+fn an_escalation_needs_an_addressee_or_whom_was_told() {
+    let (r, _) = escalation(None);
+    assert_eq!(r.validate().unwrap_err().fields(), vec!["body.told"]);
+    let (r, _) = escalation(Some(EscalationTo::Supervisor));
+    r.validate().unwrap();
+}
+
+#[test]
+fn an_acknowledgement_is_kept_as_made_and_steps_are_only_added() {
+    let (r, e) = escalation(Some(EscalationTo::Supervisor));
+    let ack = Acknowledgement {
+        by: "ps.2817".into(),
+        name: "PS Shah (supervisor)".into(),
+        at: e.told_at + chrono::Duration::minutes(3),
+    };
+    let acked = with(
+        r.clone(),
+        Escalation {
+            acknowledged: Some(ack.clone()),
+            ..e.clone()
+        },
+    );
+    acked.validate_edit(&r).unwrap();
+    assert_eq!(
+        match &acked.body {
+            Body::Escalation(e) => e.time_to_acknowledge_s(),
+            _ => None,
+        },
+        Some(180)
+    );
+    // Removing or rewriting the acknowledgement is refused.
+    let err = r.validate_edit(&acked).unwrap_err();
+    assert_eq!(err.fields(), vec!["body.acknowledged"]);
+    let other = with(
+        r.clone(),
+        Escalation {
+            acknowledged: Some(Acknowledgement {
+                by: "someone.else".into(),
+                ..ack
+            }),
+            ..e.clone()
+        },
+    );
+    assert!(other.validate_edit(&acked).is_err());
+    // A step up the chain, then an edit that drops it.
+    let step = EscalationStep {
+        to: EscalationTo::DutyInspector,
+        at: e.told_at + chrono::Duration::minutes(10),
+        reason: "Not acknowledged within 10 minutes".into(),
+    };
+    let stepped = with(
+        r.clone(),
+        Escalation {
+            escalated: vec![step],
+            ..e.clone()
+        },
+    );
+    stepped.validate_edit(&r).unwrap();
+    assert_eq!(r.validate_edit(&stepped).unwrap_err().fields(), vec!["body.escalated"]);
+    // A decision needs an acknowledgement.
+    let decided = with(
+        r,
+        Escalation {
+            decision: Some(EscalationDecision::AdviceGiven),
+            ..e
+        },
+    );
+    assert_eq!(decided.validate().unwrap_err().fields(), vec!["body.decision"]);
+}
+
+#[test]
+fn unanswered_escalations_go_up_to_gold_and_stop() {
+    let mut at = Some(EscalationTo::Supervisor);
+    let mut path = vec![];
+    while let Some(to) = at {
+        path.push(to);
+        at = to.next_up();
+    }
+    use EscalationTo::*;
+    assert_eq!(path, vec![Supervisor, DutyInspector, Silver, Gold]);
+    assert_eq!(Bronze.next_up(), Some(Silver));
+}
+
+#[test]
+fn an_abstractions_decision_is_kept_as_made_and_a_refusal_says_why() {
+    let start = Utc.with_ymd_and_hms(2026, 6, 6, 9, 0, 0).unwrap();
+    let a = Abstraction {
+        from_duty: "Neighbourhood patrol".into(),
+        to_duty: "Cordon at the rally".into(),
+        authorised_by: String::new(),
+        reason: "Visible presence needed".into(),
+        starts_at: start,
+        ends_at: Some(start + chrono::Duration::hours(10)),
+        decision: None,
+    };
+    assert_eq!(a.hours(start), 10.0);
+    let requested = Record {
+        operation_id: None,
+        body: Body::Abstraction(a.clone()),
+        ..note("x")
+    };
+    requested.validate().unwrap();
+    let decided = |outcome, note: &str| Record {
+        body: Body::Abstraction(Abstraction {
+            decision: Some(AbstractionDecision {
+                outcome,
+                by: "ps.2817".into(),
+                name: "PS Okafor (supervisor)".into(),
+                at: start,
+                note: note.into(),
+            }),
+            ..a.clone()
+        }),
+        ..requested.clone()
+    };
+    assert_eq!(
+        decided(AbstractionOutcome::Refused, "")
+            .validate()
+            .unwrap_err()
+            .fields(),
+        vec!["body.decision.note"]
+    );
+    let authorised = decided(AbstractionOutcome::Authorised, "");
+    authorised.validate_edit(&requested).unwrap();
+    assert_eq!(
+        requested.validate_edit(&authorised).unwrap_err().fields(),
+        vec!["body.decision"]
+    );
+    assert!(decided(AbstractionOutcome::Refused, "no cover")
+        .validate_edit(&authorised)
+        .is_err());
+}

@@ -48,6 +48,8 @@ pub fn edit_record(
         let previous = store.get(record_id, &access)?;
         check_tasking(&record, Some(&previous.record))?;
     }
+    let mut record = record;
+    super::intelligence::prepare_edit(store, officer, record_id, &mut record, reason)?;
     store.edit_from_draft(officer, record_id, record, reason, draft)
 }
 

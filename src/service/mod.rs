@@ -12,6 +12,7 @@
 mod capture;
 mod detail;
 mod home;
+mod intelligence;
 mod neighbourhood;
 mod rumours;
 pub mod session;
@@ -24,6 +25,7 @@ pub use home::{
     CaptureDefaults, Cursor, OperationHome, RumourCounts, SectorTension, TensionPoint, TensionSeries, TimelinePage,
     TimelineQuery,
 };
+pub use intelligence::{intelligence_draft_from_note, submit_note_as_intelligence};
 pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCard};
 pub use rumours::{
     add_rumour_control, negotiations, record_compliance, rumour_board, set_rumour_status, NegotiationCard, RumourCard,

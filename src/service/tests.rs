@@ -182,8 +182,14 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
             summary: "Lost child at the stage".into(),
             told: "Bronze".into(),
             told_at: f.start + Duration::minutes(40),
+            addressed_to: None,
+            addressed_person: String::new(),
+            escalated: vec![],
+            acknowledged: None,
+            decision: None,
             response: String::new(),
             response_at: None,
+            responded_by: String::new(),
         }),
     );
     record_compliance(

@@ -33,9 +33,17 @@ pub struct Vocabulary {
     pub outcome: Vec<Choice<Outcome>>,
     pub compliance: Vec<Choice<Compliance>>,
     pub escalation_kind: Vec<Choice<EscalationKind>>,
+    pub escalation_to: Vec<Choice<EscalationTo>>,
+    pub escalation_decision: Vec<Choice<EscalationDecision>>,
+    pub abstraction_outcome: Vec<Choice<AbstractionOutcome>>,
     pub task_status: Vec<Choice<TaskStatus>>,
     pub incident_type: Vec<IncidentChoice>,
     pub source_kind: Vec<Choice<SourceKind>>,
+    /// Intelligence grading (3x5x2) and quality-assurance outcome, as a review shows them.
+    pub source_evaluation: Vec<Choice<SourceEvaluation>>,
+    pub intel_assessment: Vec<Choice<IntelAssessment>>,
+    pub handling_code: Vec<Choice<HandlingCode>>,
+    pub review_outcome: Vec<Choice<ReviewOutcome>>,
     pub person_role: Vec<Choice<PersonRole>>,
     pub group_kind: Vec<Choice<GroupKind>>,
 }
@@ -92,6 +100,9 @@ pub fn vocabulary() -> Vocabulary {
         outcome: choices!(Outcome),
         compliance: choices!(Compliance),
         escalation_kind: choices!(EscalationKind),
+        escalation_to: choices!(EscalationTo),
+        escalation_decision: choices!(EscalationDecision),
+        abstraction_outcome: choices!(AbstractionOutcome),
         task_status: choices!(TaskStatus),
         incident_type: IncidentType::ALL
             .iter()
@@ -102,6 +113,10 @@ pub fn vocabulary() -> Vocabulary {
             })
             .collect(),
         source_kind: choices!(SourceKind),
+        source_evaluation: choices!(SourceEvaluation),
+        intel_assessment: choices!(IntelAssessment),
+        handling_code: choices!(HandlingCode),
+        review_outcome: choices!(ReviewOutcome),
         person_role: choices!(PersonRole),
         group_kind: choices!(GroupKind),
     }

@@ -67,6 +67,67 @@ impl Store {
         Ok(self.after_write(rev))
     }
 
+    /// Makes a new intelligence submission from a contact note, in one transaction: the
+    /// submission (linked to the note) and two audit entries, its collection and, on the note,
+    /// that it was submitted as intelligence and why. The note itself is not changed: engagement
+    /// becomes intelligence only by this separate, recorded act.
+    pub fn create_intelligence_from_note(
+        &mut self,
+        author: &OfficerId,
+        note_id: RecordId,
+        mut record: Record,
+        reason: &str,
+    ) -> Result<Saved> {
+        let reason = check_reason(reason)?;
+        if record.kind() != RecordKind::IntelligenceSubmission {
+            return Err(ValidationError::Invalid {
+                field: "kind".into(),
+                reason: "only an intelligence submission can be made from a contact note".into(),
+            }
+            .into());
+        }
+        if !record.links.contains(&note_id) {
+            record.links.push(note_id);
+        }
+        record.normalise();
+        record.validate()?;
+        self.place_in_sector(&mut record)?;
+        let device_id = self.device_id;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let note_kind: String = tx
+            .query_row("SELECT kind FROM records WHERE record_id = ?1", [note_id], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::RecordNotFound(note_id))?;
+        if note_kind != RecordKind::ContactNote.as_str() {
+            return Err(ValidationError::Invalid {
+                field: "links".into(),
+                reason: format!("{note_id} is a {note_kind}, not a contact note"),
+            }
+            .into());
+        }
+        let mut head = read_head(&tx, device_id)?;
+        let rev = append(&tx, &mut head, device_id, author, Uuid::now_v7(), None, None, record)?;
+        save_clock(&tx, head.hlc)?;
+        log(
+            &tx,
+            author,
+            AuditAction::Collection,
+            Some(rev.record_id),
+            &format!("intelligence_submission made from contact note {note_id}"),
+            &reason,
+        )?;
+        log(
+            &tx,
+            author,
+            AuditAction::Combination,
+            Some(note_id),
+            &format!("submitted as intelligence {}", rev.record_id),
+            &reason,
+        )?;
+        tx.commit()?;
+        Ok(self.after_write(rev))
+    }
+
     /// Saves an edit as a new revision whose parent is the record's current revision. The
     /// reason is required and kept with the revision.
     pub fn edit(&mut self, author: &OfficerId, record_id: RecordId, record: Record, reason: &str) -> Result<Saved> {

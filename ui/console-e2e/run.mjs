@@ -550,6 +550,28 @@ async function main() {
       supervisorPage = sup;
     });
 
+    await must("the supervisor is alerted to the officer's escalation, acknowledges it and answers it", async () => {
+      const sup = supervisorPage;
+      await navTo(sup, "Alerts");
+      await sup.getByTestId("alerts-link").filter({ hasText: "Live:" }).waitFor({ timeout: 20_000 });
+      const card = sup.locator("[data-alert]").filter({ hasText: expect.escalation_summary || "" }).first();
+      await card.waitFor({ timeout: 20_000 });
+      await card.getByText("for you").waitFor();
+      check((await card.getByTestId("alert-waiting").count()) === 1, "the waiting time is not shown");
+      await screen(sup, "alerts-waiting");
+      await card.getByRole("button", { name: "Acknowledge" }).click();
+      await card.getByTestId("alert-acknowledged").filter({ hasText: "Acknowledged by" }).waitFor();
+      // An answer without its rationale is refused beside the field; then it is recorded.
+      await card.getByRole("button", { name: "Record the answer" }).click();
+      await card.getByText("is required: say why").waitFor();
+      await card.getByLabel(/^Decision/).selectOption("resources_sent");
+      await card.getByLabel(/^Rationale/).fill("Serial sent to the barrier; PLOs withdrawn to the march side.");
+      await card.getByRole("button", { name: "Record the answer" }).click();
+      await card.getByTestId("alert-decision").filter({ hasText: "Resources deployed" }).waitFor();
+      check((await sup.getByTestId("alerts-median").innerText()).trim() !== "—", "no median time to acknowledge");
+      await screen(sup, "alerts-answered");
+    });
+
     await must("admin cannot disable their own account", async () => {
       await navTo(admin, "Staff");
       await admin.getByRole("button", { name: `Edit ${ADMIN_USER}`, exact: true }).click();

@@ -1,13 +1,14 @@
 // The app frame: status strip, navigation, and the current screen.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AppStatus, LockView, RecordKind, Vocabulary } from "./bindings";
-import { api, asAppError, onLocked, onWrite } from "./api";
+import { api, asAppError, notifySynced, onLocked, onWrite } from "./api";
 import { idleLeft, isOpen, shouldReport } from "./lock";
 import { syncSummary } from "./syncStrip";
 import { go, href, parseRoute, type Route } from "./router";
 import { AppContext, ErrorBox } from "./ui";
 import { Capture } from "./screens/Capture";
 import { RecordDetail } from "./screens/Detail";
+import { SubmitIntelligence } from "./screens/SubmitIntelligence";
 import { Directory } from "./screens/Directory";
 import { Negotiations } from "./screens/Negotiations";
 import { Neighbourhood } from "./screens/Neighbourhood";
@@ -137,7 +138,14 @@ function Unlocked({ view, onLock }: { view: LockView; onLock: () => void }) {
       );
     }
     api.vocabulary().then(setVocab, (e: AppError) => setError(e));
-    const refresh = () => void api.status().then(setStatus, () => undefined);
+    let lastSync: string | null = null;
+    const refresh = () =>
+      void api.status().then((s) => {
+        setStatus(s);
+        // A sync finished since the last look: open screens read again what it brought.
+        if (lastSync && s.last_success_at && s.last_success_at !== lastSync) notifySynced();
+        lastSync = s.last_success_at ?? lastSync;
+      }, () => undefined);
     refresh();
     // The scheduler syncs in the background: the strip follows it.
     const timer = window.setInterval(refresh, 3000);
@@ -287,6 +295,8 @@ function Current({ route, passcodeMin }: { route: Route; passcodeMin: number }) 
       return <RecordDetail id={route.id} />;
     case "edit":
       return <Capture op={null} kind={null} edit={route.id} />;
+    case "intelligence-from-note":
+      return <SubmitIntelligence noteId={route.id} />;
     case "new":
       return <Capture op={null} kind={route.kind as RecordKind} edit={null} />;
     case "neighbourhood":

@@ -5,11 +5,44 @@ import { invoke } from "@tauri-apps/api/core";
 
 export type Abstraction = { from_duty?: string, to_duty: string, 
 /**
- * Who authorised it (rank and name or collar number).
+ * A name typed by the officer (records made before authorisation in the console), or
+ * the authorising supervisor's name once decided there.
  */
-authorised_by: string, reason: string, starts_at: string, ends_at?: string | null, };
+authorised_by?: string, reason: string, starts_at: string, ends_at?: string | null, 
+/**
+ * The supervisor's decision, made in the console.
+ */
+decision?: AbstractionDecision | null, };
 
 export type AbstractionCard = { record_id: string, occurred_at: string, abstraction: Abstraction, };
+
+/**
+ * A supervisor's decision on an abstraction.
+ */
+export type AbstractionDecision = { outcome: AbstractionOutcome, 
+/**
+ * The console username of who decided.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer.
+ */
+name: string, at: string, note?: string, };
+
+export type AbstractionOutcome = "authorised" | "refused";
+
+/**
+ * Who acknowledged an escalation, and when.
+ */
+export type Acknowledgement = { 
+/**
+ * The console username (or collar number) of the person.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer, e.g. "Insp Hale (Bronze)".
+ */
+name: string, at: string, };
 
 export type Agency = { name: string, 
 /**
@@ -174,11 +207,42 @@ export type ErrorKind = "validation" | "reason_required" | "purpose_required" | 
 
 export type Escalation = { category: EscalationKind, summary: string, 
 /**
- * Who was told (supervisor, Bronze, command), in words.
+ * Who was told in person or by radio, in words (optional once addressed).
  */
-told: string, told_at: string, response?: string, response_at?: string | null, };
+told?: string, told_at: string, 
+/**
+ * The role it is addressed to: the console alerts them.
+ */
+addressed_to?: EscalationTo | null, 
+/**
+ * A named person it is addressed to (console username or collar number), if any.
+ */
+addressed_person?: string, escalated?: Array<EscalationStep>, acknowledged?: Acknowledgement | null, decision?: EscalationDecision | null, 
+/**
+ * The response, or the decision's rationale.
+ */
+response?: string, response_at?: string | null, 
+/**
+ * Who responded, as in [`Acknowledgement::name`].
+ */
+responded_by?: string, };
 
-export type EscalationKind = "safeguarding" | "threat" | "risk";
+/**
+ * What the person who answered an escalation decided.
+ */
+export type EscalationDecision = "advice_given" | "resources_sent" | "referred" | "command_took_over" | "no_further_action";
+
+export type EscalationKind = "safeguarding" | "threat" | "risk" | "withdraw_observe_report";
+
+/**
+ * A step up the chain, made because nobody acknowledged in time.
+ */
+export type EscalationStep = { to: EscalationTo, at: string, reason: string, };
+
+/**
+ * Whom an escalation is addressed to, as a role the console resolves to people.
+ */
+export type EscalationTo = "supervisor" | "bronze" | "duty_inspector" | "silver" | "gold";
 
 /**
  * What sort of event it is.
@@ -205,6 +269,11 @@ contacts?: Array<string>, website?: string, };
 export type GroupKind = "organiser" | "participant" | "counter_protest" | "community" | "support" | "other";
 
 /**
+ * Whether it may be shared (the "2" of 3x5x2).
+ */
+export type HandlingCode = "lawful" | "conditions";
+
+/**
  * An incident type, with the policy heading (2.8.3) when it is unsuited to a PCSO first response.
  */
 export type IncidentChoice = { value: IncidentType, label: string, unsuited_category: string | null, };
@@ -215,6 +284,41 @@ export type IncidentChoice = { value: IncidentType, label: string, unsuited_cate
  */
 export type IncidentType = "reassurance_patrol" | "community_engagement" | "antisocial_behaviour" | "hate_crime_support" | "victim_visit" | "low_level_disorder_after_the_event" | "area_search_support" | "other" | "violence_in_progress" | "threats_with_weapons" | "knife_crime" | "firearms" | "affray_or_violent_disorder" | "domestic_abuse" | "stalking_suspect_present" | "self_harm_in_progress" | "mental_health_crisis_immediate_risk" | "serious_sexual_offence" | "serious_assault" | "child_abuse" | "high_risk_missing_person" | "sudden_death" | "burglary_in_progress" | "robbery_in_progress" | "riot_or_large_scale_disorder" | "hostile_protest" | "counter_protest" | "football_disorder" | "suspects_fleeing" | "warrant_execution" | "bail_or_court_order_breach" | "premises_search" | "serious_collision" | "fatal_or_serious_injury_collision" | "live_lane_incident" | "drink_drug_driving" | "terrorism" | "hazardous_materials" | "water_rescue" | "dangerous_animals" | "structural_collapse_or_fire";
 
+/**
+ * How the source knows what it says (the "5" of 3x5x2).
+ */
+export type IntelAssessment = "known_directly" | "known_indirectly_corroborated" | "known_indirectly" | "not_known" | "suspected_false";
+
+/**
+ * The force's intelligence grading (National Intelligence Model 3x5x2).
+ */
+export type IntelGrading = { source: SourceEvaluation, assessment: IntelAssessment, handling: HandlingCode, 
+/**
+ * The conditions of a C handling code (required with it, empty with P).
+ */
+conditions?: string, };
+
+/**
+ * A supervisor's quality assurance of a submission.
+ */
+export type IntelReview = { outcome: ReviewOutcome, 
+/**
+ * Why it was returned (required), or a note with an acceptance.
+ */
+feedback?: string, 
+/**
+ * Required to accept; may be given with a return.
+ */
+grading?: IntelGrading | null, 
+/**
+ * The console username of the reviewer.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer, e.g. "PS Kerr (supervisor)".
+ */
+reviewed_by: string, at: string, };
+
 export type IntelligenceSubmission = { summary: string, detail: string, source: SourceKind, 
 /**
  * Submitted promptly where it could be time-critical.
@@ -223,7 +327,16 @@ urgent?: boolean,
 /**
  * The force intelligence system's reference, once submitted there.
  */
-reference?: string, };
+reference?: string, 
+/**
+ * Why something heard in an engagement is submitted as intelligence, when the submission
+ * was made from a contact note (the record links to the note).
+ */
+reason_from_note?: string, 
+/**
+ * The supervisor's quality assurance, once made.
+ */
+review?: IntelReview | null, };
 
 /**
  * What keeps this tablet's database key, for the passcode screen.
@@ -427,6 +540,11 @@ person: string, agency?: string | null, agency_name: string, reason: string,
  */
 consent: boolean, outcome?: string, };
 
+/**
+ * What the supervisor decided.
+ */
+export type ReviewOutcome = "accepted" | "returned";
+
 export type RevisionView = { revision_id: string, author: OfficerId, recorded_at: string, 
 /**
  * None for the first revision (the record's creation).
@@ -525,6 +643,11 @@ export type SectorTension = { sector: string, latest: TensionPoint | null, };
  */
 export type SnippetPart = { text: string, hit: boolean, };
 
+/**
+ * How far the source can be relied on (the "3" of 3x5x2).
+ */
+export type SourceEvaluation = "reliable" | "untested" | "not_reliable";
+
 export type SourceKind = "officer_observation" | "member_of_public" | "partner" | "other";
 
 /**
@@ -599,7 +722,11 @@ limit: number, };
 
 export type Venue = { name: string, address?: string, manager?: string | null, phone?: string, notes?: string, };
 
-export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: Array<Choice<EventKind>>, plt_function: Array<Choice<PltFunction>>, mood: Array<Choice<Mood>>, rumour_status: Array<Choice<RumourStatus>>, rumour_source: Array<Choice<RumourSource>>, rumour_spread: Array<Choice<RumourSpread>>, rumour_risk: Array<Choice<RumourRisk>>, negotiation_subject: Array<Choice<NegotiationSubject>>, outcome: Array<Choice<Outcome>>, compliance: Array<Choice<Compliance>>, escalation_kind: Array<Choice<EscalationKind>>, task_status: Array<Choice<TaskStatus>>, incident_type: Array<IncidentChoice>, source_kind: Array<Choice<SourceKind>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
+export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: Array<Choice<EventKind>>, plt_function: Array<Choice<PltFunction>>, mood: Array<Choice<Mood>>, rumour_status: Array<Choice<RumourStatus>>, rumour_source: Array<Choice<RumourSource>>, rumour_spread: Array<Choice<RumourSpread>>, rumour_risk: Array<Choice<RumourRisk>>, negotiation_subject: Array<Choice<NegotiationSubject>>, outcome: Array<Choice<Outcome>>, compliance: Array<Choice<Compliance>>, escalation_kind: Array<Choice<EscalationKind>>, escalation_to: Array<Choice<EscalationTo>>, escalation_decision: Array<Choice<EscalationDecision>>, abstraction_outcome: Array<Choice<AbstractionOutcome>>, task_status: Array<Choice<TaskStatus>>, incident_type: Array<IncidentChoice>, source_kind: Array<Choice<SourceKind>>, 
+/**
+ * Intelligence grading (3x5x2) and quality-assurance outcome, as a review shows them.
+ */
+source_evaluation: Array<Choice<SourceEvaluation>>, intel_assessment: Array<Choice<IntelAssessment>>, handling_code: Array<Choice<HandlingCode>>, review_outcome: Array<Choice<ReviewOutcome>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
 
 /**
  * What the officer is told after a wipe, until they acknowledge it. Kept in a small file
@@ -648,6 +775,8 @@ export const commands = {
   recordDetail: (recordId: string, purpose: string | null): Promise<RecordDetail> => invoke<RecordDetail>("record_detail", { recordId, purpose }),
   createRecord: (record: Record, draft: string | null): Promise<Saved> => invoke<Saved>("create_record", { record, draft }),
   editRecord: (recordId: string, record: Record, reason: string, draft: string | null): Promise<Saved> => invoke<Saved>("edit_record", { recordId, record, reason, draft }),
+  intelligenceDraftFromNote: (noteId: string): Promise<IntelligenceSubmission> => invoke<IntelligenceSubmission>("intelligence_draft_from_note", { noteId }),
+  submitNoteAsIntelligence: (noteId: string, submission: IntelligenceSubmission, reason: string): Promise<Saved> => invoke<Saved>("submit_note_as_intelligence", { noteId, submission, reason }),
   rumourBoard: (operationId: string): Promise<Array<RumourCard>> => invoke<Array<RumourCard>>("rumour_board", { operationId }),
   setRumourStatus: (recordId: string, status: RumourStatus, findings: string | null): Promise<Saved> => invoke<Saved>("set_rumour_status", { recordId, status, findings }),
   addRumourControl: (recordId: string, told: string, message: string): Promise<Saved> => invoke<Saved>("add_rumour_control", { recordId, told, message }),

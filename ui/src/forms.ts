@@ -73,10 +73,10 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
   escalation: [
     sel("category", "Kind", "escalation_kind"),
     area("summary", "Concern", { required: true }),
-    t("told", "Who was told", { required: true, hint: "e.g. Bronze, duty sergeant" }),
-    dt("told_at", "Told at", { required: true }),
-    area("response", "Response"),
-    dt("response_at", "Response at", { nullable: true }),
+    sel("addressed_to", "Raise to", "escalation_to", { nullable: true, hint: "Alerted in the console; sent up if nobody acknowledges" }),
+    t("addressed_person", "Or a named person", { hint: "console username or collar number" }),
+    t("told", "Also told (in words)", { hint: "e.g. by radio to the duty sergeant" }),
+    dt("told_at", "Raised at", { required: true }),
   ],
   tasking: [
     t("title", "Task", { required: true }),
@@ -93,8 +93,7 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
   abstraction: [
     t("from_duty", "From duty"),
     t("to_duty", "To duty", { required: true }),
-    t("authorised_by", "Authorised by", { required: true }),
-    area("reason", "Justification", { required: true }),
+    area("reason", "Justification", { required: true, hint: "Sent to your supervisor to authorise or refuse" }),
     dt("starts_at", "Starts", { required: true }),
     dt("ends_at", "Ends", { nullable: true }),
   ],
@@ -167,6 +166,10 @@ function hiddenDefaults(kind: RecordKind): { [k: string]: unknown } {
       return { compliance: null, compliance_note: "" };
     case "referral":
       return { agency: null };
+    case "escalation":
+      return { escalated: [] };
+    case "abstraction":
+      return { authorised_by: "" };
     case "person":
       return { groups: [] };
     case "group":

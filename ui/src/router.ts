@@ -13,6 +13,7 @@ export type Route =
   | { name: "search"; q: string }
   | { name: "record"; id: string }
   | { name: "edit"; id: string }
+  | { name: "intelligence-from-note"; id: string }
   | { name: "new"; kind: string }
   | { name: "neighbourhood" }
   | { name: "passcode" };
@@ -47,6 +48,7 @@ export function parseRoute(hash: string): Route {
     case "search":
       return { name: "search", q: params.get("q") ?? "" };
     case "record":
+      if (p[1] && p[2] === "intelligence") return { name: "intelligence-from-note", id: p[1] };
       if (p[1]) return p[2] === "edit" ? { name: "edit", id: p[1] } : { name: "record", id: p[1] };
       break;
     case "new":
@@ -83,6 +85,8 @@ export function href(r: Route): string {
       return `#/record/${e(r.id)}`;
     case "edit":
       return `#/record/${e(r.id)}/edit`;
+    case "intelligence-from-note":
+      return `#/record/${e(r.id)}/intelligence`;
     case "new":
       return `#/new/${e(r.kind)}`;
     case "neighbourhood":

@@ -68,9 +68,9 @@ describe("what each role sees", () => {
     expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"]);
   });
   it("follows the route matrix for the other roles", () => {
-    expect(navFor("gold").map((n) => n.label)).toEqual(["Operations", "Officers", "Audit", "Tasks"]);
-    expect(navFor("bronze").map((n) => n.label)).toEqual(["Operations", "Officers", "Tasks"]);
-    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Operations", "Officers", "Tablets", "Tasks"]);
+    expect(navFor("gold").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Audit", "Tasks", "Intelligence", "Abstractions"]);
+    expect(navFor("bronze").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tasks", "Intelligence", "Abstractions"]);
+    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tablets", "Tasks", "Intelligence", "Abstractions"]);
     expect(navFor("officer").map((n) => n.label)).toEqual(["Operations"]);
     expect(can("supervisor", "devices.manage")).toBe(false);
     expect(can("supervisor", "operations.edit")).toBe(false);
@@ -207,5 +207,18 @@ describe("giving a task", () => {
     };
     expect(newTasking(form, true)).toMatchObject({ title: "Visit", override_reason: "Scene held by response", due: null });
     expect(newTasking(form, false).override_reason).toBe("");
+  });
+});
+
+describe("abstraction rate chart", () => {
+  it("scales bars to the highest rate, never below 10%", async () => {
+    const { rateBars } = await import("../src/console/pages/Abstractions");
+    const month = (team: string, rate_percent: number) => ({ team, month: "2026-11", abstractions: 1, hours: 1, officers: 1, rate_percent });
+    const bars = rateBars([month("A", 5), month("B", 2.5)], 100, 20);
+    expect(bars.map((b) => [b.label, b.w, b.y])).toEqual([
+      ["A, 2026-11", 50, 0],
+      ["B, 2026-11", 25, 20],
+    ]);
+    expect(rateBars([month("A", 40), month("B", 20)], 100)[1]?.w).toBe(50);
   });
 });

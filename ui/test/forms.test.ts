@@ -19,6 +19,8 @@ const vocab = {
   outcome: [{ value: "agreed", label: "Agreed" }],
   compliance: [{ value: "kept", label: "Kept" }],
   escalation_kind: [{ value: "safeguarding", label: "Safeguarding concern" }],
+  escalation_to: [{ value: "supervisor", label: "My supervisor" }],
+  escalation_decision: [{ value: "advice_given", label: "Advice given" }],
   task_status: [{ value: "open", label: "Open" }],
   incident_type: [{ value: "reassurance_patrol", label: "Reassurance patrol", unsuited_category: null }],
   source_kind: [{ value: "officer_observation", label: "Officer's own observation" }],
@@ -38,7 +40,7 @@ describe("record forms", () => {
     const v = initialValues("escalation", vocab, now);
     expect(v.category).toBe("safeguarding");
     expect(v.told_at).toBe("2026-06-06T14:05");
-    expect(v.response_at).toBe("");
+    expect(v.addressed_to).toBe("");
     expect(initialValues("rumour_report", vocab)).not.toHaveProperty("status");
   });
 

@@ -37,6 +37,21 @@ pub fn typescript() -> String {
     c.add::<TaskingView>();
     c.add::<TaskingBoard>();
     c.add::<IncidentTypeCheck>();
+    c.add::<AlertView>();
+    c.add::<Alerts>();
+    c.add::<AlertAcknowledge>();
+    c.add::<AlertResponse>();
+    c.add::<AbstractionView>();
+    c.add::<TeamMonth>();
+    c.add::<AbstractionBoard>();
+    c.add::<NewAbstraction>();
+    c.add::<AbstractionDecide>();
+    c.add::<Handover>();
+    c.add::<HandoverRequest>();
+    // Intelligence quality assurance.
+    c.add::<IntelligenceView>();
+    c.add::<IntelligenceQueue>();
+    c.add::<IntelligenceReviewForm>();
     let mut out = String::from(
         "// Generated from the Rust types by server/src/console/bindings.rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p liaison-server console_bindings` after changing a type.\n\

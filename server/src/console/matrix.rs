@@ -37,16 +37,32 @@ pub enum Route {
     ReviewList,
     ReviewDecide,
     AuditExport,
+    AlertList,
+    AlertEvents,
+    AlertAcknowledge,
+    AlertRespond,
+    AbstractionList,
+    AbstractionRequest,
+    AbstractionDecide,
+    HandoverList,
+    HandoverRecord,
     // Tasking from the briefing (issue 12, item 4).
     TaskingList,
     TaskingCreate,
+    // Intelligence quality assurance (issue 12, item 2).
+    IntelligenceList,
+    IntelligenceReview,
 }
 
 const EVERYONE: &[StaffRole] = &StaffRole::ALL;
 const COMMAND: &[StaffRole] = &[Admin, Gold, Silver, Bronze];
+const ALERTED: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
 const COMMAND_AND_SUPERVISORS: &[StaffRole] = &[Admin, Gold, Silver, Bronze, Supervisor];
 /// Who may task an officer: supervisors and commanders.
 const TASKERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
+/// Who quality-assures intelligence: supervisors and commanders, never force IT or officers
+/// (the submissions' content is theirs to see).
+const INTELLIGENCE_REVIEWERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
 
 const fn rule(route: Route, method: &'static str, path: &'static str, allowed: &'static [StaffRole]) -> RouteRule {
     RouteRule {
@@ -92,6 +108,33 @@ pub const ROUTES: &[RouteRule] = &[
     // Tasking from the briefing: those who direct officers, not force IT.
     rule(Route::TaskingList, "GET", "/taskings", TASKERS),
     rule(Route::TaskingCreate, "POST", "/taskings", TASKERS),
+    // Escalations: supervisors and commanders, who are alerted and answer (which of them
+    // sees which is decided by whom each is addressed to: console::alerts).
+    rule(Route::AlertList, "GET", "/alerts", ALERTED),
+    rule(Route::AlertEvents, "GET", "/alerts/events", ALERTED),
+    rule(Route::AlertAcknowledge, "POST", "/alerts/{record}/acknowledge", ALERTED),
+    rule(Route::AlertRespond, "POST", "/alerts/{record}/response", ALERTED),
+    // Abstractions (policy 1.3): requested and decided by supervisors and commanders.
+    rule(Route::AbstractionList, "GET", "/abstractions", ALERTED),
+    rule(Route::AbstractionRequest, "POST", "/abstractions", ALERTED),
+    rule(
+        Route::AbstractionDecide,
+        "POST",
+        "/abstractions/{record}/decision",
+        ALERTED,
+    ),
+    // Continuity: a successor named when an officer moves on (force IT or their supervisors).
+    rule(Route::HandoverList, "GET", "/handovers", COMMAND_AND_SUPERVISORS),
+    rule(Route::HandoverRecord, "POST", "/handovers", COMMAND_AND_SUPERVISORS),
+    // Intelligence: a supervisor's queue of their officers' submissions (commanders see all:
+    // console::intelligence), graded and accepted or returned.
+    rule(Route::IntelligenceList, "GET", "/intelligence", INTELLIGENCE_REVIEWERS),
+    rule(
+        Route::IntelligenceReview,
+        "POST",
+        "/intelligence/{record}/review",
+        INTELLIGENCE_REVIEWERS,
+    ),
 ];
 
 /// The rule of `route`.

@@ -19,7 +19,11 @@
 //!   transaction as the change; an operation edited here is a revision in the server's own
 //!   chain authored by the signed-in person, and reaches tablets by the ordinary pull.
 
+mod abstractions;
+pub mod alerts;
 pub mod bindings;
+mod continuity;
+mod intelligence;
 pub mod live;
 pub mod matrix;
 pub mod model;
@@ -60,6 +64,8 @@ pub struct ConsoleOptions {
     pub enrolment_valid: Duration,
     /// Most events replayed to a reconnecting live page before it is told to reload instead.
     pub replay_max: usize,
+    /// An escalation nobody acknowledged goes to the next role up after this long.
+    pub escalate_after: Duration,
 }
 
 /// Where tablets enrolled from the console will sync.
@@ -81,6 +87,7 @@ impl Default for ConsoleOptions {
             sign_ins_per_minute: 10,
             enrolment: None,
             enrolment_valid: Duration::from_secs(24 * 3600),
+            escalate_after: Duration::from_secs(10 * 60),
             replay_max: live::REPLAY_MAX,
         }
     }
@@ -231,6 +238,11 @@ impl ConsoleState {
 /// The console under `/console`: its pages and its API, with headers that keep them out of
 /// frames and caches and let them load nothing from elsewhere.
 pub fn router(storage: Arc<dyn Storage>, live: live::Live, options: ConsoleOptions) -> Router {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        alerts::spawn_escalation_rule(alerts::weak(&storage), live.clone(), options.escalate_after);
+    } else {
+        tracing::warn!("the console was built outside a runtime: unacknowledged escalations are not sent up");
+    }
     let state = ConsoleState {
         sign_in: Arc::new(sign_in::LocalAccounts {
             storage: storage.clone(),

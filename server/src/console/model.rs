@@ -337,6 +337,62 @@ pub struct TaskingView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An escalation as an alert in the console: whom it is with now, whether it is for the
+/// person looking, and how long it has waited or took to be acknowledged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AlertView {
+    pub record_id: Uuid,
+    /// The current revision: acknowledging or answering names it.
+    pub revision: Uuid,
+    /// The officer who raised it, and their name in the directory when listed.
+    pub officer: String,
+    pub officer_name: Option<String>,
+    pub operation: Option<Uuid>,
+    pub escalation: liaison_core::records::Escalation,
+    /// The role it is with now (after any steps up).
+    pub addressee: Option<liaison_core::records::EscalationTo>,
+    /// Addressed to the person looking: by name, as the officer's supervisor, or by role.
+    pub for_me: bool,
+    /// The person looking may acknowledge or answer it.
+    pub may_act: bool,
+    /// Seconds it has waited with its current addressee (unacknowledged ones).
+    #[ts(type = "number | null")]
+    pub waiting_s: Option<i64>,
+    #[ts(type = "number | null")]
+    pub time_to_acknowledge_s: Option<i64>,
+}
+
+/// The alerts page: escalations, unacknowledged first, and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Alerts {
+    pub alerts: Vec<AlertView>,
+    /// The log position read up to: the event stream continues from it.
+    #[ts(type = "number")]
+    pub position: i64,
+    /// Median seconds from raising to acknowledgement, of those acknowledged.
+    #[ts(type = "number | null")]
+    pub median_time_to_acknowledge_s: Option<i64>,
+    /// An unacknowledged escalation goes to the next role up after this many seconds.
+    #[ts(type = "number")]
+    pub escalate_after_s: i64,
+}
+
+/// Acknowledging an alert: the revision the person saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AlertAcknowledge {
+    pub revision: Uuid,
+}
+
+/// Answering an alert: the decision and its rationale (acknowledges it too, if not yet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AlertResponse {
+    pub revision: Uuid,
+    pub decision: liaison_core::records::EscalationDecision,
+    pub rationale: String,
+}
+
 /// The tasks given, and what the form needs to run the deployment check as it is filled in
 /// (the core's check of every incident type, so the page never keeps its own list).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -351,4 +407,132 @@ pub struct IncidentTypeCheck {
     pub value: liaison_core::records::IncidentType,
     pub label: String,
     pub check: liaison_core::records::DeploymentCheck,
+}
+
+// --- intelligence quality assurance (issue 12, item 2) -----------------------------------------
+
+/// An officer's intelligence submission in a supervisor's queue, at its current revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IntelligenceView {
+    pub record_id: Uuid,
+    /// The current revision: a review names it.
+    pub revision: Uuid,
+    /// The officer it is bound to, and their name in the directory when listed.
+    pub officer: String,
+    pub officer_name: Option<String>,
+    pub submission: liaison_core::records::IntelligenceSubmission,
+    /// The contact note it was made from, when the officer made it from one.
+    pub from_note: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    /// When the server received its current revision (a resubmission's, once resubmitted).
+    pub received_at: DateTime<Utc>,
+    /// Waiting for review, and not the person's own.
+    pub may_review: bool,
+    /// The person looking is the officer who submitted it (a commander's own): never theirs
+    /// to grade.
+    pub own: bool,
+}
+
+/// The quality-assurance queue: waiting submissions first (urgent, then oldest), then those
+/// reviewed, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IntelligenceQueue {
+    pub submissions: Vec<IntelligenceView>,
+}
+
+/// A review: the revision the person read, the outcome, the 3x5x2 grading (required to
+/// accept) and feedback (required to return).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct IntelligenceReviewForm {
+    pub revision: Uuid,
+    pub outcome: liaison_core::records::ReviewOutcome,
+    #[serde(default)]
+    pub grading: Option<liaison_core::records::IntelGrading>,
+    #[serde(default)]
+    pub feedback: String,
+}
+
+/// An abstraction as the console shows it (PCSO policy 1.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AbstractionView {
+    pub record_id: Uuid,
+    /// The current revision: a decision names it.
+    pub revision: Uuid,
+    /// The abstracted officer, with their name and team in the directory when listed.
+    pub officer: String,
+    pub officer_name: Option<String>,
+    pub team: Option<String>,
+    pub abstraction: liaison_core::records::Abstraction,
+    /// Hours abstracted (to its end, or to now while open-ended).
+    pub hours: f64,
+    /// Why it is flagged for supervisory review (repeated, prolonged), if it is.
+    pub flags: Vec<String>,
+    /// The person looking may authorise or refuse it (not their own; theirs to supervise).
+    pub may_decide: bool,
+}
+
+/// One team's abstractions in one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamMonth {
+    pub team: String,
+    /// "2026-11".
+    pub month: String,
+    pub abstractions: u32,
+    pub hours: f64,
+    /// Officers in the team in the directory.
+    pub officers: u32,
+    /// Hours abstracted as a percentage of the team's contracted hours in the month.
+    pub rate_percent: f64,
+}
+
+/// The abstractions page: requests and decisions, flags, and the monthly rate per team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AbstractionBoard {
+    pub items: Vec<AbstractionView>,
+    pub monthly: Vec<TeamMonth>,
+    /// The contracted hours per officer per month the rate is worked out against.
+    pub contracted_hours_per_month: f64,
+}
+
+/// A supervisor's request to abstract an officer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewAbstraction {
+    pub officer: String,
+    #[serde(default)]
+    pub from_duty: String,
+    pub to_duty: String,
+    pub reason: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// Authorising or refusing an abstraction (a refusal says why).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AbstractionDecide {
+    pub revision: Uuid,
+    pub outcome: liaison_core::records::AbstractionOutcome,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A handover: `to` is named successor of `from`, and sees their neighbourhood and liaison
+/// work (referrals, taskings, contact notes) from then on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Handover {
+    pub from: String,
+    pub to: String,
+    /// The console username of who recorded it.
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Recording a handover (both officers in the directory, not the same).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    pub from: String,
+    pub to: String,
 }

@@ -48,6 +48,10 @@ pub(super) fn api(state: ConsoleState) -> Router {
         .route("/reviews/{record}/decision", post(review_decide))
         .route("/audit", get(audit_export))
         .merge(super::tasking::routes())
+        .merge(super::alerts::routes())
+        .merge(super::abstractions::routes())
+        .merge(super::continuity::routes())
+        .merge(super::intelligence::routes())
         .with_state(state)
 }
 
@@ -499,7 +503,7 @@ async fn operation_get(
     Ok(Json(view))
 }
 
-fn parse_id(id: &str, what: &str) -> Result<Uuid, ConsoleFailure> {
+pub(super) fn parse_id(id: &str, what: &str) -> Result<Uuid, ConsoleFailure> {
     Uuid::parse_str(id).map_err(|_| ConsoleFailure::NotFound(format!("{what} {id:?}")))
 }
 

@@ -139,6 +139,14 @@ pub trait ConsoleStore {
     /// Revisions of every record of `kind`, whatever its scope, after the log position
     /// `after`, in log order, at most `limit` (the console's list of taskings).
     fn kind_log(&self, kind: liaison_core::records::RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>>;
+    /// The officer a record is bound to (its first revision's author, or the owner the
+    /// console gave it), if the record exists.
+    fn record_author(&self, record: Uuid) -> Result<Option<String>>;
+    /// Names `to` successor of `from` (both in the directory): `to`'s devices pull `from`'s
+    /// neighbourhood and liaison work from the start. Logged as `actor`'s act.
+    fn hand_over(&self, from: &str, to: &str, actor: &str) -> Result<()>;
+    /// Every handover recorded, newest first.
+    fn handovers(&self) -> Result<Vec<crate::console::model::Handover>>;
 
     /// Every enrolled tablet with its last contact.
     fn devices(&self) -> Result<Vec<DeviceView>>;

@@ -532,6 +532,14 @@ impl ConsoleStore for PostgresStorage {
     fn put_officer(&self, e: &OfficerEntry, actor: &str) -> Result<()> {
         self.run(|| {
             self.write(async |tx| {
+                let before: Option<String> = query_opt(
+                    tx,
+                    "SELECT team FROM officers WHERE officer = $1 AND listed FOR UPDATE",
+                    &[&e.officer],
+                )
+                .await?
+                .map(|r| get(&r, 0))
+                .transpose()?;
                 execute(
                     tx,
                     "INSERT INTO officers (officer, listed, name, rank, role, team, supervisor)
@@ -542,6 +550,22 @@ impl ConsoleStore for PostgresStorage {
                     &[&e.officer, &e.name, &e.rank, &e.role, &e.team, &e.supervisor],
                 )
                 .await?;
+                // Who sees whose neighbourhood work follows the team: a team joined or left
+                // sends every device of both teams back to the start of its pull.
+                if before.as_deref() != Some(e.team.as_str()) {
+                    let old = before.unwrap_or_default();
+                    let touched = query(
+                        tx,
+                        "SELECT officer FROM officers WHERE listed AND team <> '' AND team IN ($1, $2)",
+                        &[&e.team, &old],
+                    )
+                    .await?;
+                    let mut officers: Vec<String> = touched.iter().map(|r| get(r, 0)).collect::<Result<_>>()?;
+                    officers.push(e.officer.clone());
+                    for officer in &officers {
+                        bump_assignment_version(tx, officer).await?;
+                    }
+                }
                 log(
                     tx,
                     actor,
@@ -609,6 +633,69 @@ impl ConsoleStore for PostgresStorage {
                     })
                 })
                 .collect()
+            })
+        })
+    }
+
+    fn hand_over(&self, from: &str, to: &str, actor: &str) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "INSERT INTO handovers (from_officer, to_officer, by_staff, at_ms) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (from_officer, to_officer) DO UPDATE SET by_staff = EXCLUDED.by_staff,
+                                                                         at_ms = EXCLUDED.at_ms",
+                    &[&from, &to, &actor, &Utc::now().timestamp_millis()],
+                )
+                .await?;
+                bump_assignment_version(tx, to).await?;
+                log(
+                    tx,
+                    actor,
+                    action::DIRECTORY,
+                    None,
+                    format!("officer {to} named successor of {from}: sees their neighbourhood and liaison work"),
+                    "console",
+                )
+                .await
+            })
+        })
+    }
+
+    fn handovers(&self) -> Result<Vec<crate::console::model::Handover>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    "SELECT from_officer, to_officer, by_staff, at_ms FROM handovers ORDER BY at_ms DESC",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(crate::console::model::Handover {
+                        from: get(r, 0)?,
+                        to: get(r, 1)?,
+                        by: get(r, 2)?,
+                        at: time(get(r, 3)?),
+                    })
+                })
+                .collect()
+            })
+        })
+    }
+
+    fn record_author(&self, record: Uuid) -> Result<Option<String>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query_opt(
+                    tx,
+                    "SELECT author FROM record_bindings WHERE record_id = $1",
+                    &[&record],
+                )
+                .await?
+                .map(|r| get(&r, 0))
+                .transpose()
             })
         })
     }

@@ -444,6 +444,13 @@ impl ConsoleStore for SqliteStorage {
 
     fn put_officer(&self, e: &OfficerEntry, actor: &str) -> Result<()> {
         self.write(|tx| {
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT team FROM officers WHERE officer = ?1 AND listed",
+                    [&e.officer],
+                    |r| r.get(0),
+                )
+                .optional()?;
             tx.execute(
                 "INSERT INTO officers (officer, listed, name, rank, role, team, supervisor)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
@@ -451,6 +458,17 @@ impl ConsoleStore for SqliteStorage {
                                                      supervisor = ?6",
                 params![e.officer, e.name, e.rank, e.role, e.team, e.supervisor],
             )?;
+            // Who sees whose neighbourhood work follows the team: a team joined or left
+            // sends every device of both teams back to the start of its pull.
+            if before.as_deref() != Some(e.team.as_str()) {
+                let touched: Vec<String> = tx
+                    .prepare("SELECT officer FROM officers WHERE listed AND team <> '' AND team IN (?1, ?2)")?
+                    .query_map(params![e.team, before.unwrap_or_default()], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for officer in touched.iter().chain(std::iter::once(&e.officer)) {
+                    super::sqlite::bump_assignment_version(tx, officer)?;
+                }
+            }
             log(
                 tx,
                 actor,
@@ -507,6 +525,51 @@ impl ConsoleStore for SqliteStorage {
 
     fn log_position(&self) -> Result<i64> {
         self.read(|c| Ok(c.query_row("SELECT COALESCE(MAX(pos), 0) FROM revisions", [], |r| r.get(0))?))
+    }
+
+    fn hand_over(&self, from: &str, to: &str, actor: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO handovers (from_officer, to_officer, by_staff, at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (from_officer, to_officer) DO UPDATE SET by_staff = ?3, at_ms = ?4",
+                params![from, to, actor, Utc::now().timestamp_millis()],
+            )?;
+            super::sqlite::bump_assignment_version(tx, to)?;
+            log(
+                tx,
+                actor,
+                action::DIRECTORY,
+                None,
+                format!("officer {to} named successor of {from}: sees their neighbourhood and liaison work"),
+                "console",
+            )
+        })
+    }
+
+    fn handovers(&self) -> Result<Vec<crate::console::model::Handover>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT from_officer, to_officer, by_staff, at_ms FROM handovers ORDER BY at_ms DESC")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(crate::console::model::Handover {
+                    from: r.get(0)?,
+                    to: r.get(1)?,
+                    by: r.get(2)?,
+                    at: at(r.get(3)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn record_author(&self, record: Uuid) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT author FROM record_bindings WHERE record_id = ?1")?
+                    .query_row([record], |r| r.get(0))
+                    .optional()?,
+            )
+        })
     }
 
     fn kind_log(&self, kind: RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>> {

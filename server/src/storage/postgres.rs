@@ -54,7 +54,7 @@ mod embedded {
 }
 
 /// The newest schema version this server knows (the highest `migrations/postgres/V*` file).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Transaction-scoped advisory locks (`pg_advisory_xact_lock`), and the session lock held while
 /// migrating. The keys spell "LIAISON" and a number, to stay clear of other applications'.
@@ -1192,7 +1192,16 @@ impl Storage for PostgresStorage {
                             "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                              WHERE pos > $1 AND device_id != $2
                                AND (scope = 'force'
-                                    OR (scope = 'author' AND author = $3)
+                                    OR (scope = 'author' AND record_id IN (SELECT record_id FROM record_bindings
+                                          WHERE scope = 'author'
+                                            AND (author = $3
+                                                 OR (kind IN ('referral', 'tasking', 'contact_note')
+                                                     AND author IN (SELECT o.officer FROM officers o JOIN officers me
+                                                                      ON me.team = o.team AND me.team <> ''
+                                                                    WHERE me.officer = $3 AND me.listed AND o.listed
+                                                                    UNION
+                                                                    SELECT from_officer FROM handovers
+                                                                    WHERE to_officer = $3)))))
                                     OR (scope = 'operation' AND scope_operation IN
                                           (SELECT operation_id FROM assignments WHERE officer = $3)))
                              ORDER BY pos LIMIT $4"

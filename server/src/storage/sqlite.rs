@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -101,6 +101,24 @@ CREATE TABLE officers (
 /// from the revisions held before, first by server order); a retired device's final push is
 /// remembered once begun; each device's acknowledged audit head is kept, so a chain cut short
 /// on the server is found by `verify`.
+/// Version 6: an author-only record reaches its author's devices whoever wrote the revision
+/// (a supervisor's acknowledgement of an escalation, made in the console, must reach the
+/// officer who raised it), so pull finds such records by their binding's author; the
+/// console's alerts read revisions by kind; and handovers name an officer's successor, who
+/// (with the officer's team) sees their neighbourhood and liaison work.
+const SCHEMA_V6: &str = "
+CREATE INDEX record_bindings_author ON record_bindings (author, record_id) WHERE scope = 'author';
+CREATE INDEX revisions_kind ON revisions (kind, pos);
+CREATE TABLE handovers (
+    from_officer TEXT NOT NULL,
+    to_officer   TEXT NOT NULL,
+    by_staff     TEXT NOT NULL,
+    at_ms        INTEGER NOT NULL,
+    PRIMARY KEY (from_officer, to_officer)
+);
+CREATE INDEX handovers_to ON handovers (to_officer);
+";
+
 const SCHEMA_V4: &str = "
 CREATE TABLE record_bindings (
     record_id       BLOB PRIMARY KEY,
@@ -196,6 +214,9 @@ impl SqliteStorage {
             }
             if version < 5 {
                 tx.execute_batch(super::console_sqlite::SCHEMA_V5)?;
+            }
+            if version < 6 {
+                tx.execute_batch(SCHEMA_V6)?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
@@ -852,7 +873,15 @@ impl Storage for SqliteStorage {
                 "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                  WHERE pos > ?1 AND device_id != ?2
                    AND (scope = 'force'
-                        OR (scope = 'author' AND author = ?3)
+                        OR (scope = 'author' AND record_id IN (SELECT record_id FROM record_bindings
+                              WHERE scope = 'author'
+                                AND (author = ?3
+                                     OR (kind IN ('referral', 'tasking', 'contact_note')
+                                         AND author IN (SELECT o.officer FROM officers o JOIN officers me
+                                                          ON me.team = o.team AND me.team <> ''
+                                                        WHERE me.officer = ?3 AND me.listed AND o.listed
+                                                        UNION
+                                                        SELECT from_officer FROM handovers WHERE to_officer = ?3)))))
                         OR (scope = 'operation' AND scope_operation IN
                               (SELECT operation_id FROM assignments WHERE officer = ?3)))
                  ORDER BY pos LIMIT ?4"

@@ -390,8 +390,14 @@ pub fn escalation(op: Uuid) -> Record {
             summary: "Lost child near the stage, aged about 7".into(),
             told: "Bronze".into(),
             told_at: at(12, 5),
+            addressed_to: None,
+            addressed_person: String::new(),
+            escalated: vec![],
+            acknowledged: None,
+            decision: None,
             response: String::new(),
             response_at: None,
+            responded_by: String::new(),
         }),
     )
 }

@@ -18,7 +18,7 @@ pub mod rumours;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use liaison_core::records::{Compliance, DeploymentCheck, IncidentType, Record, RumourStatus};
+use liaison_core::records::{Compliance, DeploymentCheck, IncidentType, IntelligenceSubmission, Record, RumourStatus};
 use liaison_core::service::*;
 use liaison_core::store::{Draft, RecordSummary, Saved, SearchHit, SearchQuery};
 use liaison_core::RecordId;
@@ -88,6 +88,8 @@ app_commands! {
     records::record_detail(record_id: RecordId, purpose: Option<String>) -> RecordDetail;
     records::create_record(record: Record, draft: Option<String>) -> Saved;
     records::edit_record(record_id: RecordId, record: Record, reason: String, draft: Option<String>) -> Saved;
+    records::intelligence_draft_from_note(note_id: RecordId) -> IntelligenceSubmission;
+    records::submit_note_as_intelligence(note_id: RecordId, submission: IntelligenceSubmission, reason: String) -> Saved;
     rumours::rumour_board(operation_id: RecordId) -> Vec<RumourCard>;
     rumours::set_rumour_status(record_id: RecordId, status: RumourStatus, findings: Option<String>) -> Saved;
     rumours::add_rumour_control(record_id: RecordId, told: String, message: String) -> Saved;

@@ -2,6 +2,7 @@
 
 use crate::error::CmdResult;
 use crate::state::AppState;
+use liaison_core::records::IntelligenceSubmission;
 use liaison_core::service::{self, RecordDetail, TimelinePage, TimelineQuery};
 use liaison_core::store::{RecordSummary, Saved, SearchHit, SearchQuery};
 use liaison_core::{Access, Record, RecordId};
@@ -51,4 +52,25 @@ pub fn edit_record(
     draft: Option<String>,
 ) -> CmdResult<Saved> {
     state.as_officer(|s, officer| service::edit_record(s, officer, record_id, record, &reason, draft.as_deref()))
+}
+
+/// The intelligence submission a contact note suggests, for the officer to edit.
+#[tauri::command(async)]
+pub fn intelligence_draft_from_note(
+    state: State<'_, AppState>,
+    note_id: RecordId,
+) -> CmdResult<IntelligenceSubmission> {
+    state.as_officer(|s, officer| service::intelligence_draft_from_note(s, officer, note_id))
+}
+
+/// Submits what was heard in an engagement as intelligence: a new record linked to the note,
+/// with the officer's reason, audited on the note.
+#[tauri::command(async)]
+pub fn submit_note_as_intelligence(
+    state: State<'_, AppState>,
+    note_id: RecordId,
+    submission: IntelligenceSubmission,
+    reason: String,
+) -> CmdResult<Saved> {
+    state.as_officer(|s, officer| service::submit_note_as_intelligence(s, officer, note_id, submission, &reason))
 }

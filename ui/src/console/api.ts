@@ -19,6 +19,15 @@ import type {
   NewTasking,
   TaskingBoard,
   TaskingView,
+  Alerts,
+  AbstractionBoard,
+  AbstractionDecide,
+  NewAbstraction,
+  Handover,
+  HandoverRequest,
+  AlertResponse,
+  IntelligenceQueue,
+  IntelligenceReviewForm,
 } from "./bindings";
 
 export const API = "/console/api";
@@ -125,4 +134,25 @@ export const api = {
   taskings: () => request<TaskingBoard>("GET", "/taskings"),
   giveTask: (t: NewTasking) => request<TaskingView>("POST", "/taskings", t),
 
+  // Escalations.
+  alerts: () => request<Alerts>("GET", "/alerts"),
+  alertEventsUrl: (after: number) => `${API}/alerts/events?after=${encodeURIComponent(String(after))}`,
+  acknowledge: (recordId: string, revision: string) =>
+    request<Alerts>("POST", `/alerts/${enc(recordId)}/acknowledge`, { revision }),
+  respond: (recordId: string, r: AlertResponse) => request<Alerts>("POST", `/alerts/${enc(recordId)}/response`, r),
+
+  // Abstractions (policy 1.3).
+  abstractions: () => request<AbstractionBoard>("GET", "/abstractions"),
+  requestAbstraction: (a: NewAbstraction) => request<AbstractionBoard>("POST", "/abstractions", a),
+  decideAbstraction: (recordId: string, d: AbstractionDecide) =>
+    request<AbstractionBoard>("POST", `/abstractions/${enc(recordId)}/decision`, d),
+
+  // Continuity.
+  handovers: () => request<Handover[]>("GET", "/handovers"),
+  handOver: (h: HandoverRequest) => request<Handover[]>("POST", "/handovers", h),
+
+  // Intelligence quality assurance.
+  intelligence: () => request<IntelligenceQueue>("GET", "/intelligence"),
+  reviewIntelligence: (recordId: string, r: IntelligenceReviewForm) =>
+    request<IntelligenceQueue>("POST", `/intelligence/${enc(recordId)}/review`, r),
 };

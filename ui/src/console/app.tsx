@@ -15,6 +15,9 @@ import { TabletsPage } from "./pages/Tablets";
 import { ReviewsPage } from "./pages/Reviews";
 import { AuditPage } from "./pages/Audit";
 import { TasksPage } from "./pages/Tasks";
+import { AlertsPage } from "./pages/Alerts";
+import { AbstractionsPage } from "./pages/Abstractions";
+import { IntelligencePage } from "./pages/Intelligence";
 import { Page } from "./ui";
 
 function useHashRoute(): Route {
@@ -159,6 +162,12 @@ function RoutePage({ route, me }: { route: Route; me: Me }) {
       return <AuditPage initialId={route.id} />;
     case "tasks":
       return <TasksPage />;
+    case "alerts":
+      return <AlertsPage me={me} />;
+    case "abstractions":
+      return <AbstractionsPage />;
+    case "intelligence":
+      return <IntelligencePage />;
     case "not-found":
       return (
         <Page title="Page not found">

@@ -4,9 +4,81 @@
 
 export type Abstraction = { from_duty?: string, to_duty: string, 
 /**
- * Who authorised it (rank and name or collar number).
+ * A name typed by the officer (records made before authorisation in the console), or
+ * the authorising supervisor's name once decided there.
  */
-authorised_by: string, reason: string, starts_at: string, ends_at?: string | null, };
+authorised_by?: string, reason: string, starts_at: string, ends_at?: string | null, 
+/**
+ * The supervisor's decision, made in the console.
+ */
+decision?: AbstractionDecision | null, };
+
+/**
+ * The abstractions page: requests and decisions, flags, and the monthly rate per team.
+ */
+export type AbstractionBoard = { items: Array<AbstractionView>, monthly: Array<TeamMonth>, 
+/**
+ * The contracted hours per officer per month the rate is worked out against.
+ */
+contracted_hours_per_month: number, };
+
+/**
+ * Authorising or refusing an abstraction (a refusal says why).
+ */
+export type AbstractionDecide = { revision: string, outcome: AbstractionOutcome, note: string, };
+
+/**
+ * A supervisor's decision on an abstraction.
+ */
+export type AbstractionDecision = { outcome: AbstractionOutcome, 
+/**
+ * The console username of who decided.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer.
+ */
+name: string, at: string, note?: string, };
+
+export type AbstractionOutcome = "authorised" | "refused";
+
+/**
+ * An abstraction as the console shows it (PCSO policy 1.3).
+ */
+export type AbstractionView = { record_id: string, 
+/**
+ * The current revision: a decision names it.
+ */
+revision: string, 
+/**
+ * The abstracted officer, with their name and team in the directory when listed.
+ */
+officer: string, officer_name: string | null, team: string | null, abstraction: Abstraction, 
+/**
+ * Hours abstracted (to its end, or to now while open-ended).
+ */
+hours: number, 
+/**
+ * Why it is flagged for supervisory review (repeated, prolonged), if it is.
+ */
+flags: Array<string>, 
+/**
+ * The person looking may authorise or refuse it (not their own; theirs to supervise).
+ */
+may_decide: boolean, };
+
+/**
+ * Who acknowledged an escalation, and when.
+ */
+export type Acknowledgement = { 
+/**
+ * The console username (or collar number) of the person.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer, e.g. "Insp Hale (Bronze)".
+ */
+name: string, at: string, };
 
 export type Agency = { name: string, 
 /**
@@ -17,6 +89,63 @@ services?: string, phone?: string, email?: string,
  * How to refer someone to them.
  */
 referral_route?: string, };
+
+/**
+ * Acknowledging an alert: the revision the person saw.
+ */
+export type AlertAcknowledge = { revision: string, };
+
+/**
+ * Answering an alert: the decision and its rationale (acknowledges it too, if not yet).
+ */
+export type AlertResponse = { revision: string, decision: EscalationDecision, rationale: string, };
+
+/**
+ * An escalation as an alert in the console: whom it is with now, whether it is for the
+ * person looking, and how long it has waited or took to be acknowledged.
+ */
+export type AlertView = { record_id: string, 
+/**
+ * The current revision: acknowledging or answering names it.
+ */
+revision: string, 
+/**
+ * The officer who raised it, and their name in the directory when listed.
+ */
+officer: string, officer_name: string | null, operation: string | null, escalation: Escalation, 
+/**
+ * The role it is with now (after any steps up).
+ */
+addressee: EscalationTo | null, 
+/**
+ * Addressed to the person looking: by name, as the officer's supervisor, or by role.
+ */
+for_me: boolean, 
+/**
+ * The person looking may acknowledge or answer it.
+ */
+may_act: boolean, 
+/**
+ * Seconds it has waited with its current addressee (unacknowledged ones).
+ */
+waiting_s: number | null, time_to_acknowledge_s: number | null, };
+
+/**
+ * The alerts page: escalations, unacknowledged first, and the figures.
+ */
+export type Alerts = { alerts: Array<AlertView>, 
+/**
+ * The log position read up to: the event stream continues from it.
+ */
+position: number, 
+/**
+ * Median seconds from raising to acknowledgement, of those acknowledged.
+ */
+median_time_to_acknowledge_s: number | null, 
+/**
+ * An unacknowledged escalation goes to the next role up after this many seconds.
+ */
+escalate_after_s: number, };
 
 /**
  * The kind-specific part of a record. Serialised with a `kind` tag.
@@ -92,11 +221,42 @@ export type EnrolmentRequest = { officer: string, };
 
 export type Escalation = { category: EscalationKind, summary: string, 
 /**
- * Who was told (supervisor, Bronze, command), in words.
+ * Who was told in person or by radio, in words (optional once addressed).
  */
-told: string, told_at: string, response?: string, response_at?: string | null, };
+told?: string, told_at: string, 
+/**
+ * The role it is addressed to: the console alerts them.
+ */
+addressed_to?: EscalationTo | null, 
+/**
+ * A named person it is addressed to (console username or collar number), if any.
+ */
+addressed_person?: string, escalated?: Array<EscalationStep>, acknowledged?: Acknowledgement | null, decision?: EscalationDecision | null, 
+/**
+ * The response, or the decision's rationale.
+ */
+response?: string, response_at?: string | null, 
+/**
+ * Who responded, as in [`Acknowledgement::name`].
+ */
+responded_by?: string, };
 
-export type EscalationKind = "safeguarding" | "threat" | "risk";
+/**
+ * What the person who answered an escalation decided.
+ */
+export type EscalationDecision = "advice_given" | "resources_sent" | "referred" | "command_took_over" | "no_further_action";
+
+export type EscalationKind = "safeguarding" | "threat" | "risk" | "withdraw_observe_report";
+
+/**
+ * A step up the chain, made because nobody acknowledged in time.
+ */
+export type EscalationStep = { to: EscalationTo, at: string, reason: string, };
+
+/**
+ * Whom an escalation is addressed to, as a role the console resolves to people.
+ */
+export type EscalationTo = "supervisor" | "bronze" | "duty_inspector" | "silver" | "gold";
 
 /**
  * What sort of event it is.
@@ -118,6 +278,26 @@ contacts?: Array<string>, website?: string, };
 export type GroupKind = "organiser" | "participant" | "counter_protest" | "community" | "support" | "other";
 
 /**
+ * Whether it may be shared (the "2" of 3x5x2).
+ */
+export type HandlingCode = "lawful" | "conditions";
+
+/**
+ * A handover: `to` is named successor of `from`, and sees their neighbourhood and liaison
+ * work (referrals, taskings, contact notes) from then on.
+ */
+export type Handover = { from: string, to: string, 
+/**
+ * The console username of who recorded it.
+ */
+by: string, at: string, };
+
+/**
+ * Recording a handover (both officers in the directory, not the same).
+ */
+export type HandoverRequest = { from: string, to: string, };
+
+/**
  * Incident types a task can concern. The first group is ordinary neighbourhood work; the
  * rest are the policy's list of incidents unsuited to a PCSO first response.
  */
@@ -128,6 +308,53 @@ export type IncidentType = "reassurance_patrol" | "community_engagement" | "anti
  */
 export type IncidentTypeCheck = { value: IncidentType, label: string, check: DeploymentCheck, };
 
+/**
+ * How the source knows what it says (the "5" of 3x5x2).
+ */
+export type IntelAssessment = "known_directly" | "known_indirectly_corroborated" | "known_indirectly" | "not_known" | "suspected_false";
+
+/**
+ * The force's intelligence grading (National Intelligence Model 3x5x2).
+ */
+export type IntelGrading = { source: SourceEvaluation, assessment: IntelAssessment, handling: HandlingCode, 
+/**
+ * The conditions of a C handling code (required with it, empty with P).
+ */
+conditions?: string, };
+
+/**
+ * A supervisor's quality assurance of a submission.
+ */
+export type IntelReview = { outcome: ReviewOutcome, 
+/**
+ * Why it was returned (required), or a note with an acceptance.
+ */
+feedback?: string, 
+/**
+ * Required to accept; may be given with a return.
+ */
+grading?: IntelGrading | null, 
+/**
+ * The console username of the reviewer.
+ */
+by: string, 
+/**
+ * Their name and role as shown to the officer, e.g. "PS Kerr (supervisor)".
+ */
+reviewed_by: string, at: string, };
+
+/**
+ * The quality-assurance queue: waiting submissions first (urgent, then oldest), then those
+ * reviewed, newest first.
+ */
+export type IntelligenceQueue = { submissions: Array<IntelligenceView>, };
+
+/**
+ * A review: the revision the person read, the outcome, the 3x5x2 grading (required to
+ * accept) and feedback (required to return).
+ */
+export type IntelligenceReviewForm = { revision: string, outcome: ReviewOutcome, grading: IntelGrading | null, feedback: string, };
+
 export type IntelligenceSubmission = { summary: string, detail: string, source: SourceKind, 
 /**
  * Submitted promptly where it could be time-critical.
@@ -136,7 +363,46 @@ urgent?: boolean,
 /**
  * The force intelligence system's reference, once submitted there.
  */
-reference?: string, };
+reference?: string, 
+/**
+ * Why something heard in an engagement is submitted as intelligence, when the submission
+ * was made from a contact note (the record links to the note).
+ */
+reason_from_note?: string, 
+/**
+ * The supervisor's quality assurance, once made.
+ */
+review?: IntelReview | null, };
+
+/**
+ * An officer's intelligence submission in a supervisor's queue, at its current revision.
+ */
+export type IntelligenceView = { record_id: string, 
+/**
+ * The current revision: a review names it.
+ */
+revision: string, 
+/**
+ * The officer it is bound to, and their name in the directory when listed.
+ */
+officer: string, officer_name: string | null, submission: IntelligenceSubmission, 
+/**
+ * The contact note it was made from, when the officer made it from one.
+ */
+from_note: string | null, occurred_at: string, 
+/**
+ * When the server received its current revision (a resubmission's, once resubmitted).
+ */
+received_at: string, 
+/**
+ * Waiting for review, and not the person's own.
+ */
+may_review: boolean, 
+/**
+ * The person looking is the officer who submitted it (a commander's own): never theirs
+ * to grade.
+ */
+own: boolean, };
 
 /**
  * A vertex of an area or sector boundary (WGS84 degrees).
@@ -187,6 +453,11 @@ conditions?: Array<string>, other_position?: string, outcome: Outcome,
 agreed?: string, compliance?: Compliance | null, compliance_note?: string, };
 
 export type NegotiationSubject = "route" | "timing" | "static_location" | "noise" | "conduct" | "numbers" | "other";
+
+/**
+ * A supervisor's request to abstract an officer.
+ */
+export type NewAbstraction = { officer: string, from_duty: string, to_duty: string, reason: string, starts_at: string, ends_at: string | null, };
 
 /**
  * A new staff account (force admin only).
@@ -354,6 +625,11 @@ export type ReviewDecisionView = {
 decision: string, rationale: string, by: string, at: string, };
 
 /**
+ * What the supervisor decided.
+ */
+export type ReviewOutcome = "accepted" | "returned";
+
+/**
  * A record due for review, with the decision if one was recorded.
  */
 export type ReviewView = { record_id: string, kind: string, class: string, operation_id: string | null, last_change: string, review_date: string, decision: ReviewDecisionView | null, };
@@ -412,6 +688,11 @@ boundary: Array<LatLon>, };
  * Sign-in form.
  */
 export type SignIn = { username: string, password: string, };
+
+/**
+ * How far the source can be relied on (the "3" of 3x5x2).
+ */
+export type SourceEvaluation = "reliable" | "untested" | "not_reliable";
 
 export type SourceKind = "officer_observation" | "member_of_public" | "partner" | "other";
 
@@ -505,6 +786,23 @@ export type TeamDevice = { officer: string, role: string, device_id: string | nu
  * An officer deployed on the operation and their role ("PLT team leader", "PLO", "Bronze").
  */
 export type TeamMember = { officer: OfficerId, role: string, };
+
+/**
+ * One team's abstractions in one month.
+ */
+export type TeamMonth = { team: string, 
+/**
+ * "2026-11".
+ */
+month: string, abstractions: number, hours: number, 
+/**
+ * Officers in the team in the directory.
+ */
+officers: number, 
+/**
+ * Hours abstracted as a percentage of the team's contracted hours in the month.
+ */
+rate_percent: number, };
 
 export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?: string, };
 

@@ -162,11 +162,12 @@ export const ESCALATION_LABELS: { [K in EscalationKind]: string } = {
   safeguarding: "Safeguarding",
   threat: "Threat",
   risk: "Risk",
+  withdraw_observe_report: "Withdrawn to observe",
 };
 
-/** An escalation is open until a response is recorded. */
+/** An escalation is open until a decision or a response is recorded. */
 export function escalationOpen(e: BodyOf<"escalation">): boolean {
-  return !(e.response ?? "").trim();
+  return e.decision == null && !(e.response ?? "").trim();
 }
 
 /** Open escalations first, then the answered ones; newest first within each. */

@@ -13,7 +13,10 @@ export type Ability =
   | "devices.manage" // issue enrolments, revoke
   | "reviews"
   | "audit"
-  | "tasking"; // give officers tasks and read their results
+  | "tasking" // give officers tasks and read their results
+  | "alerts" // escalations: be alerted, acknowledge, answer
+  | "intelligence" // quality-assure officers' intelligence submissions
+  | "abstractions"; // request, authorise or refuse; the monthly rate
 
 const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
   admin: [
@@ -27,10 +30,10 @@ const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
     "reviews",
     "audit",
   ],
-  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking"],
-  silver: ["officers.read", "operations.read", "operations.edit", "tasking"],
-  bronze: ["officers.read", "operations.read", "operations.edit", "tasking"],
-  supervisor: ["officers.read", "operations.read", "devices.read", "tasking"],
+  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking", "alerts", "intelligence", "abstractions"],
+  silver: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions"],
+  bronze: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions"],
+  supervisor: ["officers.read", "operations.read", "devices.read", "tasking", "alerts", "intelligence", "abstractions"],
   officer: ["operations.read"],
 };
 
@@ -46,6 +49,7 @@ export interface NavItem {
 }
 
 const NAV: { item: NavItem; needs: Ability }[] = [
+  { item: { href: "#/alerts", label: "Alerts", routes: ["alerts"] }, needs: "alerts" },
   { item: { href: "#/operations", label: "Operations", routes: ["operations", "operation-new", "operation-edit", "live"] }, needs: "operations.read" },
   { item: { href: "#/officers", label: "Officers", routes: ["officers"] }, needs: "officers.read" },
   { item: { href: "#/staff", label: "Staff", routes: ["staff"] }, needs: "staff" },
@@ -53,6 +57,8 @@ const NAV: { item: NavItem; needs: Ability }[] = [
   { item: { href: "#/reviews", label: "Reviews", routes: ["reviews"] }, needs: "reviews" },
   { item: { href: "#/audit", label: "Audit", routes: ["audit"] }, needs: "audit" },
   { item: { href: "#/tasks", label: "Tasks", routes: ["tasks"] }, needs: "tasking" },
+  { item: { href: "#/intelligence", label: "Intelligence", routes: ["intelligence"] }, needs: "intelligence" },
+  { item: { href: "#/abstractions", label: "Abstractions", routes: ["abstractions"] }, needs: "abstractions" },
 ];
 
 /** The navigation a role sees, in a fixed order. */

@@ -13,6 +13,9 @@ export type Route =
   | { name: "reviews" }
   | { name: "audit"; id: string | null }
   | { name: "tasks" }
+  | { name: "alerts" }
+  | { name: "abstractions" }
+  | { name: "intelligence" }
   | { name: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -38,6 +41,9 @@ export function parseRoute(hash: string): Route {
     case "tablets":
     case "reviews":
     case "tasks":
+    case "alerts":
+    case "intelligence":
+    case "abstractions":
       if (p.length === 1) return { name: p[0] };
       break;
     case "audit":
@@ -88,6 +94,12 @@ export function mayOpen(role: StaffRole, route: Route): boolean {
       return can(role, "audit");
     case "tasks":
       return can(role, "tasking");
+    case "alerts":
+      return can(role, "alerts");
+    case "abstractions":
+      return can(role, "abstractions");
+    case "intelligence":
+      return can(role, "intelligence");
     case "not-found":
       return true;
   }

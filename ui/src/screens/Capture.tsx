@@ -25,7 +25,7 @@ interface Loaded {
 }
 
 /** Asks the platform for a position; resolves null when there is none within the timeout. */
-function currentPosition(timeoutMs = 1500): Promise<Location | null> {
+export function currentPosition(timeoutMs = 1500): Promise<Location | null> {
   return new Promise((resolve) => {
     if (!("geolocation" in navigator)) return resolve(null);
     const timer = window.setTimeout(() => resolve(null), timeoutMs);

@@ -1,9 +1,9 @@
 // Record detail: the record as it stands and its whole history — who changed what, when and
 // why. Personal data asks for a purpose first (the access is logged by the core).
 import { useState } from "preact/hooks";
-import type { AppError, RecordDetail as Detail } from "../bindings";
+import type { AppError, RecordDetail as Detail, Escalation, IntelligenceSubmission, Vocabulary } from "../bindings";
 import { api } from "../api";
-import { when } from "../format";
+import { duration, when } from "../format";
 import { display, FORMS, label } from "../forms";
 import { href } from "../router";
 import { ErrorBox, Screen, useApp, useAsync } from "../ui";
@@ -42,9 +42,16 @@ export function RecordDetail(props: { id: string }) {
     <Screen
       title={`${d.kind_label}: ${titleOf(d, (m) => label(vocab, "mood", m))}`}
       actions={
-        <a class="btn primary" href={href({ name: "edit", id: d.current.record_id })} data-testid="edit">
-          Edit
-        </a>
+        <>
+          <a class="btn primary" href={href({ name: "edit", id: d.current.record_id })} data-testid="edit">
+            {r.body.kind === "intelligence_submission" && r.body.review?.outcome === "returned" ? "Edit and resubmit" : "Edit"}
+          </a>
+          {r.body.kind === "contact_note" ? (
+            <a class="btn secondary" href={href({ name: "intelligence-from-note", id: d.current.record_id })} data-testid="submit-as-intelligence">
+              Submit as intelligence
+            </a>
+          ) : null}
+        </>
       }
     >
       <dl class="facts">
@@ -67,6 +74,20 @@ export function RecordDetail(props: { id: string }) {
           </>
         ))}
       </dl>
+      {r.body.kind === "escalation" ? <EscalationAnswer e={r.body} vocab={vocab} /> : null}
+      {r.body.kind === "abstraction" ? (
+        <section aria-labelledby="decision-title" data-testid="abstraction-decision">
+          <h2 id="decision-title">Authorisation</h2>
+          <p>
+            {r.body.decision
+              ? `${label(vocab, "abstraction_outcome", r.body.decision.outcome)} by ${r.body.decision.name} at ${when(r.body.decision.at)}${r.body.decision.note ? `: “${r.body.decision.note}”` : ""}`
+              : r.body.authorised_by
+                ? `Authorised by ${r.body.authorised_by} (as typed on this tablet)`
+                : "Awaiting a supervisor's decision: it reaches the console when this tablet syncs."}
+          </p>
+        </section>
+      ) : null}
+      {r.body.kind === "intelligence_submission" ? <IntelligenceOutcome i={r.body} note={r.links?.[0] ?? null} vocab={vocab} /> : null}
       {d.current.kind === "rumour_report" && Array.isArray(body.control_actions) && body.control_actions.length ? (
         <section aria-labelledby="rc-title">
           <h2 id="rc-title">Rumour control</h2>
@@ -106,6 +127,95 @@ export function RecordDetail(props: { id: string }) {
         </ol>
       </section>
     </Screen>
+  );
+}
+
+/** Where an escalation stands: acknowledged by whom and when, the decision, the steps up. */
+function EscalationAnswer(props: { e: Escalation; vocab: Vocabulary }) {
+  const { e, vocab } = props;
+  const raised = Date.parse(e.told_at);
+  const steps = e.escalated ?? [];
+  const to = steps.at(-1)?.to ?? e.addressed_to;
+  return (
+    <section aria-labelledby="answer-title" class="answer" data-testid="escalation-answer">
+      <h2 id="answer-title">Answer</h2>
+      {e.acknowledged ? (
+        <p data-testid="acknowledged">
+          Acknowledged by {e.acknowledged.name} at {when(e.acknowledged.at)} (
+          {duration(Math.max(0, (Date.parse(e.acknowledged.at) - raised) / 1000))} after it was raised)
+        </p>
+      ) : (
+        <p data-testid="escalation-waiting" class="muted">
+          Not acknowledged yet
+          {to ? ` — with ${label(vocab, "escalation_to", to)}${e.addressed_person ? ` (${e.addressed_person})` : ""}` : ""}.
+          It reaches the console when this tablet syncs.
+        </p>
+      )}
+      {e.decision ? (
+        <p data-testid="decision">
+          <strong>{label(vocab, "escalation_decision", e.decision)}</strong>
+          {e.responded_by ? ` — ${e.responded_by}` : ""}
+          {e.response_at ? `, ${when(e.response_at)}` : ""}
+          {e.response ? `: “${e.response}”` : ""}
+        </p>
+      ) : null}
+      {steps.length ? (
+        <ul class="plain" data-testid="steps-up">
+          {steps.map((s) => (
+            <li key={s.at}>
+              {when(s.at)} — sent to {label(vocab, "escalation_to", s.to)}: {s.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+/** Where a submission stands in quality assurance: waiting, accepted with its grading, or
+ * returned with feedback (then editing it resubmits it); and the note it was made from. */
+function IntelligenceOutcome(props: { i: IntelligenceSubmission; note: string | null; vocab: Vocabulary }) {
+  const { i, vocab } = props;
+  const r = i.review;
+  const g = r?.grading;
+  return (
+    <section aria-labelledby="qa-title" class="answer" data-testid="intelligence-outcome">
+      <h2 id="qa-title">Quality assurance</h2>
+      {i.reason_from_note ? (
+        <p data-testid="from-note">
+          Made from {props.note ? <a href={href({ name: "record", id: props.note })}>a contact note</a> : "a contact note"} because: “
+          {i.reason_from_note}”
+        </p>
+      ) : null}
+      {!r ? (
+        <p class="muted" data-testid="qa-waiting">
+          Waiting for your supervisor's review. It reaches them when this tablet syncs.
+        </p>
+      ) : (
+        <>
+          <p data-testid="qa-outcome">
+            <strong>{label(vocab, "review_outcome", r.outcome)}</strong> by {r.reviewed_by} at {when(r.at)}
+            {r.feedback ? `: “${r.feedback}”` : ""}
+          </p>
+          {g ? (
+            <dl class="facts" data-testid="qa-grading">
+              <dt>Source evaluation</dt>
+              <dd>{label(vocab, "source_evaluation", g.source)}</dd>
+              <dt>Intelligence assessment</dt>
+              <dd>{label(vocab, "intel_assessment", g.assessment)}</dd>
+              <dt>Handling code</dt>
+              <dd>
+                {label(vocab, "handling_code", g.handling)}
+                {g.conditions ? ` — ${g.conditions}` : ""}
+              </dd>
+            </dl>
+          ) : null}
+          {r.outcome === "returned" ? (
+            <p data-testid="qa-returned">Edit it to answer the feedback: saving the change resubmits it to your supervisor.</p>
+          ) : null}
+        </>
+      )}
+    </section>
   );
 }
 

@@ -6,6 +6,7 @@ import { when } from "../format";
 import { label } from "../forms";
 import { href } from "../router";
 import { Loading, Screen, useApp, useAsync } from "../ui";
+import { WithdrawButton } from "./Withdraw";
 
 export function CheckBanner({ check }: { check: DeploymentCheck }) {
   if (check.verdict === "suitable") {
@@ -26,6 +27,12 @@ export function Neighbourhood() {
       <Loading state={state}>
         {(n) => (
           <>
+            <section aria-label="Raise a concern" class="raise">
+              <a class="btn primary" href={href({ name: "new", kind: "escalation" })} data-testid="raise-escalation">
+                Raise an escalation
+              </a>
+              <WithdrawButton op={null} />
+            </section>
             <section aria-labelledby="tasks-title">
               <div class="section-head">
                 <h2 id="tasks-title">Tasking</h2>
@@ -63,7 +70,7 @@ export function Neighbourhood() {
               <div class="section-head">
                 <h2 id="abs-title">Abstractions</h2>
                 <a class="btn secondary" href={href({ name: "new", kind: "abstraction" })}>
-                  Record abstraction
+                  Request abstraction
                 </a>
               </div>
               <ul class="list">
@@ -74,7 +81,12 @@ export function Neighbourhood() {
                         {a.abstraction.from_duty || "Neighbourhood duty"} → {a.abstraction.to_duty}
                       </span>
                       <span class="row-meta">
-                        Authorised by {a.abstraction.authorised_by} · {when(a.abstraction.starts_at)}
+                        {a.abstraction.decision
+                          ? `${a.abstraction.decision.outcome === "authorised" ? "Authorised" : "Refused"} by ${a.abstraction.decision.name}`
+                          : a.abstraction.authorised_by
+                            ? `Authorised by ${a.abstraction.authorised_by} (as typed)`
+                            : "Awaiting a supervisor's decision"}{" "}
+                        · {when(a.abstraction.starts_at)}
                       </span>
                     </a>
                   </li>

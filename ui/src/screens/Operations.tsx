@@ -8,6 +8,7 @@ import { QUICK_CAPTURE } from "../forms";
 import { layoutMap } from "../map";
 import { href } from "../router";
 import { Loading, Screen, useApp, useAsync } from "../ui";
+import { WithdrawButton } from "./Withdraw";
 
 export function Operations() {
   const state = useAsync(() => api.operations(), []);
@@ -64,6 +65,7 @@ export function Home(props: { op: string }) {
                 <span aria-hidden="true" class="plus">+</span> {kindLabel(k)}
               </a>
             ))}
+            <WithdrawButton op={props.op} />
           </nav>
           <ul class="tiles" aria-label="At a glance">
             <li>

@@ -32,6 +32,7 @@ import { href } from "../router";
 import { ago, localTime } from "../time";
 import { ErrorSummary, Page } from "../ui";
 import { DEFAULT_VIEW } from "./OperationEditor";
+import { TO_LABELS } from "./Alerts";
 
 type Link = "loading" | "live" | "reconnecting" | "closed";
 
@@ -304,7 +305,10 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
                 </p>
                 <p>{e.body.summary}</p>
                 <p class="hint">
-                  Told: {e.body.told || "—"} · by {e.live.author}
+                  {e.body.addressed_to ? `To: ${TO_LABELS[e.body.addressed_to]}` : `Told: ${e.body.told || "—"}`}
+                  {e.body.acknowledged
+                    ? ` · Acknowledged by ${e.body.acknowledged.name}, ${localTime(e.body.acknowledged.at)}`
+                    : " · Not acknowledged"}
                   {e.body.response ? ` · Response: ${e.body.response}` : ""}
                 </p>
               </li>

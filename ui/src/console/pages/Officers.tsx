@@ -5,6 +5,7 @@ import type { ConsoleError, Me, OfficerEntry } from "../bindings";
 import { api, asConsoleError } from "../api";
 import { placeErrors } from "../fields";
 import { can } from "../roles";
+import { Handovers } from "./Handovers";
 import { ErrorSummary, Loading, Notice, Page, SelectField, TableWrap, TextField, useLoad } from "../ui";
 
 const KEYS = ["officer", "name", "rank", "role", "team", "supervisor"];
@@ -153,6 +154,9 @@ export function OfficersPage({ me }: { me: Me }) {
           </form>
         </section>
       ) : null}
+      <Loading state={list} what="officers">
+        {(officers) => <Handovers officers={officers} />}
+      </Loading>
     </Page>
   );
 }
