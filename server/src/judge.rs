@@ -269,6 +269,11 @@ pub struct Held {
     pub binding: Option<Binding>,
     /// For a revision with a parent: the record of that parent, if held.
     pub parent_record: Option<Uuid>,
+    /// For a revision of a kind with a supervisor's part ([`RecordKind::has_supervisors_part`])
+    /// with a parent: the parent's content, and whether the parent already has a next
+    /// revision (the console acted on it, or another edit came first).
+    pub parent_body: Option<liaison_core::records::Record>,
+    pub parent_superseded: bool,
     pub membership: Membership,
 }
 
@@ -281,6 +286,8 @@ impl Default for Held {
             after: None,
             binding: None,
             parent_record: None,
+            parent_body: None,
+            parent_superseded: false,
             membership: Membership::NoOperation,
         }
     }
@@ -388,6 +395,25 @@ pub fn decide(rev: &Revision, examined: &Examined, held: &Held) -> Verdict {
                 rev.id, rev.record_id
             ),
         );
+    }
+    if rev.kind.has_supervisors_part() {
+        // A supervisor's acknowledgement or decision is written in the console, never on a
+        // tablet; and a tablet's edit of a revision the console (or anyone) has already
+        // followed would fork the record and could hide that act, so it is sent back to be
+        // made again on the current revision.
+        if held.parent_superseded {
+            return no(
+                UnknownParent,
+                format!(
+                    "record {} was changed on the server after the revision this edit was made from (a \
+                     supervisor may have acted on it): open it again and make the change once more",
+                    rev.record_id
+                ),
+            );
+        }
+        if let Err(e) = rev.body.device_may_follow(held.parent_body.as_ref()) {
+            return no(NotAuthor, format!("revision {}: {e}", rev.id));
+        }
     }
     let registers_operation = match held.membership {
         Membership::NoOperation | Membership::Assigned => false,

@@ -6,7 +6,12 @@
 //! - A directory entry (person, group, venue, agency) with no operation is shared with every
 //!   enrolled device of the force: the directory is the team's common reference.
 //! - Any other record with no operation (tasking, abstraction, referral, intelligence
-//!   submission: neighbourhood work) is visible only to the devices of its author.
+//!   submission, escalation: neighbourhood work) is the work of the officer it is bound to
+//!   (its first revision's author, or the officer the console gave it to), whoever wrote a
+//!   later revision: a supervisor's acknowledgement reaches the officer who raised it. Of
+//!   these, referrals, taskings and contact notes ([`SHARED_WITH_TEAM`]) are also visible to
+//!   the officer's team in the directory and to successors named at a handover (continuity);
+//!   the rest stay the officer's own. Only the officer may write them.
 //! - A device never receives its own revisions back.
 //! - An officer who pushes a new operation record (made on their tablet) is assigned to it;
 //!   other officers are assigned by the admin (`liaison-server operation assign`).
@@ -62,6 +67,34 @@ impl Scope {
             _ => None,
         }
     }
+}
+
+/// Author-only kinds also visible to the officer's team and named successors: the
+/// neighbourhood and liaison work a colleague or successor carries on (seed 004's continuity
+/// record). Intelligence submissions, escalations and abstractions are not among them.
+pub const SHARED_WITH_TEAM: [RecordKind; 3] = [RecordKind::Referral, RecordKind::Tasking, RecordKind::ContactNote];
+
+/// The ids of the author-only records the officer named by the SQL parameter `officer`
+/// (`?3`, `$3`) may pull: their own, and the [`SHARED_WITH_TEAM`] work of their team and of
+/// those they succeed. The same text for SQLite and PostgreSQL; each branch is a search of
+/// the `record_bindings_author` index.
+pub fn author_work_sql(officer: &str) -> String {
+    let kinds = SHARED_WITH_TEAM
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT record_id FROM record_bindings WHERE scope = 'author' AND author = {officer}
+         UNION ALL
+         SELECT record_id FROM record_bindings
+          WHERE scope = 'author' AND kind IN ({kinds})
+            AND author IN (SELECT o.officer FROM officers o JOIN officers me ON me.team = o.team
+                            WHERE me.officer = {officer} AND me.team <> '' AND me.listed AND o.listed
+                              AND o.officer <> {officer}
+                           UNION
+                           SELECT from_officer FROM handovers WHERE to_officer = {officer} AND from_officer <> {officer})"
+    )
 }
 
 fn is_directory(kind: RecordKind) -> bool {

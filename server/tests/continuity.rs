@@ -85,7 +85,7 @@ each_backend! {
             ..Default::default()
         })
         .await;
-        put_officer(&server, AUTHOR, "PCSO", "PCSO", None);
+        put_officer(&server, AUTHOR, "PCSO", "PCSO", Some("PS 2817"));
         put_officer(&server, TEAM_MATE, "PCSO", "PCSO", None);
         other_team(&server, OTHER_TEAM);
         add_staff(&server, "ps.2817", StaffRole::Supervisor, Some("PS 2817"));
@@ -115,6 +115,16 @@ each_backend! {
         }
         mate.edit(referral, edited, "taking over");
         assert_eq!(mate.sync().await.quarantined, 1);
+
+        // A sergeant who is not the author's supervisor cannot open their work to anyone.
+        add_staff(&server, "ps.9999", StaffRole::Supervisor, Some("PS 9999"));
+        let stranger_sergeant = sign_in(&server, "ps.9999").await;
+        let (status, body) = stranger_sergeant
+            .request("POST", "/handovers", Some(json!({ "from": AUTHOR, "to": OTHER_TEAM })))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        stranger.sync().await;
+        assert!(holds(&stranger).is_empty(), "nothing written by the refused handover");
 
         // The author moves on: their supervisor names the other team's PCSO successor.
         let sergeant = sign_in(&server, "ps.2817").await;

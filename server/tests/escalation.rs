@@ -105,8 +105,8 @@ each_backend! {
         let id = tablet.create(raised("Lone child, about 8, outside the Co-op"));
         tablet.sync().await;
 
-        // The officer's own sergeant sees it as theirs; another sergeant sees it (same role)
-        // but not as theirs; force IT is refused the page.
+        // The officer's own sergeant sees it as theirs; another team's sergeant does not see it
+        // at all; the Bronze sees it, not as theirs; force IT is refused the page.
         let sergeant = sign_in(&server, "ps.2817").await;
         let list = alerts(&sergeant).await;
         let a = alert(&list, id);
@@ -116,7 +116,9 @@ each_backend! {
         assert_eq!(a["officer"], PCSO);
         assert_eq!(a["officer_name"], format!("{PCSO} name"));
         assert!(a["waiting_s"].as_i64().is_some());
-        let other = sign_in(&server, "ps.other").await;
+        let stranger = sign_in(&server, "ps.other").await;
+        assert!(alerts(&stranger).await["alerts"].as_array().unwrap().is_empty());
+        let other = sign_in(&server, "insp.hale").await;
         assert_eq!(alert(&alerts(&other).await, id)["for_me"], false);
         let admin = sign_in(&server, "it.admin").await;
         assert_eq!(admin.get("/alerts").await.0, StatusCode::FORBIDDEN);
@@ -226,9 +228,8 @@ each_backend! {
         let step = &stepped["escalation"]["escalated"][0];
         assert_eq!(step["to"], "duty_inspector");
         assert!(step["reason"].as_str().unwrap().contains("Not acknowledged by My supervisor"));
-        // The supervisor's own page no longer offers it as theirs to act on... but a sergeant
-        // still may not act on what is now with the inspector.
-        let sergeant = sign_in(&server, "ps.other").await;
+        // Once with the inspector, the officer's own sergeant may no longer act on it.
+        let sergeant = sign_in(&server, "ps.2817").await;
         let list = alerts(&sergeant).await;
         assert!(list["alerts"]
             .as_array()
@@ -249,6 +250,47 @@ each_backend! {
         assert!(!e.escalated.is_empty());
         assert_eq!(e.escalated[0].to, EscalationTo::DutyInspector);
         assert_eq!(e.acknowledged.unwrap().by, "insp.hale");
+    }
+
+    async fn a_tablet_can_neither_forge_an_acknowledgement_nor_hide_one_with_an_offline_edit() {
+        let server = server(Duration::from_secs(3600)).await;
+        let tablet = Device::enrolled(PCSO, &server).await;
+        let sergeant = sign_in(&server, "ps.2817").await;
+
+        // Forged on the tablet (a script in the webview could): the server refuses it.
+        let id = tablet.create(raised("Threats to the shop keeper"));
+        tablet.sync().await;
+        let mut forged = raised("Threats to the shop keeper");
+        if let Body::Escalation(e) = &mut forged.body {
+            e.acknowledged = Some(Acknowledgement {
+                by: "insp.hale".into(),
+                name: "Insp Hale (Bronze)".into(),
+                at: chrono::Utc::now(),
+            });
+        }
+        tablet.edit(id, forged, "forged");
+        assert_eq!(tablet.sync().await.quarantined, 1);
+        let a = alert(&alerts(&sergeant).await, id).clone();
+        assert!(a["escalation"]["acknowledged"].is_null(), "{a}");
+
+        // Acknowledged in the console while the tablet, offline, edits the revision it had:
+        // the edit is sent back (it would have forked the record and could hide the
+        // acknowledgement), and the acknowledgement stands.
+        let id = tablet.create(raised("Lone child by the fountain"));
+        tablet.sync().await;
+        let rev = alert(&alerts(&sergeant).await, id)["revision"].clone();
+        let (status, _) = sergeant
+            .request("POST", &format!("/alerts/{id}/acknowledge"), Some(json!({ "revision": rev })))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut offline = raised("Lone child by the fountain, now with a steward");
+        if let Body::Escalation(e) = &mut offline.body {
+            e.told = "The steward".into();
+        }
+        tablet.edit(id, offline, "more detail");
+        assert_eq!(tablet.sync().await.quarantined, 1);
+        let a = alert(&alerts(&sergeant).await, id).clone();
+        assert_eq!(a["escalation"]["acknowledged"]["by"], "ps.2817", "{a}");
     }
 
     async fn an_acknowledgement_whose_pull_answer_is_lost_arrives_once_at_the_next_pull() {

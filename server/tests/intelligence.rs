@@ -283,6 +283,40 @@ each_backend! {
         assert_eq!(held(&server, id), 1);
     }
 
+    async fn a_review_written_on_a_tablet_is_refused_by_the_server_and_nothing_is_held() {
+        let server = server().await;
+        let tablet = Device::enrolled(PCSO, &server).await;
+        // A tampered tablet: its store takes the record (only the tablet's service refuses it).
+        let mut forged = contact_note();
+        forged.body = Body::IntelligenceSubmission(IntelligenceSubmission {
+            summary: "Graded by myself".into(),
+            detail: "Self-graded 1/A/P".into(),
+            source: SourceKind::OfficerObservation,
+            urgent: false,
+            reference: String::new(),
+            reason_from_note: String::new(),
+            review: Some(IntelReview {
+                outcome: ReviewOutcome::Accepted,
+                feedback: String::new(),
+                grading: Some(IntelGrading {
+                    source: SourceEvaluation::Reliable,
+                    assessment: IntelAssessment::KnownDirectly,
+                    handling: HandlingCode::Lawful,
+                    conditions: String::new(),
+                }),
+                by: "ps.2817".into(),
+                reviewed_by: "ps.2817 (supervisor)".into(),
+                at: chrono::Utc::now(),
+            }),
+        });
+        let id = tablet.create(forged);
+        let report = tablet.sync().await;
+        assert_eq!(report.quarantined, 1, "{report:?}");
+        assert_eq!(held(&server, id), 0);
+        let sergeant = sign_in(&server, "ps.2817").await;
+        assert!(find(&queue(&sergeant).await, id).is_none());
+    }
+
     async fn a_review_whose_pull_answer_is_lost_arrives_once_at_the_next_pull() {
         let server = server().await;
         let tablet = Device::enrolled(PCSO, &server).await;

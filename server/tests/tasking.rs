@@ -72,11 +72,29 @@ async fn a_task_given_in_the_console_reaches_the_pcso_and_its_result_comes_back(
     assert!(given.assignee_is_pcso);
     assert_eq!(given.check, DeploymentCheck::Suitable);
 
-    // The PCSO's tablet pulls it; a colleague's does not (it is the PCSO's work).
+    // The PCSO's tablet pulls it; so does their team-mate's, to read (continuity: the team
+    // carries on each other's neighbourhood work); another team's officer's does not.
+    server
+        .storage
+        .put_officer(
+            &liaison_server::console::model::OfficerEntry {
+                officer: "PC 9001".into(),
+                name: "PC 9001 name".into(),
+                rank: "PC".into(),
+                role: "PLO".into(),
+                team: "Aston NHT".into(),
+                supervisor: None,
+            },
+            "test",
+        )
+        .unwrap();
+    let elsewhere = Device::enrolled("PC 9001", &server).await;
     pcso.sync().await;
     colleague.sync().await;
+    elsewhere.sync().await;
     assert!(pcso.has_record(given.record_id), "the PCSO's tablet has the task");
-    assert!(!colleague.has_record(given.record_id), "another officer's tablet does not");
+    assert!(colleague.has_record(given.record_id), "a team-mate's tablet has it to read");
+    assert!(!elsewhere.has_record(given.record_id), "another team's tablet does not");
     let on_tablet = pcso
         .store
         .lock()

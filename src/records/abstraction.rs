@@ -83,12 +83,20 @@ impl Abstraction {
         (end - self.starts_at).num_minutes() as f64 / 60.0
     }
 
-    /// A decision, once made, is kept as made.
+    /// A decision, once made, is kept as made, and so is what it decided: an authorised
+    /// abstraction cannot be moved, lengthened or sent elsewhere afterwards (a new request is
+    /// a new record).
     pub(super) fn check_edit(&self, previous: &Abstraction) -> Result<(), ValidationError> {
         if previous.decision.is_some() && self.decision != previous.decision {
             return Err(ValidationError::Invalid {
                 field: "body.decision".into(),
                 reason: "cannot change or remove a supervisor's decision once made".into(),
+            });
+        }
+        if previous.decision.is_some() && self != previous {
+            return Err(ValidationError::Invalid {
+                field: "body".into(),
+                reason: "a decided abstraction cannot be changed: request a new one".into(),
             });
         }
         Ok(())

@@ -168,6 +168,26 @@ impl Escalation {
         }
     }
 
+    /// Whether the parts a supervisor writes in the console (acknowledgement, decision, who
+    /// answered, steps up the chain) are the same in `self` and `other` (empty when `other`
+    /// is None): what a tablet may write, which never begins nor changes them.
+    pub(super) fn same_supervisors_part(&self, other: Option<&Escalation>) -> bool {
+        match other {
+            Some(o) => {
+                self.acknowledged == o.acknowledged
+                    && self.decision == o.decision
+                    && self.responded_by == o.responded_by
+                    && self.escalated == o.escalated
+            }
+            None => {
+                self.acknowledged.is_none()
+                    && self.decision.is_none()
+                    && self.responded_by.is_empty()
+                    && self.escalated.is_empty()
+            }
+        }
+    }
+
     /// Checks that `self` may follow `previous`: an acknowledgement, once made, is kept as
     /// it is, and the steps up the chain are only ever added to.
     pub(super) fn check_edit(&self, previous: &Escalation) -> Result<(), ValidationError> {

@@ -346,6 +346,52 @@ mod tests {
     }
 
     #[test]
+    fn a_tablet_never_writes_a_review_and_clears_only_a_returned_one() {
+        let record = |i: IntelligenceSubmission| super::super::Record {
+            operation_id: None,
+            occurred_at: Utc::now(),
+            location: None,
+            sector: None,
+            links: vec![],
+            tags: vec![],
+            body: super::super::Body::IntelligenceSubmission(i),
+        };
+        let waiting = record(submission());
+        let mut accepted = submission();
+        accepted.review = Some(review(
+            ReviewOutcome::Accepted,
+            "",
+            Some(grading(HandlingCode::Lawful, "")),
+        ));
+        let accepted = record(accepted);
+        let mut returned = submission();
+        returned.review = Some(review(ReviewOutcome::Returned, "Which nights?", None));
+        let returned = record(returned);
+        assert!(waiting.device_may_follow(None).is_ok());
+        assert!(accepted.device_may_follow(None).is_err(), "born reviewed");
+        assert!(
+            accepted.device_may_follow(Some(&waiting)).is_err(),
+            "a review made on a tablet"
+        );
+        assert!(
+            waiting.device_may_follow(Some(&accepted)).is_err(),
+            "an acceptance removed"
+        );
+        assert!(
+            waiting.device_may_follow(Some(&returned)).is_ok(),
+            "resubmitted after a return"
+        );
+        assert!(
+            returned.device_may_follow(Some(&returned)).is_ok(),
+            "the return kept as it was"
+        );
+        assert!(
+            accepted.device_may_follow(Some(&accepted)).is_ok(),
+            "the acceptance kept as it was"
+        );
+    }
+
+    #[test]
     fn a_submission_from_a_note_carries_the_reason_and_the_note_is_untouched() {
         let note = ContactNote {
             spoke_with: "Steward at the mosque".into(),

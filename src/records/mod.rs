@@ -277,6 +277,15 @@ impl RecordKind {
         matches!(self, Self::Person | Self::Referral | Self::IntelligenceSubmission)
     }
 
+    /// Records with a part only a supervisor writes, in the console: a tablet's revision of
+    /// one is checked against its parent ([`Record::device_may_follow`]).
+    pub fn has_supervisors_part(self) -> bool {
+        matches!(
+            self,
+            Self::Escalation | Self::Abstraction | Self::IntelligenceSubmission
+        )
+    }
+
     /// Sent first when coverage is poor.
     pub fn is_urgent(self) -> bool {
         matches!(self, Self::Escalation | Self::RumourReport)
@@ -410,6 +419,35 @@ impl Record {
         }
         self.body.check(&mut c);
         c.finish()
+    }
+
+    /// Checks that a tablet may write `self` after `parent` (None: as a record's first
+    /// revision): the part a supervisor writes in the console (an escalation's acknowledgement,
+    /// answer and steps up; an abstraction's decision) is never begun nor changed on a tablet.
+    pub fn device_may_follow(&self, parent: Option<&Record>) -> Result<(), ValidationError> {
+        let refused = |field: &str| {
+            Err(ValidationError::Invalid {
+                field: field.into(),
+                reason: "is written by a supervisor in the console, not on a tablet".into(),
+            })
+        };
+        match (&self.body, parent.map(|p| &p.body)) {
+            (Body::Escalation(e), None) if !e.same_supervisors_part(None) => refused("body.acknowledged"),
+            (Body::Escalation(e), Some(Body::Escalation(p))) if !e.same_supervisors_part(Some(p)) => {
+                refused("body.acknowledged")
+            }
+            (Body::Abstraction(a), None) if a.decision.is_some() => refused("body.decision"),
+            (Body::Abstraction(a), Some(Body::Abstraction(p))) if a.decision != p.decision => refused("body.decision"),
+            // An intelligence review: never made on a tablet; the officer's one move past it is
+            // resubmitting a returned submission, which clears it.
+            (Body::IntelligenceSubmission(i), None) if i.review.is_some() => refused("body.review"),
+            (Body::IntelligenceSubmission(i), Some(Body::IntelligenceSubmission(p)))
+                if i.review != p.review && !(i.review.is_none() && p.outcome() == Some(ReviewOutcome::Returned)) =>
+            {
+                refused("body.review")
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Checks that `self` may follow `previous` as the next revision of the same record.

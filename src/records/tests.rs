@@ -366,3 +366,40 @@ fn an_abstractions_decision_is_kept_as_made_and_a_refusal_says_why() {
         .validate_edit(&authorised)
         .is_err());
 }
+
+#[test]
+fn a_tablet_never_writes_a_supervisors_acknowledgement_or_decision() {
+    let (r, e) = escalation(Some(EscalationTo::Supervisor));
+    r.device_may_follow(None).unwrap();
+    let acked = with(
+        r.clone(),
+        Escalation {
+            acknowledged: Some(Acknowledgement {
+                by: "ps.2817".into(),
+                name: "PS Okafor (supervisor)".into(),
+                at: e.told_at,
+            }),
+            ..e.clone()
+        },
+    );
+    // Forged on the tablet: as a first revision, or as an edit of an unacknowledged one.
+    assert_eq!(
+        acked.device_may_follow(None).unwrap_err().fields(),
+        vec!["body.acknowledged"]
+    );
+    assert!(acked.device_may_follow(Some(&r)).is_err());
+    // Carried over unchanged after the console wrote it: the officer may add to the record.
+    let added = with(
+        r.clone(),
+        Escalation {
+            told: "Also the store manager".into(),
+            ..match &acked.body {
+                Body::Escalation(e) => e.clone(),
+                _ => unreachable!(),
+            }
+        },
+    );
+    added.device_may_follow(Some(&acked)).unwrap();
+    // Dropped on the tablet.
+    assert!(r.device_may_follow(Some(&acked)).is_err());
+}

@@ -572,6 +572,28 @@ async function main() {
       await screen(sup, "alerts-answered");
     });
 
+    await must("the supervisor requests an abstraction for their PCSO, authorises it, and sees the monthly rate", async () => {
+      const sup = supervisorPage;
+      await navTo(sup, "Abstractions");
+      const form = sup.getByRole("region", { name: "Request an abstraction for an officer" });
+      // Refused beside its field: no start.
+      await form.getByLabel(/^Officer/).selectOption(PCSO_OFFICER);
+      await form.getByLabel(/^To duty/).fill("Cordon at Victoria Square");
+      await form.getByLabel(/^Justification/).fill("Visible presence needed at the rally");
+      await form.getByRole("button", { name: "Request abstraction" }).click();
+      await form.getByText("is required").first().waitFor();
+      await form.getByLabel(/^Starts/).fill("2026-11-28T09:00");
+      await form.getByLabel(/^Ends/).fill("2026-11-28T19:00");
+      await form.getByRole("button", { name: "Request abstraction" }).click();
+      const card = sup.locator("[data-abstraction]").filter({ hasText: "Cordon at Victoria Square" }).first();
+      await card.waitFor();
+      await card.getByTestId("abstraction-flags").filter({ hasText: "prolonged" }).waitFor();
+      await card.getByRole("button", { name: "Authorise" }).click();
+      await sup.locator("[data-abstraction]").filter({ hasText: "Cordon at Victoria Square" }).getByTestId("abstraction-decision").filter({ hasText: "Authorised by" }).waitFor();
+      await sup.getByTestId("rate-row").first().waitFor();
+      await screen(sup, "abstractions");
+    });
+
     await must("admin cannot disable their own account", async () => {
       await navTo(admin, "Staff");
       await admin.getByRole("button", { name: `Edit ${ADMIN_USER}`, exact: true }).click();

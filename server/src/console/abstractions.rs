@@ -135,7 +135,7 @@ pub fn monthly(items: &[(String, Abstraction)], directory: &[OfficerEntry], now:
 }
 
 /// Whether the signed-in person supervises `officer` (the directory says so), or commands.
-fn oversees(signed: &Signed, officer: &str, directory: &[OfficerEntry]) -> bool {
+pub(super) fn oversees(signed: &Signed, officer: &str, directory: &[OfficerEntry]) -> bool {
     match signed.staff.role {
         StaffRole::Gold | StaffRole::Silver | StaffRole::Bronze => true,
         StaffRole::Supervisor => directory

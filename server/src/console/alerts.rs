@@ -7,10 +7,11 @@
 //! the ordinary pull: an author-only escalation is pulled by its author whoever wrote the
 //! revision (storage schema 6).
 //!
-//! Who sees what: a supervisor sees the escalations addressed to the supervisor role (their
-//! own officers' marked as theirs) and those addressed to them by name; commanders (Bronze,
-//! Silver, Gold) see all. Anyone whose rank is at or above the role an escalation is with now
-//! may acknowledge and answer it, and so may the person it names.
+//! Who sees what: a supervisor sees the escalations of the officers the directory names them
+//! supervisor of (any supervisor, for an officer with none listed) while they are with the
+//! supervisor role, and those that name them; commanders (Bronze, Silver, Gold) see all, and
+//! act on those with a role at or below their own. The person an escalation names may act on
+//! it.
 
 use super::matrix::Route;
 use super::model::{AlertAcknowledge, AlertResponse, AlertView, Alerts, OfficerEntry, StaffRole};
@@ -110,7 +111,10 @@ impl Viewer {
                 EscalationTo::Silver => self.role == StaffRole::Silver,
                 EscalationTo::Gold => self.role == StaffRole::Gold,
             };
-        let may_act = for_me || rank >= rank_of_addressee(to);
+        // A supervisor acts on their own officers' escalations (or what names them); a
+        // commander on anything at or below their rank. Another team's sergeant neither sees
+        // nor silences it.
+        let may_act = for_me || (rank >= 2 && rank >= rank_of_addressee(to));
         (for_me, may_act, may_act || rank >= 2)
     }
 }
@@ -122,6 +126,12 @@ fn current_escalations(s: &dyn Storage) -> Result<(Vec<Logged>, i64), ConsoleFai
 
 /// The current revision of every record of `kind`, and the log position read up to.
 pub(super) fn current_of_kind(s: &dyn Storage, kind: RecordKind) -> Result<(Vec<Logged>, i64), ConsoleFailure> {
+    let (all, after) = log_of_kind(s, kind)?;
+    Ok((live::current(all), after))
+}
+
+/// Every revision of every record of `kind`, in log order, and the log position read up to.
+pub(super) fn log_of_kind(s: &dyn Storage, kind: RecordKind) -> Result<(Vec<Logged>, i64), ConsoleFailure> {
     let mut all = Vec::new();
     let mut after = 0;
     loop {
@@ -135,7 +145,7 @@ pub(super) fn current_of_kind(s: &dyn Storage, kind: RecordKind) -> Result<(Vec<
             break;
         }
     }
-    Ok((live::current(all), after))
+    Ok((all, after))
 }
 
 fn escalation_of(l: &Logged) -> Option<&Escalation> {

@@ -4,8 +4,9 @@
 //! the pull's rule (storage: `record_bindings` joined with the directory's teams and the
 //! handovers); this module records handovers. Writing stays with each record's own officer.
 
+use super::abstractions::oversees;
 use super::matrix::Route;
-use super::model::{Handover, HandoverRequest};
+use super::model::{Handover, HandoverRequest, StaffRole};
 use super::routes::{form, require, Answer};
 use super::sign_in::Signed;
 use super::{ConsoleFailure, ConsoleState};
@@ -41,6 +42,16 @@ async fn record(State(state): State<ConsoleState>, signed: Signed, body: Bytes) 
                     if !directory.iter().any(|d| &d.officer == officer) {
                         return Err(ConsoleFailure::field(field, "must be an officer in the directory"));
                     }
+                }
+                // A handover opens an officer's referrals and contact notes to another tablet:
+                // force IT (who keep the directory) or a commander, or the officer's own
+                // supervisor, may record it; not any sergeant for anyone.
+                let may = signed.staff.role == StaffRole::Admin || oversees(&signed, &from, &directory);
+                if !may {
+                    return Err(ConsoleFailure::field(
+                        "from",
+                        "is not one of your officers: their own supervisor, a commander or force IT records the handover",
+                    ));
                 }
                 s.hand_over(&from, &to, &signed.staff.username)?;
                 Ok(s.handovers()?)

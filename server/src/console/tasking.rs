@@ -15,7 +15,7 @@ use super::model::{IncidentTypeCheck, NewTasking, OfficerEntry, TaskingBoard, Ta
 use super::routes::{author_of, form, require, validation, Answer};
 use super::sign_in::Signed;
 use super::{ConsoleFailure, ConsoleState};
-use crate::storage::console::{Logged, OwnRevision};
+use crate::storage::console::OwnRevision;
 use crate::storage::Storage;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -28,9 +28,6 @@ use liaison_core::records::{
 use liaison_core::OfficerId;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Read from the log at most this many at a time.
-const PAGE: u32 = 1_000;
 
 pub(super) fn routes() -> Router<ConsoleState> {
     Router::new().route("/taskings", get(tasking_list).post(tasking_create))
@@ -128,19 +125,7 @@ async fn tasking_list(State(state): State<ConsoleState>, signed: Signed) -> Answ
 /// Every task given to an officer (a tasking with an assignee), at its current revision,
 /// newest given first. An officer's own neighbourhood tasks (no assignee) are theirs alone.
 fn taskings(s: &dyn Storage) -> Result<Vec<TaskingView>, ConsoleFailure> {
-    let mut log: Vec<Logged> = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = s.kind_log(RecordKind::Tasking, after, PAGE)?;
-        let full = page.len() == PAGE as usize;
-        if let Some(last) = page.last() {
-            after = last.position;
-        }
-        log.extend(page);
-        if !full {
-            break;
-        }
-    }
+    let (log, _) = super::alerts::log_of_kind(s, RecordKind::Tasking)?;
     // The first revision of each record: who gave the task, and when.
     let first: HashMap<Uuid, (String, chrono::DateTime<Utc>)> = log
         .iter()

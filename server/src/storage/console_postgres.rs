@@ -550,14 +550,14 @@ impl ConsoleStore for PostgresStorage {
                     &[&e.officer, &e.name, &e.rank, &e.role, &e.team, &e.supervisor],
                 )
                 .await?;
-                // Who sees whose neighbourhood work follows the team: a team joined or left
-                // sends every device of both teams back to the start of its pull.
+                // Who sees whose neighbourhood work follows the team: joining one sends the
+                // devices of the officer and of the team they join back to the start of their
+                // pull (the old team keeps what it has).
                 if before.as_deref() != Some(e.team.as_str()) {
-                    let old = before.unwrap_or_default();
                     let touched = query(
                         tx,
-                        "SELECT officer FROM officers WHERE listed AND team <> '' AND team IN ($1, $2)",
-                        &[&e.team, &old],
+                        "SELECT officer FROM officers WHERE listed AND team <> '' AND team = $1",
+                        &[&e.team],
                     )
                     .await?;
                     let mut officers: Vec<String> = touched.iter().map(|r| get(r, 0)).collect::<Result<_>>()?;

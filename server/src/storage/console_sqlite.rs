@@ -458,12 +458,13 @@ impl ConsoleStore for SqliteStorage {
                                                      supervisor = ?6",
                 params![e.officer, e.name, e.rank, e.role, e.team, e.supervisor],
             )?;
-            // Who sees whose neighbourhood work follows the team: a team joined or left
-            // sends every device of both teams back to the start of its pull.
+            // Who sees whose neighbourhood work follows the team: joining one sends the
+            // devices of the officer and of the team they join back to the start of their pull
+            // (the old team keeps what it has).
             if before.as_deref() != Some(e.team.as_str()) {
                 let touched: Vec<String> = tx
-                    .prepare("SELECT officer FROM officers WHERE listed AND team <> '' AND team IN (?1, ?2)")?
-                    .query_map(params![e.team, before.unwrap_or_default()], |r| r.get(0))?
+                    .prepare("SELECT officer FROM officers WHERE listed AND team <> '' AND team = ?1")?
+                    .query_map(params![e.team], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
                 for officer in touched.iter().chain(std::iter::once(&e.officer)) {
                     super::sqlite::bump_assignment_version(tx, officer)?;

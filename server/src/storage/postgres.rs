@@ -553,6 +553,10 @@ struct HeldInBatch {
     by_seq: HashMap<(Uuid, i64), (Hash, Hash)>,
     bindings: HashMap<Uuid, Binding>,
     memberships: HashMap<Uuid, Membership>,
+    /// Stored earlier in this batch, for the supervisor's-part rule: the content of
+    /// revisions of such kinds, and the parents they follow.
+    batch_bodies: HashMap<Uuid, liaison_core::records::Record>,
+    batch_children: std::collections::HashSet<Uuid>,
 }
 
 impl HeldInBatch {
@@ -649,6 +653,22 @@ impl HeldInBatch {
         held.after = self.by_seq.get(&(rev.device_id, seq + 1)).map(|(p, _)| *p);
         held.binding = self.bindings.get(&rev.record_id).cloned();
         held.parent_record = rev.parent.and_then(|p| self.by_id.get(&p)).map(|(_, r)| *r);
+        if let (Some(parent), true) = (rev.parent, rev.kind.has_supervisors_part()) {
+            if let Some(body) = self.batch_bodies.get(&parent) {
+                held.parent_body = Some(body.clone());
+                held.parent_superseded = self.batch_children.contains(&parent);
+            } else if let Some(r) = query_opt(
+                tx,
+                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = $1) FROM revisions WHERE id = $1",
+                &[&parent],
+            )
+            .await?
+            {
+                let body: String = get(&r, 0)?;
+                held.parent_body = Some(serde_json::from_str(&body).map_err(|e| StorageError::Corrupt(e.to_string()))?);
+                held.parent_superseded = get::<bool>(&r, 1)? || self.batch_children.contains(&parent);
+            }
+        }
         if let Some(op) = scope.operation() {
             held.membership = match self.memberships.get(&op) {
                 Some(m) => *m,
@@ -675,6 +695,12 @@ impl HeldInBatch {
 
     /// A revision this batch stores, as later revisions of the batch must see it.
     fn stored(&mut self, rev: &Revision, scope: Scope, binds: bool) {
+        if rev.kind.has_supervisors_part() {
+            self.batch_bodies.insert(rev.id, rev.body.clone());
+        }
+        if let Some(p) = rev.parent {
+            self.batch_children.insert(p);
+        }
         self.by_id.insert(rev.id, (rev.hash, rev.record_id));
         self.by_seq
             .insert((rev.device_id, rev.device_seq as i64), (rev.prev_hash, rev.hash));
@@ -1186,22 +1212,14 @@ impl Storage for PostgresStorage {
                             }
                         }
                     };
+                    let author_work = crate::visibility::author_work_sql("$3");
                     let rows = query(
                         tx,
                         &format!(
                             "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                              WHERE pos > $1 AND device_id != $2
                                AND (scope = 'force'
-                                    OR (scope = 'author' AND record_id IN (SELECT record_id FROM record_bindings
-                                          WHERE scope = 'author'
-                                            AND (author = $3
-                                                 OR (kind IN ('referral', 'tasking', 'contact_note')
-                                                     AND author IN (SELECT o.officer FROM officers o JOIN officers me
-                                                                      ON me.team = o.team AND me.team <> ''
-                                                                    WHERE me.officer = $3 AND me.listed AND o.listed
-                                                                    UNION
-                                                                    SELECT from_officer FROM handovers
-                                                                    WHERE to_officer = $3)))))
+                                    OR (scope = 'author' AND record_id IN ({author_work}))
                                     OR (scope = 'operation' AND scope_operation IN
                                           (SELECT operation_id FROM assignments WHERE officer = $3)))
                              ORDER BY pos LIMIT $4"

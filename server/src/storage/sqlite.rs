@@ -109,6 +109,8 @@ CREATE TABLE officers (
 const SCHEMA_V6: &str = "
 CREATE INDEX record_bindings_author ON record_bindings (author, record_id) WHERE scope = 'author';
 CREATE INDEX revisions_kind ON revisions (kind, pos);
+CREATE INDEX revisions_parent ON revisions (parent_id) WHERE parent_id IS NOT NULL;
+UPDATE officers SET assignment_version = assignment_version + 1;
 CREATE TABLE handovers (
     from_officer TEXT NOT NULL,
     to_officer   TEXT NOT NULL,
@@ -117,6 +119,7 @@ CREATE TABLE handovers (
     PRIMARY KEY (from_officer, to_officer)
 );
 CREATE INDEX handovers_to ON handovers (to_officer);
+CREATE INDEX officers_team ON officers (team);
 ";
 
 const SCHEMA_V4: &str = "
@@ -405,6 +408,18 @@ fn held_for(
             Ok::<_, StorageError>(Binding { kind, scope, author })
         })
         .transpose()?;
+    if let (Some(parent), true) = (rev.parent, rev.kind.has_supervisors_part()) {
+        let row: Option<(String, bool)> = tx
+            .prepare_cached(
+                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = ?1) FROM revisions WHERE id = ?1",
+            )?
+            .query_row([parent], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((body, superseded)) = row {
+            held.parent_body = Some(serde_json::from_str(&body).map_err(|e| StorageError::Corrupt(e.to_string()))?);
+            held.parent_superseded = superseded;
+        }
+    }
     if let Some(parent) = rev.parent {
         held.parent_record = tx
             .prepare_cached("SELECT record_id FROM revisions WHERE id = ?1")?
@@ -869,19 +884,12 @@ impl Storage for SqliteStorage {
                     }
                 }
             };
+            let author_work = crate::visibility::author_work_sql("?3");
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                  WHERE pos > ?1 AND device_id != ?2
                    AND (scope = 'force'
-                        OR (scope = 'author' AND record_id IN (SELECT record_id FROM record_bindings
-                              WHERE scope = 'author'
-                                AND (author = ?3
-                                     OR (kind IN ('referral', 'tasking', 'contact_note')
-                                         AND author IN (SELECT o.officer FROM officers o JOIN officers me
-                                                          ON me.team = o.team AND me.team <> ''
-                                                        WHERE me.officer = ?3 AND me.listed AND o.listed
-                                                        UNION
-                                                        SELECT from_officer FROM handovers WHERE to_officer = ?3)))))
+                        OR (scope = 'author' AND record_id IN ({author_work}))
                         OR (scope = 'operation' AND scope_operation IN
                               (SELECT operation_id FROM assignments WHERE officer = ?3)))
                  ORDER BY pos LIMIT ?4"

@@ -40,7 +40,19 @@ pub fn record_detail(
 
 #[tauri::command(async)]
 pub fn create_record(state: State<'_, AppState>, record: Record, draft: Option<String>) -> CmdResult<Saved> {
-    state.as_officer(|s, officer| service::create_record(s, officer, record, draft.as_deref()))
+    let urgent = record.kind().is_urgent();
+    let saved = state.as_officer(|s, officer| service::create_record(s, officer, record, draft.as_deref()))?;
+    sync_if_urgent(&state, urgent);
+    Ok(saved)
+}
+
+/// An escalation or a rumour goes at once, not at the next scheduled sync (every minute by
+/// default): the supervisor's alert waits for it. Without coverage the scheduler keeps it
+/// first in the queue for when there is.
+fn sync_if_urgent(state: &AppState, urgent: bool) {
+    if urgent {
+        state.session.with_sync(|s| s.trigger_now());
+    }
 }
 
 #[tauri::command(async)]
@@ -51,7 +63,11 @@ pub fn edit_record(
     reason: String,
     draft: Option<String>,
 ) -> CmdResult<Saved> {
-    state.as_officer(|s, officer| service::edit_record(s, officer, record_id, record, &reason, draft.as_deref()))
+    let urgent = record.kind().is_urgent();
+    let saved = state
+        .as_officer(|s, officer| service::edit_record(s, officer, record_id, record, &reason, draft.as_deref()))?;
+    sync_if_urgent(&state, urgent);
+    Ok(saved)
 }
 
 /// The intelligence submission a contact note suggests, for the officer to edit.
