@@ -6,19 +6,17 @@
 
 mod common;
 
+use common::console::{add_staff, PASSWORD};
 use common::{Device, TestServer};
 use liaison_core::records::*;
 use liaison_server::console::matrix::{Route, ROUTES};
 use liaison_server::console::model::{OperationView, StaffRole};
-use liaison_server::console::{password, ConsoleOptions};
-use liaison_server::storage::console::StaffAccount;
+use liaison_server::console::ConsoleOptions;
 use liaison_server::ServeOptions;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
 use uuid::Uuid;
-
-const PASSWORD: &str = "a long test passphrase";
 
 /// A signed-in person: their cookie and CSRF token.
 struct Session {
@@ -86,22 +84,6 @@ async fn sign_in_as(base: &str, username: &str, password: &str) -> Result<Sessio
         }),
         _ => Err((status, body)),
     }
-}
-
-fn add_staff(server: &TestServer, username: &str, role: StaffRole, officer: Option<&str>) {
-    server
-        .storage
-        .add_staff(
-            &StaffAccount {
-                username: username.into(),
-                display_name: format!("{username} (test)"),
-                role,
-                officer: officer.map(common::officer),
-                password_hash: password::hash(PASSWORD).unwrap(),
-            },
-            "test",
-        )
-        .unwrap();
 }
 
 fn put_officer(server: &TestServer, officer: &str) {

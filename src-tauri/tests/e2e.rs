@@ -670,7 +670,7 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     app.wait_text("[data-testid=timeline]", "Child separated").await;
     app.click("[data-testid=timeline] li:first-child a").await;
     app.click("[data-testid=edit]").await;
-    app.fill("#f-response", "Reunited with mother at the welfare point")
+    app.fill("#f-told", "Bronze. Reunited with mother at the welfare point")
         .await;
     app.click("[data-testid=save]").await;
     app.wait("[data-field-error=reason]").await;
@@ -1021,7 +1021,8 @@ impl Console {
 /// An escalation raised on the tablet in neighbourhood mode, addressed to the officer's
 /// supervisor, is acknowledged and answered in the console; the tablet shows who acknowledged
 /// it, when, and the answer. "Withdraw, observe and report" is one tap and reaches the
-/// supervisor's alerts too.
+/// supervisor's alerts too. A task given in the console reaches the tablet and its result
+/// comes back.
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
 async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered() {
@@ -1082,6 +1083,9 @@ async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered
     app.click("[data-testid=sync-now]").await;
     let deadline = Instant::now() + WAIT;
     loop {
+        // Opened again, as the officer would: a screen is not read again behind their back
+        // (that would count as use and keep the tablet from locking itself).
+        app.go("#/neighbourhood").await;
         app.go(&format!("#/record/{id}")).await;
         app.wait("[data-testid=escalation-answer]").await;
         if app.c.find(Locator::Css("[data-testid=acknowledged]")).await.is_ok() {
@@ -1111,6 +1115,74 @@ async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered
     let alert = sergeant.alert(&wor).await;
     assert_eq!(alert["escalation"]["category"], "withdraw_observe_report");
     assert_eq!(alert["addressee"], "supervisor");
+
+    // Tasking from the briefing: the sergeant tasks the PCSO in the console; the task reaches
+    // the tablet with who gave it; the PCSO records the result, which comes back.
+    let title = "Reassurance visit to the Soho Road shops";
+    let given = sergeant
+        .call(
+            "POST",
+            "/taskings",
+            Some(json!({
+                "officer": "PCSO 7781",
+                "title": title,
+                "incident_type": "reassurance_patrol",
+                "briefing_ref": "Briefing item 4",
+                "details": "Shopkeepers worried after last night",
+                "due": null,
+                "override_reason": ""
+            })),
+        )
+        .await;
+    let task = given["record_id"].as_str().unwrap().to_string();
+    let card = format!("[data-tasking='{task}']");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        app.click("[data-testid=sync-now]").await;
+        app.go("#/directory").await;
+        app.go("#/neighbourhood").await;
+        app.wait("[data-testid=raise-escalation]").await;
+        if app.c.find(Locator::Css(&card)).await.is_ok() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the task did not arrive: {}",
+            app.page().await
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    app.wait_text(&format!("{card} [data-testid=given-by]"), "Given by")
+        .await;
+    app.click(&format!("{card} [data-testid=update-tasking]")).await;
+    app.select("#f-status", "done").await;
+    app.fill("#f-result", "Visited six shops; no further incidents reported")
+        .await;
+    app.fill("#f-reason", "Task done").await;
+    app.click("[data-testid=save]").await;
+    app.wait_text("[data-testid=history]", "Reason: Task done").await;
+    app.click("[data-testid=sync-now]").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let board = sergeant.call("GET", "/taskings", None).await;
+        let t = board["taskings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["record_id"] == task.as_str())
+            .cloned()
+            .unwrap();
+        if t["tasking"]["status"] == "done" {
+            assert_eq!(
+                t["tasking"]["result"],
+                "Visited six shops; no further incidents reported"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the result did not come back: {t}");
+        app.click("[data-testid=sync-now]").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     app.quit().await;
 }
 

@@ -18,12 +18,6 @@ function notifyWrite(): void {
   for (const l of listeners) l();
 }
 
-/** A sync has just completed: what it brought (a supervisor's acknowledgement, a colleague's
- * record) may change what is on screen, so open lists and records read again. */
-export function notifySynced(): void {
-  notifyWrite();
-}
-
 const lockListeners = new Set<Listener>();
 
 /** Called when a command is refused because the app is locked (the idle lock, or another

@@ -1,7 +1,7 @@
 // The app frame: status strip, navigation, and the current screen.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AppStatus, LockView, RecordKind, Vocabulary } from "./bindings";
-import { api, asAppError, notifySynced, onLocked, onWrite } from "./api";
+import { api, asAppError, onLocked, onWrite } from "./api";
 import { idleLeft, isOpen, shouldReport } from "./lock";
 import { syncSummary } from "./syncStrip";
 import { go, href, parseRoute, type Route } from "./router";
@@ -138,14 +138,10 @@ function Unlocked({ view, onLock }: { view: LockView; onLock: () => void }) {
       );
     }
     api.vocabulary().then(setVocab, (e: AppError) => setError(e));
-    let lastSync: string | null = null;
-    const refresh = () =>
-      void api.status().then((s) => {
-        setStatus(s);
-        // A sync finished since the last look: open screens read again what it brought.
-        if (lastSync && s.last_success_at && s.last_success_at !== lastSync) notifySynced();
-        lastSync = s.last_success_at ?? lastSync;
-      }, () => undefined);
+    // Only the status is polled: reading a screen again after each sync would count as use
+    // and keep an unattended tablet from locking itself. What a sync brings shows when the
+    // officer next opens the screen.
+    const refresh = () => void api.status().then(setStatus, () => undefined);
     refresh();
     // The scheduler syncs in the background: the strip follows it.
     const timer = window.setInterval(refresh, 3000);

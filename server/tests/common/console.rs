@@ -1,5 +1,5 @@
 //! A signed-in person of the force console, for tests that drive its API over real HTTP.
-//! (server/tests/console.rs keeps its own copy from before this module; new tests use this.)
+//! (server/tests/console.rs keeps its own `Session`, which can also send a wrong CSRF token.)
 
 use super::TestServer;
 use liaison_server::console::model::{OfficerEntry, StaffRole};
