@@ -196,3 +196,41 @@ each_backend! {
         assert!(a.decision.is_none());
     }
 }
+
+each_backend! {
+    async fn a_decision_whose_pull_answer_is_lost_arrives_once_and_a_lost_push_answer_stores_the_request_once() {
+        use common::proxy::Proxy;
+        use liaison_server::storage::console::ConsoleStore;
+        let server = server().await;
+        let tablet = Device::enrolled(PCSO, &server).await;
+        let id = tablet.create(requested(4, 1));
+        let proxy = Proxy::start(server.addr).await;
+        let via_proxy = || tablet.client_via(&proxy.url(), common::quick_options());
+
+        // The request is stored and the answer to its push is lost: sent again, held once.
+        proxy.set(|f| f.lose_responses = 1);
+        assert!(via_proxy().sync(&tablet.store, &|_, _, _| {}).await.is_err());
+        let report = via_proxy().sync(&tablet.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!(report.already_held, 1, "{report:?}");
+        let held = server.storage.kind_log(RecordKind::Abstraction, 0, 100).unwrap();
+        assert_eq!(held.iter().filter(|l| l.revision.record_id == id).count(), 1);
+
+        // Authorised; the pull carrying the decision loses its answer: nothing half-applied,
+        // then it arrives once.
+        let sergeant = sign_in(&server, "ps.2817").await;
+        let (_, board) = sergeant.get("/abstractions").await;
+        let revision = item(&board, id)["revision"].clone();
+        let (status, _) = sergeant
+            .request("POST", &format!("/abstractions/{id}/decision"), Some(json!({ "revision": revision, "outcome": "authorised" })))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        proxy.set(|f| f.lose_responses = 1);
+        assert!(via_proxy().sync(&tablet.store, &|_, _, _| {}).await.is_err());
+        assert!(on_tablet(&tablet, id).decision.is_none(), "nothing half-applied");
+        via_proxy().sync(&tablet.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!(on_tablet(&tablet, id).decision.unwrap().outcome, AbstractionOutcome::Authorised);
+        let held = server.storage.kind_log(RecordKind::Abstraction, 0, 100).unwrap();
+        assert_eq!(held.iter().filter(|l| l.revision.record_id == id).count(), 2);
+        common::assert_server_holds_exactly(server.storage.as_ref(), &tablet);
+    }
+}
