@@ -200,7 +200,6 @@ each_backend! {
 each_backend! {
     async fn a_decision_whose_pull_answer_is_lost_arrives_once_and_a_lost_push_answer_stores_the_request_once() {
         use common::proxy::Proxy;
-        use liaison_server::storage::console::ConsoleStore;
         let server = server().await;
         let tablet = Device::enrolled(PCSO, &server).await;
         let id = tablet.create(requested(4, 1));
