@@ -10,8 +10,9 @@
 //!   (its first revision's author, or the officer the console gave it to), whoever wrote a
 //!   later revision: a supervisor's acknowledgement reaches the officer who raised it. Of
 //!   these, referrals, taskings and contact notes ([`SHARED_WITH_TEAM`]) are also visible to
-//!   the officer's team in the directory and to successors named at a handover (continuity);
-//!   the rest stay the officer's own. Only the officer may write them.
+//!   the officer's team in the directory and to successors named at a handover (continuity),
+//!   and escalations to the officer's supervisor's tablet; the rest stay the officer's own.
+//!   Only the officer may write them.
 //! - A device never receives its own revisions back.
 //! - An officer who pushes a new operation record (made on their tablet) is assigned to it;
 //!   other officers are assigned by the admin (`liaison-server operation assign`).
@@ -75,8 +76,9 @@ impl Scope {
 pub const SHARED_WITH_TEAM: [RecordKind; 3] = [RecordKind::Referral, RecordKind::Tasking, RecordKind::ContactNote];
 
 /// The ids of the author-only records the officer named by the SQL parameter `officer`
-/// (`?3`, `$3`) may pull: their own, and the [`SHARED_WITH_TEAM`] work of their team and of
-/// those they succeed. The same text for SQLite and PostgreSQL; each branch is a search of
+/// (`?3`, `$3`) may pull: their own, the [`SHARED_WITH_TEAM`] work of their team and of
+/// those they succeed, and the escalations of the officers the directory names them
+/// supervisor of (the alert on a supervisor's own tablet). The same text for SQLite and PostgreSQL; each branch is a search of
 /// the `record_bindings_author` index.
 pub fn author_work_sql(officer: &str) -> String {
     let kinds = SHARED_WITH_TEAM
@@ -93,7 +95,11 @@ pub fn author_work_sql(officer: &str) -> String {
                             WHERE me.officer = {officer} AND me.team <> '' AND me.listed AND o.listed
                               AND o.officer <> {officer}
                            UNION
-                           SELECT from_officer FROM handovers WHERE to_officer = {officer} AND from_officer <> {officer})"
+                           SELECT from_officer FROM handovers WHERE to_officer = {officer} AND from_officer <> {officer})
+         UNION ALL
+         SELECT record_id FROM record_bindings
+          WHERE scope = 'author' AND kind = 'escalation'
+            AND author IN (SELECT officer FROM officers WHERE supervisor = {officer} AND listed AND officer <> {officer})"
     )
 }
 

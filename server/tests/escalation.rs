@@ -176,6 +176,15 @@ each_backend! {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(alert(&body, id)["may_act"], false);
 
+        // The officer's sergeant carries a tablet too: the escalation is on it (to read);
+        // another team's sergeant's tablet does not get it.
+        let sergeants_tablet = Device::enrolled(SERGEANT, &server).await;
+        sergeants_tablet.sync().await;
+        assert!(sergeants_tablet.has_record(id), "the supervisor's own tablet has the alert");
+        let strangers_tablet = Device::enrolled("PS 9999", &server).await;
+        strangers_tablet.sync().await;
+        assert!(!strangers_tablet.has_record(id));
+
         // Back on the officer's tablet at its next pull: who acknowledged, when, and the answer.
         tablet.sync().await;
         let (e, revisions) = on_tablet(&tablet, id);

@@ -1115,6 +1115,14 @@ async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered
     let alert = sergeant.alert(&wor).await;
     assert_eq!(alert["escalation"]["category"], "withdraw_observe_report");
     assert_eq!(alert["addressee"], "supervisor");
+    // Neighbourhood lists both: the one still waiting first, then the answered one.
+    app.go("#/neighbourhood").await;
+    let list = app
+        .wait_text("[data-testid=escalations]", "acknowledged by PS 2817")
+        .await;
+    let waiting = list.find("Withdrawn to observe").expect("the one-tap record is listed");
+    let answered = list.find("Lone child").expect("the answered escalation is listed");
+    assert!(waiting < answered, "unacknowledged first: {list}");
 
     // Tasking from the briefing: the sergeant tasks the PCSO in the console; the task reaches
     // the tablet with who gave it; the PCSO records the result, which comes back.

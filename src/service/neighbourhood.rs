@@ -1,7 +1,9 @@
 //! Neighbourhood mode for PCSOs: the tasking list with the deployment check of policy 2.8.3 on
 //! every task, the abstraction log, referrals and intelligence submissions.
 
-use crate::records::{deployment_check, Abstraction, Body, DeploymentCheck, OfficerId, RecordId, RecordKind, Tasking};
+use crate::records::{
+    deployment_check, Abstraction, Body, DeploymentCheck, Escalation, OfficerId, RecordId, RecordKind, Tasking,
+};
 use crate::store::{ListFilter, RecordSummary, Result, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,8 +26,19 @@ pub struct AbstractionCard {
     pub abstraction: Abstraction,
 }
 
+/// An escalation raised outside an operation: the officer's own, or (on a supervisor's
+/// tablet) one of their officers', which the server sends to the supervisor too.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct EscalationCard {
+    pub record_id: RecordId,
+    pub raised_by: OfficerId,
+    pub escalation: Escalation,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Neighbourhood {
+    /// Unacknowledged first, then newest first.
+    pub escalations: Vec<EscalationCard>,
     pub taskings: Vec<TaskingCard>,
     pub abstractions: Vec<AbstractionCard>,
     /// Titles only: a referral names a member of the public, so opening it is logged.
@@ -36,8 +49,15 @@ pub struct Neighbourhood {
 pub fn neighbourhood(store: &Store) -> Result<Neighbourhood> {
     let mut taskings = Vec::new();
     let mut abstractions = Vec::new();
-    for r in store.current_records(None, &[RecordKind::Tasking, RecordKind::Abstraction], 500)? {
+    let mut escalations = Vec::new();
+    let kinds = [RecordKind::Tasking, RecordKind::Abstraction, RecordKind::Escalation];
+    for r in store.current_records(None, &kinds, 500)? {
         match r.record.body {
+            Body::Escalation(e) if r.record.operation_id.is_none() => escalations.push(EscalationCard {
+                record_id: r.record_id,
+                raised_by: r.author.clone(),
+                escalation: e,
+            }),
             Body::Tasking(t) => taskings.push(TaskingCard {
                 record_id: r.record_id,
                 occurred_at: r.record.occurred_at,
@@ -64,7 +84,14 @@ pub fn neighbourhood(store: &Store) -> Result<Neighbourhood> {
             ..ListFilter::default()
         })
     };
+    escalations.sort_by_key(|c| {
+        (
+            c.escalation.acknowledged.is_some(),
+            std::cmp::Reverse(c.escalation.told_at),
+        )
+    });
     Ok(Neighbourhood {
+        escalations,
         taskings,
         abstractions,
         referrals: titles(RecordKind::Referral)?,

@@ -228,6 +228,12 @@ response?: string, response_at?: string | null,
 responded_by?: string, };
 
 /**
+ * An escalation raised outside an operation: the officer's own, or (on a supervisor's
+ * tablet) one of their officers', which the server sends to the supervisor too.
+ */
+export type EscalationCard = { record_id: string, raised_by: OfficerId, escalation: Escalation, };
+
+/**
  * What the person who answered an escalation decided.
  */
 export type EscalationDecision = "advice_given" | "resources_sent" | "referred" | "command_took_over" | "no_further_action";
@@ -419,7 +425,11 @@ agreed?: string, compliance?: Compliance | null, compliance_note?: string, };
 
 export type NegotiationSubject = "route" | "timing" | "static_location" | "noise" | "conduct" | "numbers" | "other";
 
-export type Neighbourhood = { taskings: Array<TaskingCard>, abstractions: Array<AbstractionCard>, 
+export type Neighbourhood = { 
+/**
+ * Unacknowledged first, then newest first.
+ */
+escalations: Array<EscalationCard>, taskings: Array<TaskingCard>, abstractions: Array<AbstractionCard>, 
 /**
  * Titles only: a referral names a member of the public, so opening it is logged.
  */

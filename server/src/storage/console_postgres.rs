@@ -532,14 +532,15 @@ impl ConsoleStore for PostgresStorage {
     fn put_officer(&self, e: &OfficerEntry, actor: &str) -> Result<()> {
         self.run(|| {
             self.write(async |tx| {
-                let before: Option<String> = query_opt(
+                let before: Option<(String, Option<String>)> = query_opt(
                     tx,
-                    "SELECT team FROM officers WHERE officer = $1 AND listed FOR UPDATE",
+                    "SELECT team, supervisor FROM officers WHERE officer = $1 AND listed FOR UPDATE",
                     &[&e.officer],
                 )
                 .await?
-                .map(|r| get(&r, 0))
+                .map(|r| Ok::<_, StorageError>((get(&r, 0)?, get(&r, 1)?)))
                 .transpose()?;
+                let (before, supervisor_before) = before.unzip();
                 execute(
                     tx,
                     "INSERT INTO officers (officer, listed, name, rank, role, team, supervisor)
@@ -553,6 +554,14 @@ impl ConsoleStore for PostgresStorage {
                 // Who sees whose neighbourhood work follows the team: joining one sends the
                 // devices of the officer and of the team they join back to the start of their
                 // pull (the old team keeps what it has).
+                // A new supervisor's tablet receives the officer's escalations from the start.
+                if let Some(s) = e
+                    .supervisor
+                    .as_ref()
+                    .filter(|s| supervisor_before.flatten().as_ref() != Some(*s))
+                {
+                    bump_assignment_version(tx, s).await?;
+                }
                 if before.as_deref() != Some(e.team.as_str()) {
                     let touched = query(
                         tx,

@@ -444,13 +444,14 @@ impl ConsoleStore for SqliteStorage {
 
     fn put_officer(&self, e: &OfficerEntry, actor: &str) -> Result<()> {
         self.write(|tx| {
-            let before: Option<String> = tx
+            let before: Option<(String, Option<String>)> = tx
                 .query_row(
-                    "SELECT team FROM officers WHERE officer = ?1 AND listed",
+                    "SELECT team, supervisor FROM officers WHERE officer = ?1 AND listed",
                     [&e.officer],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
+            let (before, supervisor_before) = before.unzip();
             tx.execute(
                 "INSERT INTO officers (officer, listed, name, rank, role, team, supervisor)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
@@ -461,6 +462,14 @@ impl ConsoleStore for SqliteStorage {
             // Who sees whose neighbourhood work follows the team: joining one sends the
             // devices of the officer and of the team they join back to the start of their pull
             // (the old team keeps what it has).
+            // A new supervisor's tablet receives the officer's escalations from the start.
+            if let Some(s) = e
+                .supervisor
+                .as_ref()
+                .filter(|s| supervisor_before.flatten().as_ref() != Some(*s))
+            {
+                super::sqlite::bump_assignment_version(tx, s)?;
+            }
             if before.as_deref() != Some(e.team.as_str()) {
                 let touched: Vec<String> = tx
                     .prepare("SELECT officer FROM officers WHERE listed AND team <> '' AND team = ?1")?

@@ -33,6 +33,26 @@ export function Neighbourhood() {
               </a>
               <WithdrawButton op={null} />
             </section>
+            {n.escalations.length ? (
+              <section aria-labelledby="esc-title">
+                <h2 id="esc-title">Escalations</h2>
+                <ul class="list" data-testid="escalations">
+                  {n.escalations.map((e) => (
+                    <li key={e.record_id}>
+                      <a class="row no-kind" href={href({ name: "record", id: e.record_id })}>
+                        <span class="row-title">
+                          {label(vocab, "escalation_kind", e.escalation.category)}: {e.escalation.summary}
+                        </span>
+                        <span class="row-meta">
+                          Raised by {e.raised_by} · {when(e.escalation.told_at)} ·{" "}
+                          {e.escalation.acknowledged ? `acknowledged by ${e.escalation.acknowledged.name}` : "not acknowledged yet"}
+                        </span>
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
             <section aria-labelledby="tasks-title">
               <div class="section-head">
                 <h2 id="tasks-title">Tasking</h2>
