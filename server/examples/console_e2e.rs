@@ -3,7 +3,9 @@
 //! Debian's Chromium (`ui/console-e2e/run.mjs`, playwright-core), and plays the tablet with
 //! the core's own store and sync client: it enrols with the enrolment string the admin
 //! issued in the browser, receives the operation the admin drew, and pushes a tension reading
-//! and an escalation, which the commander's open live page must show without a reload.
+//! and an escalation, which the commander's open live page must show without a reload; then,
+//! with the officer's spare tablet, edits a contact note on both while apart, a conflict the
+//! supervisor resolves in the browser.
 //!
 //! Exits non-zero, with the reason, if any step fails.
 
@@ -23,6 +25,8 @@ const ADMIN: &str = "it.admin";
 const ADMIN_PASSWORD: &str = "browser journey passphrase";
 /// What the tablet's escalation says: the live page must show it.
 const ESCALATION: &str = "Counter-group gathering at the rally point with flares";
+/// The contact note edited on two tablets at once: the conflicts page must show it.
+const CONFLICTED_NOTE: &str = "Chief steward: march to start at noon";
 
 fn main() -> ExitCode {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -108,7 +112,7 @@ async fn journey() -> Result<(), String> {
     // The tablet: waits for the string the admin issued in the browser.
     let tablet = async {
         let text = wait_for_file(&enrolment_out, Duration::from_secs(300)).await?;
-        play_tablet(dir.path(), text.trim()).await?;
+        play_tablet(dir.path(), text.trim(), storage.as_ref()).await?;
         std::fs::write(&device_done, b"done").map_err(|e| e.to_string())
     };
     tokio::select! {
@@ -152,8 +156,9 @@ async fn wait_for_file(path: &Path, within: Duration) -> Result<String, String> 
 }
 
 /// Enrols a new tablet with the string, receives the operation, records a tension reading and
-/// an escalation in its first sector, and syncs them.
-async fn play_tablet(dir: &Path, enrolment: &str) -> Result<(), String> {
+/// an escalation in its first sector, and syncs them; then makes a conflict with the officer's
+/// spare tablet (enrolled with a code from `storage`).
+async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Result<(), String> {
     let e: Enrolment = enrolment.parse().map_err(|e| format!("the enrolment string: {e}"))?;
     let store = Mutex::new(Store::open(dir.join("tablet.db")).map_err(|e| e.to_string())?);
     let options = SyncOptions {
@@ -253,5 +258,68 @@ async fn play_tablet(dir: &Path, enrolment: &str) -> Result<(), String> {
     }
     let report = sync().await?;
     println!("console e2e: the tablet ({officer}) pushed {} revisions", report.pushed);
+
+    // The officer's spare tablet, and a contact note both edit while apart: two versions.
+    let spare = Mutex::new(Store::open(dir.join("spare.db")).map_err(|e| e.to_string())?);
+    let code = liaison_server::auth::new_enrollment_code();
+    storage
+        .add_enrollment_code(
+            &liaison_server::auth::hash_secret(&liaison_server::auth::normalise_code(&code)),
+            officer.as_str(),
+            Utc::now() + chrono::Duration::hours(1),
+        )
+        .map_err(|e| e.to_string())?;
+    let spare_client = SyncClient::new(&e.server_url, options).map_err(|e| e.to_string())?;
+    spare_client
+        .enroll(&spare, &code)
+        .await
+        .map_err(|e| format!("the spare tablet's enrolment: {e}"))?;
+    let spare_sync = || async {
+        spare_client
+            .sync(&spare, &|_, _, _| {})
+            .await
+            .map_err(|e| format!("the spare tablet's sync: {e}"))
+    };
+    let note = |summary: &str| {
+        record(Body::ContactNote(ContactNote {
+            spoke_with: "Chief steward, Birmingham Trades Council".into(),
+            function: PltFunction::Communication,
+            summary: summary.into(),
+            mood: Some(Mood::Calm),
+            follow_up: None,
+        }))
+    };
+    let id = {
+        let mut s = store.lock().map_err(|e| e.to_string())?;
+        s.create(&officer, note(CONFLICTED_NOTE))
+            .map_err(|e| format!("contact note: {e}"))?
+            .record_id
+    };
+    sync().await?;
+    spare_sync().await?;
+    store
+        .lock()
+        .map_err(|e| e.to_string())?
+        .edit(
+            &officer,
+            id,
+            note(&format!("{CONFLICTED_NOTE}; now 12:30, route unchanged")),
+            "spoke to the steward again",
+        )
+        .map_err(|e| format!("the edit: {e}"))?;
+    spare
+        .lock()
+        .map_err(|e| e.to_string())?
+        .edit(
+            &officer,
+            id,
+            note(&format!("{CONFLICTED_NOTE}, route via Broad Street")),
+            "correction from the briefing",
+        )
+        .map_err(|e| format!("the spare tablet's edit: {e}"))?;
+    sync().await?;
+    spare_sync().await?;
+    sync().await?;
+    println!("console e2e: a contact note edited on two tablets at once");
     Ok(())
 }

@@ -46,6 +46,7 @@ pub fn own_revisions(plan: &liaison_core::demo::DemoPlan) -> Vec<OwnRevision> {
                 id,
                 record_id: r.record_id,
                 parent,
+                merges: None,
                 author: r.author.clone(),
                 reason: r.reason.clone(),
                 record: r.record.clone(),

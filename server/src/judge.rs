@@ -18,8 +18,12 @@
 //!    again only if identical; the device's chain has no fork and every link holds; a record
 //!    id is bound to its kind, its visibility and (for author-only records) its author by its
 //!    first revision, and a later revision must name a held revision of the same record as
-//!    its parent; a record of an operation is written only by an officer assigned to it (a new
-//!    operation made on a tablet registers it, with its maker as first member).
+//!    its parent; a merge (a revision that also names, in `merges`, the other head of a record
+//!    edited on two devices at once) must have a parent, and must name another held revision
+//!    of the same record than its parent, and is never taken for a kind with a supervisor's
+//!    part (such records never fork: an edit of a revision already followed is refused); a
+//!    record of an operation is written only by an officer assigned to it (a new operation
+//!    made on a tablet registers it, with its maker as first member).
 //!
 //! A device whose clock is wrong gets [`RejectReason::ClockAhead`], naming by how much: the
 //! revision stays on the tablet (quarantined, with that message) and nothing is clamped, which
@@ -269,9 +273,12 @@ pub struct Held {
     pub binding: Option<Binding>,
     /// For a revision with a parent: the record of that parent, if held.
     pub parent_record: Option<Uuid>,
+    /// For a merge: the record of the revision it names in `merges`, if held.
+    pub merge_record: Option<Uuid>,
     /// For a revision of a kind with a supervisor's part ([`RecordKind::has_supervisors_part`])
     /// with a parent: the parent's content, and whether the parent already has a next
-    /// revision (the console acted on it, or another edit came first).
+    /// revision, naming it as parent or as merged (the console acted on it, or another edit
+    /// came first).
     pub parent_body: Option<liaison_core::records::Record>,
     pub parent_superseded: bool,
     pub membership: Membership,
@@ -286,6 +293,7 @@ impl Default for Held {
             after: None,
             binding: None,
             parent_record: None,
+            merge_record: None,
             parent_body: None,
             parent_superseded: false,
             membership: Membership::NoOperation,
@@ -342,6 +350,41 @@ pub fn decide(rev: &Revision, examined: &Examined, held: &Held) -> Verdict {
             BrokenChain,
             format!("revision at place {seq} does not link to its neighbours in this device's chain"),
         );
+    }
+    if let Some(merged) = rev.merges {
+        // A merge resolves two heads of one record: its parent is the head kept, `merges` the
+        // other. Naming nothing, itself, or a revision of another record would let a device
+        // close a head it never saw, or splice records together.
+        let wrong = if rev.parent.is_none() {
+            Some("names no version it keeps: a merge's parent is the version kept")
+        } else if rev.parent == Some(merged) {
+            Some("names the same version as kept and as merged")
+        } else if held.merge_record != Some(rev.record_id) {
+            Some("names as merged a revision that is not a held revision of this record")
+        } else {
+            None
+        };
+        if let Some(wrong) = wrong {
+            return no(
+                UnknownParent,
+                format!(
+                    "revision {} merges revision {merged} into record {}, but {wrong}; a merge names two versions \
+                     of the same record the server holds",
+                    rev.id, rev.record_id
+                ),
+            );
+        }
+        if rev.kind.has_supervisors_part() {
+            return no(
+                Invalid,
+                format!(
+                    "revision {} merges two versions of a {}, which is never merged on a tablet: it cannot have \
+                     two versions on the server (an edit of a revision already followed is sent back). Open it \
+                     again and make the change on its current revision",
+                    rev.id, rev.kind
+                ),
+            );
+        }
     }
     let scope = examined.scope;
     match (&held.binding, rev.parent) {

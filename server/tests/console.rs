@@ -209,6 +209,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     "incident_type": "reassurance_patrol" })),
                 Route::IntelligenceReview => Some(json!({ "revision": Uuid::now_v7(), "outcome": "returned",
                     "feedback": "matrix" })),
+                Route::ConflictResolve => Some(json!({ "keep": Uuid::now_v7(), "other": Uuid::now_v7(),
+                    "reason": "matrix" })),
                 _ if rule.method != "GET" && rule.method != "DELETE" => Some(json!({})),
                 _ => None,
             };

@@ -59,6 +59,7 @@ fn own(record_id: Uuid, parent: Option<Uuid>, record: Record) -> OwnRevision {
         id: Uuid::now_v7(),
         record_id,
         parent,
+        merges: None,
         author: officer("PS 100"),
         reason: parent.map(|_| "Team changed at briefing".into()),
         record,

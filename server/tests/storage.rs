@@ -131,6 +131,30 @@ fn a_server_database_from_a_newer_server_is_refused_untouched() {
 }
 
 #[test]
+fn a_server_database_from_before_merges_is_brought_up_to_date_with_its_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    let op = common::create_operation(&SqliteStorage::open(&path).unwrap(), "Op Before");
+    // As schema 6 left it: no merges.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX revisions_merge; ALTER TABLE revisions DROP COLUMN merge_id; PRAGMA user_version = 6",
+        )
+        .unwrap();
+    let storage = SqliteStorage::open(&path).unwrap();
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 7);
+    let report = storage.verify().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.revisions, 1);
+    assert_eq!(storage.current_revision(op).unwrap().map(|(_, heads)| heads), Some(1));
+}
+
+#[test]
 fn the_postgres_storage_tells_the_whole_story() {
     if !common::backend::postgres_reachable("the_postgres_storage_tells_the_whole_story") {
         return;

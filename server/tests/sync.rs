@@ -521,3 +521,76 @@ fn zstd_bomb() -> Vec<u8> {
     // Small on the wire, too big once unpacked.
     zstd::bulk::compress(&json, 3).unwrap()
 }
+
+each_backend! {
+async fn a_revision_the_server_refused_is_corrected_on_the_tablet_and_sent_again_in_its_place() {
+    let server = TestServer::start().await;
+    let op = server.operation("Op Chamberlain", &["PC 4521", "PC 1190"]);
+    let later = server.operation("Op Later", &["PS 2817"]);
+    let a = Device::enrolled("PC 4521", &server).await;
+    sync_until_operation_known(&a, op).await;
+    let access = liaison_core::Access {
+        officer: officer("PC 4521"),
+        purpose: "test".into(),
+    };
+
+    // An edit the server refuses (it moves the note to another operation, as an outdated or
+    // tampered app could).
+    let id = a.create(note(op, "Route agreed"));
+    a.sync().await;
+    let first = a.store.lock().unwrap().get(id, &access).unwrap().revision_id;
+    let refused = forge_with(&a, note(later, "Route agreed"), |rev| {
+        rev.record_id = id;
+        rev.parent = Some(first);
+        rev.reason = Some("typo".into());
+    });
+    let report = a.sync().await;
+    assert_eq!(report.quarantined, 1);
+    let refusals = a.store.lock().unwrap().refusals(id).unwrap();
+    assert_eq!(refusals.len(), 1);
+    assert_eq!((refusals[0].revision_id, refusals[0].reason.as_str()), (refused.id, "record_bound"));
+
+    // Corrected on the tablet by an ordinary edit; it goes in the refused one's place.
+    a.edit(id, note(op, "Route agreed via Broad Street"), "corrected after the server refused it");
+    let report = a.sync().await;
+    assert_eq!((report.pushed, report.quarantined), (1, 0));
+    let status = a.store.lock().unwrap().sync_status().unwrap();
+    assert!(status.quarantined.is_empty(), "no refusal left to show");
+    assert_eq!(status.waiting, 0);
+    assert!(a.store.lock().unwrap().refusals(id).unwrap().is_empty());
+    let held = server.storage.device_chain(a.id()).unwrap();
+    assert!(held.iter().all(|e| e.revision_id != refused.id));
+    assert!(server.storage.verify().unwrap().problems.is_empty());
+    // A colleague receives the corrected record: one version, following what the server held.
+    let b = Device::enrolled("PC 1190", &server).await;
+    sync_until_operation_known(&b, op).await;
+    b.sync().await;
+    let b_access = liaison_core::Access {
+        officer: officer("PC 1190"),
+        purpose: "test".into(),
+    };
+    let current = b.store.lock().unwrap().get(id, &b_access).unwrap();
+    assert_eq!(current.open_heads, 1);
+    let Body::ContactNote(n) = &current.record.body else { panic!("a note") };
+    assert_eq!(n.summary, "Route agreed via Broad Street");
+    let history = b.store.lock().unwrap().history(id, &b_access).unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].parent, Some(first));
+
+    // A record refused whole (its officer was not on the operation yet), sent again once
+    // they are: the correction is its new first revision.
+    let whole = forge_own(&a, note(later, "Leaflets at the library"));
+    assert_eq!(a.sync().await.quarantined, 1);
+    server.storage.assign(later, "PC 4521").unwrap();
+    sync_until_operation_known(&a, later).await;
+    a.edit(whole.record_id, note(later, "Leaflets at the library"), "assigned now: sent again");
+    let report = a.sync().await;
+    assert_eq!((report.pushed, report.quarantined), (1, 0));
+    let current = a.store.lock().unwrap().get(whole.record_id, &access).unwrap();
+    assert_eq!(current.open_heads, 1);
+    assert!(server.storage.received_at(current.revision_id).unwrap().is_some());
+    assert!(server.storage.received_at(whole.id).unwrap().is_none());
+    assert!(a.store.lock().unwrap().sync_status().unwrap().quarantined.is_empty());
+    assert!(server.storage.verify().unwrap().problems.is_empty());
+}
+}

@@ -1194,6 +1194,173 @@ async fn an_escalation_raised_on_the_tablet_comes_back_acknowledged_and_answered
     app.quit().await;
 }
 
+/// A colleague's tablet without a screen: the core's own store and sync client, enrolled
+/// with the same force server, as a second device editing the same records.
+struct Colleague {
+    _dir: tempfile::TempDir,
+    store: std::sync::Mutex<liaison_core::store::Store>,
+    client: liaison_core::sync::SyncClient,
+    officer: liaison_core::records::OfficerId,
+}
+
+impl Colleague {
+    async fn enrolled(force: &Force, officer: &str) -> Colleague {
+        let e: liaison_core::sync::Enrolment = force.enrolment_string(officer).parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Mutex::new(liaison_core::store::Store::open(dir.path().join("colleague.db")).unwrap());
+        let options = liaison_core::sync::SyncOptions {
+            ca_pem: e.ca_pem(),
+            ..liaison_core::sync::SyncOptions::default()
+        };
+        let client = liaison_core::sync::SyncClient::new(&e.server_url, options).unwrap();
+        client.enroll(&store, &e.code).await.unwrap();
+        let c = Colleague {
+            _dir: dir,
+            store,
+            client,
+            officer: liaison_core::records::OfficerId::new(officer).unwrap(),
+        };
+        c.sync().await;
+        c
+    }
+
+    async fn sync(&self) {
+        self.client.sync(&self.store, &|_, _, _| {}).await.unwrap();
+    }
+
+    fn current(&self, id: uuid::Uuid) -> liaison_core::store::CurrentRecord {
+        let access = liaison_core::Access {
+            officer: self.officer.clone(),
+            purpose: "e2e".into(),
+        };
+        self.store.lock().unwrap().get(id, &access).unwrap()
+    }
+}
+
+/// Issue 12: a record edited on two tablets at once is shown side by side on the tablet, and
+/// keeping one version there resolves it on every device (a merge revision naming both).
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
+async fn a_record_edited_on_two_tablets_at_once_is_shown_side_by_side_and_resolved_once() {
+    if !can_run("e2e conflict") {
+        return;
+    }
+    let Some(force) = Force::from_env("e2e conflict") else {
+        return;
+    };
+    let colleague = Colleague::enrolled(&force, "PC 1190").await;
+    let (_dir, db) = new_db();
+    let driver = Driver::start(&db);
+    let app = driver.launch_enrolled(&force, "PC 3342").await;
+    app.open_demo_operation().await;
+    // A contact note of the demo operation both tablets hold.
+    let note = {
+        let store = colleague.store.lock().unwrap();
+        let notes = store
+            .list(&liaison_core::store::ListFilter {
+                kinds: vec![liaison_core::records::RecordKind::ContactNote],
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap();
+        notes[0].record_id
+    };
+    // The tablet edits it; so does the colleague, before either has seen the other's edit.
+    app.go(&format!("#/record/{note}")).await;
+    app.click("[data-testid=edit]").await;
+    app.fill("#f-summary", "Organiser confirms the route via Broad Street")
+        .await;
+    app.fill("#f-reason", "Route confirmed").await;
+    app.click("[data-testid=save]").await;
+    app.wait_text("[data-testid=history]", "Reason: Route confirmed").await;
+    {
+        let mut store = colleague.store.lock().unwrap();
+        let access = liaison_core::Access {
+            officer: colleague.officer.clone(),
+            purpose: "e2e".into(),
+        };
+        let mut record = store.get(note, &access).unwrap().record;
+        if let liaison_core::records::Body::ContactNote(n) = &mut record.body {
+            n.summary = "Organiser asks for stewards at the rear of the march".into();
+        }
+        store
+            .edit(&colleague.officer, note, record, "Stewards asked for")
+            .unwrap();
+    }
+    colleague.sync().await;
+
+    // Both reach the tablet: the two versions side by side, the differing field in each.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        app.click("[data-testid=sync-now]").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.go("#/neighbourhood").await;
+        app.go(&format!("#/record/{note}")).await;
+        app.wait("[data-testid=history]").await;
+        if app.c.find(Locator::Css("[data-testid=conflict]")).await.is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no conflict shown: {}", app.page().await);
+    }
+    let panel = app.wait_text("[data-testid=conflict]", "stewards at the rear").await;
+    assert!(panel.contains("via Broad Street"), "{panel}");
+    assert!(panel.contains("PC 1190") && panel.contains("PC 3342"), "{panel}");
+    // Keeping the colleague's version needs a reason; then the record has one version.
+    let keep_colleagues = app
+        .js("return [...document.querySelectorAll('[data-testid=conflict] thead th[data-version]')].findIndex(t => t.textContent.includes('PC 1190'));")
+        .await
+        .as_i64()
+        .unwrap();
+    app.click(&format!("[data-testid=keep-{keep_colleagues}]")).await;
+    app.wait("[data-testid=conflict] .error-box").await;
+    app.fill("#f-merge-reason", "Agreed with PC 1190: stewards matter more")
+        .await;
+    app.click(&format!("[data-testid=keep-{keep_colleagues}]")).await;
+    app.wait_text("[data-field=summary]", "stewards at the rear").await;
+    app.wait_text("[data-testid=history]", "Reason: Agreed with PC 1190")
+        .await;
+    assert!(app.c.find(Locator::Css("[data-testid=conflict]")).await.is_err());
+
+    // The merge reaches the colleague: one version there too, the same one.
+    app.click("[data-testid=sync-now]").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        colleague.sync().await;
+        let c = colleague.current(note);
+        if c.open_heads == 1 {
+            assert_eq!(c.revision_count, 4, "created, two edits, one merge");
+            let liaison_core::records::Body::ContactNote(n) = c.record.body else {
+                panic!("a contact note")
+            };
+            assert!(n.summary.contains("stewards at the rear"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the merge did not reach the colleague");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // Continuity: a directory entry says who last confirmed it and when; one tap confirms it.
+    let group = {
+        let store = colleague.store.lock().unwrap();
+        store
+            .list(&liaison_core::store::ListFilter {
+                kinds: vec![liaison_core::records::RecordKind::Group],
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()[0]
+            .record_id
+    };
+    app.go("#/directory").await;
+    app.wait_text("[data-testid=directory]", "Last confirmed").await;
+    app.go(&format!("#/record/{group}")).await;
+    app.click("[data-testid=confirm-entry]").await;
+    app.wait_text("[data-testid=last-confirmed]", "by PC 3342").await;
+    app.wait_text("[data-testid=history]", "Reason: Confirmed still current")
+        .await;
+    app.quit().await;
+}
+
 /// The screens an officer uses, for axe-core and the screenshots.
 async fn screens(app: &App) -> Vec<(&'static str, String)> {
     let op = app.open_demo_operation().await;

@@ -94,6 +94,12 @@ pub struct Revision {
     pub record_id: RecordId,
     /// The revision this one edits; None for the first revision of a record.
     pub parent: Option<Uuid>,
+    /// A merge: the other head this revision resolves, so that the record, edited on two
+    /// devices at once, has one head again. Absent on every other revision (and then hashed
+    /// exactly as before merges existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub merges: Option<Uuid>,
     pub kind: RecordKind,
     pub author: OfficerId,
     pub device_id: Uuid,
@@ -146,7 +152,17 @@ impl FieldHasher {
 impl Revision {
     /// Computes this revision's hash from its content and `prev_hash`.
     pub fn compute_hash(&self, canonical_body: &str) -> Hash {
-        let mut h = FieldHasher::new(b"liaison-revision-v1");
+        // A merge hashes under its own domain with its second parent as one more field, so
+        // every revision made before merges existed keeps its hash, and no merge hashes the
+        // same bytes as a plain revision.
+        let mut h = match &self.merges {
+            None => FieldHasher::new(b"liaison-revision-v1"),
+            Some(m) => {
+                let mut h = FieldHasher::new(b"liaison-merge-v1");
+                h.field(m.as_bytes());
+                h
+            }
+        };
         h.field(&self.prev_hash.0)
             .field(self.id.as_bytes())
             .field(self.record_id.as_bytes())

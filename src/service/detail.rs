@@ -36,6 +36,38 @@ pub struct RecordDetail {
     pub kind_label: String,
     /// Oldest first.
     pub history: Vec<RevisionView>,
+    /// Present while the record was edited on two devices at once and not yet resolved.
+    pub conflict: Option<Conflict>,
+    /// This device's changes to the record that the force server refused, not yet corrected:
+    /// the next edit is the correction, and goes in their place.
+    pub refusals: Vec<Refusal>,
+}
+
+/// Concurrent edits of one record, side by side: every head, the shown one first.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Conflict {
+    pub versions: Vec<ConflictVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ConflictVersion {
+    pub revision_id: uuid::Uuid,
+    pub author: OfficerId,
+    pub recorded_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    /// The version every device shows until it is resolved (the highest clock wins).
+    pub shown: bool,
+    /// How this version differs from the shown one (`before`: shown, `after`: this one).
+    pub differences: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Refusal {
+    pub revision_id: uuid::Uuid,
+    /// A stable code (`invalid`, `not_assigned`, `clock_ahead`…).
+    pub reason: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Reads a record and its history. For personal data the access (with its purpose) is logged
@@ -43,11 +75,58 @@ pub struct RecordDetail {
 pub fn record_detail(store: &Store, access: &Access, id: RecordId) -> Result<RecordDetail> {
     let current = store.get(id, access)?;
     let revisions = store.history(id, access)?;
+    let conflict = if current.open_heads > 1 {
+        conflict(&revisions, &store.heads(id)?, current.revision_id)
+    } else {
+        None
+    };
+    let refusals = store
+        .refusals(id)?
+        .into_iter()
+        .map(|q| Refusal {
+            revision_id: q.revision_id,
+            reason: q.reason,
+            message: q.message,
+            at: q.at,
+        })
+        .collect();
     Ok(RecordDetail {
         kind_label: kind_label(current.kind).to_string(),
         history: views(&revisions),
         current,
+        conflict,
+        refusals,
     })
+}
+
+fn conflict(revisions: &[Revision], heads: &[uuid::Uuid], shown: uuid::Uuid) -> Option<Conflict> {
+    let shown_rev = revisions.iter().find(|r| r.id == shown)?;
+    let mut versions: Vec<ConflictVersion> = revisions
+        .iter()
+        .filter(|r| heads.contains(&r.id))
+        .map(|r| ConflictVersion {
+            revision_id: r.id,
+            author: r.author.clone(),
+            recorded_at: r.recorded_at,
+            reason: r.reason.clone(),
+            shown: r.id == shown,
+            differences: changes(&shown_rev.body, &r.body),
+        })
+        .collect();
+    versions.sort_by_key(|v| !v.shown);
+    (versions.len() > 1).then_some(Conflict { versions })
+}
+
+/// Resolves a conflict by keeping one version: a merge revision naming both.
+pub fn merge_versions(
+    store: &mut Store,
+    officer: &OfficerId,
+    id: RecordId,
+    keep: uuid::Uuid,
+    other: uuid::Uuid,
+    reason: &str,
+) -> Result<crate::store::Saved> {
+    store.merge(officer, id, keep, other, reason)
 }
 
 fn views(revisions: &[Revision]) -> Vec<RevisionView> {

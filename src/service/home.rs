@@ -5,7 +5,7 @@ use super::read;
 use crate::records::{
     Body, Compliance, Mood, OfficerId, Operation, Outcome, RecordId, RecordKind, RumourStatus, ValidationError,
 };
-use crate::store::{ListFilter, RecordSummary, Result, Store};
+use crate::store::{ListFilter, RecordSummary, Result, Saved, Store};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -163,6 +163,7 @@ fn summary_of(r: &crate::store::CurrentRecord) -> RecordSummary {
         author: r.author.clone(),
         occurred_at: r.record.occurred_at,
         updated_at: r.updated_at,
+        updated_by: r.updated_by.clone(),
         sector: r.record.sector.clone(),
         revision_count: r.revision_count,
         open_heads: r.open_heads,
@@ -285,6 +286,26 @@ pub fn directory(store: &Store) -> Result<Vec<RecordSummary>> {
     all.sort_by_key(|a| a.title.to_lowercase());
     Ok(all)
 }
+
+/// Records that a directory entry is still current: a revision with the same content and
+/// that reason, so who confirmed it and when are in the chain like any edit.
+pub fn confirm_directory_entry(store: &mut Store, officer: &OfficerId, id: RecordId) -> Result<Saved> {
+    let record = store.current_body(id)?;
+    if !matches!(
+        record.kind(),
+        RecordKind::Person | RecordKind::Group | RecordKind::Venue | RecordKind::Agency
+    ) {
+        return Err(ValidationError::Invalid {
+            field: "record_id".into(),
+            reason: format!("a {} is not a directory entry", record.kind()),
+        }
+        .into());
+    }
+    store.edit(officer, id, record, CONFIRMED)
+}
+
+/// The reason a confirmation carries.
+pub const CONFIRMED: &str = "Confirmed still current";
 
 /// What a capture form starts with: now, the sectors to pick from and the officer's last one.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

@@ -19,11 +19,13 @@ pub mod session;
 mod vocabulary;
 
 pub use capture::{create_record, discard_draft, draft, edit_record, save_draft, search};
-pub use detail::{record_detail, FieldChange, RecordDetail, RevisionView};
+pub use detail::{
+    merge_versions, record_detail, Conflict, ConflictVersion, FieldChange, RecordDetail, Refusal, RevisionView,
+};
 pub use home::{
-    capture_defaults, directory, operation_home, operations, resume_operation, tension_series, timeline,
-    CaptureDefaults, Cursor, OperationHome, RumourCounts, SectorTension, TensionPoint, TensionSeries, TimelinePage,
-    TimelineQuery,
+    capture_defaults, confirm_directory_entry, directory, operation_home, operations, resume_operation, tension_series,
+    timeline, CaptureDefaults, Cursor, OperationHome, RumourCounts, SectorTension, TensionPoint, TensionSeries,
+    TimelinePage, TimelineQuery,
 };
 pub use intelligence::{intelligence_draft_from_note, submit_note_as_intelligence};
 pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCard};

@@ -625,6 +625,51 @@ fn directory_lists_entries_by_name_and_home_reads_the_demo() {
 }
 
 #[test]
+fn a_directory_entry_shows_who_last_confirmed_it_and_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("d.db")).unwrap();
+    crate::demo::generate(&mut store, Utc.with_ymd_and_hms(2026, 6, 6, 10, 0, 0).unwrap(), 3).unwrap();
+    let entry = directory(&store)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == RecordKind::Person)
+        .unwrap();
+    let before = store.current_body(entry.record_id).unwrap();
+    let me = officer("PC 9001");
+    let saved = confirm_directory_entry(&mut store, &me, entry.record_id).unwrap();
+    let after = directory(&store)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.record_id == entry.record_id)
+        .unwrap();
+    assert_eq!(after.updated_by, me);
+    assert!(after.updated_at > entry.updated_at);
+    assert_eq!(after.author, entry.author, "who made it is unchanged");
+    assert_eq!(
+        store.current_body(entry.record_id).unwrap(),
+        before,
+        "the content is as it was"
+    );
+    let access = crate::audit::Access {
+        officer: me.clone(),
+        purpose: "checking the contact".into(),
+    };
+    let history = record_detail(&store, &access, entry.record_id).unwrap().history;
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.revision_id, last.reason.as_deref()),
+        (saved.revision_id, Some(home::CONFIRMED))
+    );
+    assert!(last.changes.is_empty());
+    // Only directory entries are confirmed this way.
+    let op = operations(&store).unwrap()[0].record_id;
+    assert!(matches!(
+        confirm_directory_entry(&mut store, &me, op),
+        Err(StoreError::Validation(_))
+    ));
+}
+
+#[test]
 fn changes_name_added_removed_and_changed_fields() {
     let a = serde_json::json!({"body": {"summary": "old", "tags": ["a"], "gone": "x"}});
     let b = serde_json::json!({"body": {"summary": "new", "tags": ["a", "b"], "gone": ""}});
@@ -681,4 +726,76 @@ fn the_app_resumes_the_operation_the_officer_last_worked_in() {
     assert_eq!(resume_operation(&f.store, &officer("PS 2817")).unwrap(), Some(other));
     let empty = Store::open(f.path.with_file_name("empty.db")).unwrap();
     assert_eq!(resume_operation(&empty, &f.me).unwrap(), None);
+}
+
+#[test]
+fn concurrent_edits_are_shown_side_by_side_and_keeping_one_resolves_them() {
+    let mut f = fixture();
+    let note = |summary: &str| Record {
+        operation_id: Some(f.op),
+        occurred_at: f.start,
+        location: None,
+        sector: None,
+        links: vec![],
+        tags: vec![],
+        body: Body::ContactNote(ContactNote {
+            spoke_with: "Organiser".into(),
+            function: PltFunction::Sensing,
+            summary: summary.into(),
+            mood: None,
+            follow_up: None,
+        }),
+    };
+    let id = f.store.create(&f.me, note("Route agreed")).unwrap().record_id;
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = Store::open(dir.path().join("other.db")).unwrap();
+    other.receive(&f.store.outbox(100).unwrap()).unwrap();
+    let colleague = officer("PC 7");
+    f.store
+        .edit(&f.me, id, note("Route agreed via Broad Street"), "route detail")
+        .unwrap();
+    other
+        .edit(&colleague, id, note("Route agreed, stewards at the rear"), "stewards")
+        .unwrap();
+    f.store.receive(&other.outbox(100).unwrap()).unwrap();
+    let access = crate::audit::Access {
+        officer: f.me.clone(),
+        purpose: String::new(),
+    };
+    let detail = record_detail(&f.store, &access, id).unwrap();
+    let conflict = detail.conflict.expect("two versions are shown");
+    assert_eq!(conflict.versions.len(), 2);
+    assert!(conflict.versions[0].shown && !conflict.versions[1].shown);
+    assert!(conflict.versions[0].differences.is_empty());
+    let shown = detail.current.record.body.clone();
+    let Body::ContactNote(shown) = shown else { panic!() };
+    let diff = &conflict.versions[1].differences;
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(diff[0].field, "body.summary");
+    assert_eq!(diff[0].before.as_deref(), Some(shown.summary.as_str()));
+    assert!(detail.refusals.is_empty());
+
+    // Keeping the version not shown.
+    let keep = conflict.versions[1].revision_id;
+    let kept_summary = diff[0].after.clone().unwrap();
+    merge_versions(
+        &mut f.store,
+        &f.me,
+        id,
+        keep,
+        conflict.versions[0].revision_id,
+        "Both agreed with Bronze",
+    )
+    .unwrap();
+    let after = record_detail(&f.store, &access, id).unwrap();
+    assert!(after.conflict.is_none());
+    assert_eq!(after.current.open_heads, 1);
+    let Body::ContactNote(now) = after.current.record.body else {
+        panic!()
+    };
+    assert_eq!(now.summary, kept_summary);
+    assert_eq!(
+        after.history.last().unwrap().reason.as_deref(),
+        Some("Both agreed with Bronze")
+    );
 }

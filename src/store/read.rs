@@ -37,7 +37,10 @@ pub struct RecordSummary {
     pub operation_id: Option<RecordId>,
     pub author: OfficerId,
     pub occurred_at: DateTime<Utc>,
+    /// When and by whom the current revision was made: for a directory entry, when it was
+    /// last confirmed (an edit, or a confirmation that it is still current).
     pub updated_at: DateTime<Utc>,
+    pub updated_by: OfficerId,
     pub sector: Option<String>,
     pub revision_count: u32,
     pub open_heads: u32,
@@ -89,13 +92,14 @@ fn hash(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
 }
 
 pub(super) const REVISION_COLUMNS: &str =
-    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
+    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash, merge_id";
 
 pub(super) fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
     Ok(Revision {
         id: r.get(0)?,
         record_id: r.get(1)?,
         parent: r.get(2)?,
+        merges: r.get(13)?,
         kind: kind(r, 3)?,
         author: officer(r, 4)?,
         device_id: r.get(5)?,
@@ -110,6 +114,20 @@ pub(super) fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
 }
 
 impl Store {
+    /// The current content of a record, for the core's own use (a confirmation that repeats
+    /// it): nothing is shown to anyone, so nothing is logged as a consultation.
+    pub(crate) fn current_body(&self, record_id: RecordId) -> Result<Record> {
+        let body: String = self
+            .conn
+            .prepare_cached(
+                "SELECT v.body FROM records r JOIN revisions v ON v.pos = r.head_pos WHERE r.record_id = ?1",
+            )?
+            .query_row([record_id], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::RecordNotFound(record_id))?;
+        serde_json::from_str(&body).map_err(|e| crate::records::decode_error(&e).into())
+    }
+
     /// Reads one record. For personal data (people, referrals, intelligence) the access is
     /// logged with its purpose before anything is returned.
     pub fn get(&self, record_id: RecordId, access: &Access) -> Result<CurrentRecord> {
@@ -190,7 +208,8 @@ impl Store {
     /// SQLite can walk the matching index in order and stop after one page.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<RecordSummary>> {
         let mut sql = String::from(
-            "SELECT record_id, kind, title, operation_id, author, occurred_ms, updated_ms, sector, revision_count, open_heads
+            "SELECT record_id, kind, title, operation_id, author, occurred_ms, updated_ms, sector, revision_count, open_heads,
+                    (SELECT v.author FROM revisions v WHERE v.pos = records.head_pos)
              FROM records WHERE 1",
         );
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
@@ -291,5 +310,6 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<RecordSummary> {
         sector: r.get(7)?,
         revision_count: r.get(8)?,
         open_heads: r.get(9)?,
+        updated_by: officer(r, 10)?,
     })
 }

@@ -91,7 +91,7 @@ impl Store {
             let unsynced: bool = tx
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM revisions v WHERE v.record_id = ?1 AND (
-                        EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id)
+                        EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id AND q.resolved_by IS NULL)
                         OR (v.device_id = ?2
                             AND v.device_seq > (SELECT acked_seq FROM sync_state)
                             AND NOT EXISTS (SELECT 1 FROM sync_pushed p WHERE p.device_seq = v.device_seq))))",

@@ -11,7 +11,7 @@ use super::read::{revision_from_row, REVISION_COLUMNS};
 use super::{Result, Store, StoreError};
 use crate::audit::AuditAction;
 use crate::evidence::{ChainEntry, Hash, Revision};
-use crate::records::{OfficerId, RecordKind};
+use crate::records::{OfficerId, RecordId, RecordKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -478,12 +478,28 @@ impl Store {
                 })
             },
         )?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT revision_id, device_seq, direction, reason, message, at_ms FROM sync_quarantine ORDER BY at_ms, device_seq",
-        )?;
         status.erased_by_retention = self.erased_record_count()?;
-        status.quarantined = stmt
-            .query_map([], |r| {
+        status.quarantined = self.quarantined_where("1", None)?;
+        Ok(status)
+    }
+
+    /// This device's revisions of a record that the server refused and the officer has not
+    /// corrected yet: the record's screen says why, and the next edit is the correction.
+    pub fn refusals(&self, record_id: RecordId) -> Result<Vec<QuarantinedRevision>> {
+        self.quarantined_where(
+            "q.direction = 'push' AND q.revision_id IN (SELECT id FROM revisions WHERE record_id = ?1)",
+            Some(record_id),
+        )
+    }
+
+    fn quarantined_where(&self, condition: &str, record_id: Option<RecordId>) -> Result<Vec<QuarantinedRevision>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT q.revision_id, q.device_seq, q.direction, q.reason, q.message, q.at_ms FROM sync_quarantine q
+             WHERE q.resolved_by IS NULL AND {condition} ORDER BY q.at_ms, q.device_seq"
+        ))?;
+        let params: Vec<RecordId> = record_id.into_iter().collect();
+        let found = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
                 let direction: String = r.get(2)?;
                 Ok(QuarantinedRevision {
                     revision_id: r.get(0)?,
@@ -499,7 +515,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(status)
+        Ok(found)
     }
 
     /// This device's own chain, in order: what the server must hold, for comparing both sides.

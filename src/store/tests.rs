@@ -634,15 +634,51 @@ fn concurrent_edits_keep_both_and_converge_on_one_winner() {
         3,
         "both edits are kept"
     );
-    // Resolving it: a new revision on top of the winner.
-    a.store
-        .edit(&officer("PS 1"), r.record_id, note(a.op, "merged"), "resolved conflict")
+    // Resolved on B by a merge naming both heads, keeping the loser's content.
+    let heads = b.heads(r.record_id).unwrap();
+    assert_eq!(heads.len(), 2);
+    let keep = *heads.iter().find(|h| **h != cb.revision_id).unwrap();
+    let kept_body = b
+        .history(r.record_id, &access(""))
+        .unwrap()
+        .into_iter()
+        .find(|v| v.id == keep)
+        .unwrap()
+        .body;
+    // Naming a version that is not a head now, or the same one twice, is refused.
+    let base = b.history(r.record_id, &access("")).unwrap()[0].id;
+    assert!(matches!(
+        b.merge(&officer("PC 2"), r.record_id, keep, base, "kept mine"),
+        Err(StoreError::Validation(_))
+    ));
+    assert!(b.merge(&officer("PC 2"), r.record_id, keep, keep, "kept mine").is_err());
+    let merged = b
+        .merge(
+            &officer("PC 2"),
+            r.record_id,
+            keep,
+            cb.revision_id,
+            "Kept the edit made on A",
+        )
         .unwrap();
-    // The loser is still a head until someone edits it; resolution here is by winning edit.
-    assert_eq!(
-        a.store.get(r.record_id, &access("")).unwrap().record,
-        note(a.op, "merged")
-    );
+    a.store.receive(&history(&b)).unwrap();
+    for s in [&a.store, &b] {
+        let c = s.get(r.record_id, &access("")).unwrap();
+        assert_eq!(c.open_heads, 1, "one head again");
+        assert_eq!(c.revision_id, merged.revision_id);
+        assert_eq!(c.record, kept_body);
+        let report = s.verify_chain().unwrap();
+        assert!(report.is_valid(), "{report:?}");
+    }
+    let merge = b.history(r.record_id, &access("")).unwrap().pop().unwrap();
+    assert_eq!((merge.parent, merge.merges), (Some(keep), Some(cb.revision_id)));
+    // The second parent is in the hash: changing it breaks the revision.
+    let mut forged = merge.clone();
+    forged.merges = Some(base);
+    assert!(!forged.hash_is_valid());
+    // Stored and derived state agree after a rebuild.
+    b.rebuild().unwrap();
+    assert_eq!(b.get(r.record_id, &access("")).unwrap().open_heads, 1);
 }
 
 #[test]

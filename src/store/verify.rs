@@ -19,20 +19,20 @@ impl Store {
         let mut rows = stmt.query([])?;
         let mut walk = ChainWalk::new(Some(self.device_id));
         while let Some(row) = rows.next()? {
-            if row.get::<_, Option<i64>>(14)?.is_some() {
+            if row.get::<_, Option<i64>>(15)?.is_some() {
                 let hash =
                     |i: usize| -> rusqlite::Result<Option<Hash>> { Ok(Hash::from_slice(&row.get::<_, Vec<u8>>(i)?)) };
                 match (hash(11)?, hash(12)?) {
                     (Some(prev), Some(h)) => {
                         walk.push_tombstone(row.get(5)?, row.get::<_, i64>(6)? as u64, row.get(0)?, prev, h)
                     }
-                    _ => walk.unreadable(row.get(13)?, "a tombstone without a 32-byte hash".into()),
+                    _ => walk.unreadable(row.get(14)?, "a tombstone without a 32-byte hash".into()),
                 }
                 continue;
             }
             match revision_from_row(row) {
                 Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
-                Err(e) => walk.unreadable(row.get(13)?, e.to_string()),
+                Err(e) => walk.unreadable(row.get(14)?, e.to_string()),
             }
         }
         Ok(walk.finish())
@@ -50,7 +50,7 @@ impl Store {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let rev = revision_from_row(row)?;
-                let pos: i64 = row.get(13)?;
+                let pos: i64 = row.get(14)?;
                 apply_to_state(&tx, pos, &rev)?;
             }
         }

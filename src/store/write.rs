@@ -150,24 +150,35 @@ impl Store {
         self.place_in_sector(&mut record)?;
         let device_id = self.device_id;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (parent_id, parent_body): (Uuid, String) = tx
-            .query_row(
-                "SELECT v.id, v.body FROM records r JOIN revisions v ON v.pos = r.head_pos WHERE r.record_id = ?1",
-                [record_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or(StoreError::RecordNotFound(record_id))?;
-        let previous: Record = serde_json::from_str(&parent_body).map_err(|e| crate::records::decode_error(&e))?;
-        record.validate_edit(&previous)?;
+        let (parent, refused) = edit_parent(&tx, record_id)?;
+        if let Some((_, previous)) = &parent {
+            record.validate_edit(previous)?;
+        }
+        let id = Uuid::now_v7();
+        // A correction: the refused revisions (and any edits made on them, which the server
+        // would refuse for want of their parent) are set aside as resolved by this one, so it
+        // is the record's head here and goes in their place.
+        for (refused_id, seq) in &refused {
+            tx.prepare_cached(
+                "INSERT INTO sync_quarantine (revision_id, device_seq, direction, reason, message, at_ms, resolved_by)
+                 VALUES (?1, ?2, 'push', 'corrected', 'replaced by a correction before it was sent', ?3, ?4)
+                 ON CONFLICT (revision_id) DO UPDATE SET resolved_by = excluded.resolved_by",
+            )?
+            .execute(params![refused_id, seq, Utc::now().timestamp_millis(), id])?;
+        }
         let mut head = read_head(&tx, device_id)?;
-        let rev = append(
+        let links = Links {
+            parent: parent.map(|(p, _)| p),
+            merges: None,
+        };
+        let rev = append_as(
             &tx,
             &mut head,
             device_id,
             author,
+            id,
             record_id,
-            Some(parent_id),
+            links,
             Some(reason),
             record,
         )?;
@@ -175,16 +186,98 @@ impl Store {
         if let Some(key) = draft {
             super::views::discard_draft_in(&tx, key)?;
         }
+        let what = match refused.len() {
+            0 => rev.kind.as_str().to_string(),
+            n => format!("{}, correcting {n} revision(s) the force server refused", rev.kind),
+        };
         log(
             &tx,
             author,
             AuditAction::Alteration,
             Some(record_id),
-            rev.kind.as_str(),
+            &what,
             &rev.reason.clone().unwrap_or_default(),
         )?;
         tx.commit()?;
         Ok(self.after_write(rev))
+    }
+
+    /// Resolves concurrent edits of a record: a merge revision whose parent is the head kept
+    /// (`keep`, whose content it carries) and which names the other head (`other`) as merged,
+    /// so that the record has one head again on every device that receives it. Both must be
+    /// current heads. Records with a supervisor's part never fork (the server refuses a
+    /// tablet's edit of a revision already followed), so they are not merged here.
+    pub fn merge(
+        &mut self,
+        author: &OfficerId,
+        record_id: RecordId,
+        keep: Uuid,
+        other: Uuid,
+        reason: &str,
+    ) -> Result<Saved> {
+        let reason = check_reason(reason)?;
+        let device_id = self.device_id;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let heads = heads_in(&tx, record_id)?;
+        if heads.is_empty() {
+            return Err(StoreError::RecordNotFound(record_id));
+        }
+        if keep == other || !heads.contains(&keep) || !heads.contains(&other) {
+            return Err(ValidationError::Invalid {
+                field: "heads".into(),
+                reason: "the two versions must be different versions the record has now; open it again, another \
+                         device may have resolved it"
+                    .into(),
+            }
+            .into());
+        }
+        let body: String = tx
+            .prepare_cached("SELECT body FROM revisions WHERE id = ?1")?
+            .query_row([keep], |r| r.get(0))?;
+        let record: Record = serde_json::from_str(&body).map_err(|e| crate::records::decode_error(&e))?;
+        if record.kind().has_supervisors_part() {
+            return Err(ValidationError::Invalid {
+                field: "heads".into(),
+                reason: format!("a {} is not merged on a tablet", record.kind()),
+            }
+            .into());
+        }
+        let mut head = read_head(&tx, device_id)?;
+        let links = Links {
+            parent: Some(keep),
+            merges: Some(other),
+        };
+        let rev = append_as(
+            &tx,
+            &mut head,
+            device_id,
+            author,
+            Uuid::now_v7(),
+            record_id,
+            links,
+            Some(reason),
+            record,
+        )?;
+        save_clock(&tx, head.hlc)?;
+        log(
+            &tx,
+            author,
+            AuditAction::Alteration,
+            Some(record_id),
+            &format!(
+                "{}: concurrent edits merged, keeping revision {keep} over {other}",
+                rev.kind
+            ),
+            &rev.reason.clone().unwrap_or_default(),
+        )?;
+        tx.commit()?;
+        Ok(self.after_write(rev))
+    }
+
+    /// The record's current heads: one, or more while concurrent edits are unresolved.
+    pub fn heads(&self, record_id: RecordId) -> Result<Vec<Uuid>> {
+        let tx = self.conn.unchecked_transaction()?;
+        heads_in(&tx, record_id)
     }
 
     /// Imports many new records in one transaction (all or nothing). Every record is checked
@@ -385,12 +478,38 @@ fn append(
     reason: Option<String>,
     record: Record,
 ) -> Result<Revision> {
+    let id = Uuid::now_v7();
+    let links = Links { parent, merges: None };
+    append_as(tx, head, device_id, author, id, record_id, links, reason, record)
+}
+
+/// What a new revision follows: the revision it edits and, for a merge, the other head.
+#[derive(Debug, Clone, Copy)]
+struct Links {
+    parent: Option<Uuid>,
+    merges: Option<Uuid>,
+}
+
+/// [`append`] with the revision's id chosen by the caller and, for a merge, a second parent.
+#[allow(clippy::too_many_arguments)]
+fn append_as(
+    tx: &Transaction<'_>,
+    head: &mut ChainHead,
+    device_id: Uuid,
+    author: &OfficerId,
+    id: Uuid,
+    record_id: RecordId,
+    links: Links,
+    reason: Option<String>,
+    record: Record,
+) -> Result<Revision> {
     let recorded_at = now_ms();
     let hlc = head.hlc.tick(recorded_at.timestamp_millis());
     let mut rev = Revision {
-        id: Uuid::now_v7(),
+        id,
         record_id,
-        parent,
+        parent: links.parent,
+        merges: links.merges,
         kind: record.kind(),
         author: author.clone(),
         device_id,
@@ -415,8 +534,8 @@ fn append(
 fn insert_revision(tx: &Transaction<'_>, rev: &Revision, body: &str) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq,
-                                recorded_ms, hlc, reason, body, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                recorded_ms, hlc, reason, body, prev_hash, hash, merge_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         rev.id,
@@ -432,15 +551,115 @@ fn insert_revision(tx: &Transaction<'_>, rev: &Revision, body: &str) -> Result<i
         body,
         rev.prev_hash.0.as_slice(),
         rev.hash.0.as_slice(),
+        rev.merges,
     ])?;
     Ok(tx.last_insert_rowid())
 }
 
+fn heads_in(tx: &Transaction<'_>, record_id: RecordId) -> Result<Vec<Uuid>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT v.id FROM revisions v WHERE v.record_id = ?1 AND {HEAD}"
+    ))?;
+    let heads = stmt
+        .query_map([record_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<Uuid>>>()?;
+    Ok(heads)
+}
+
+/// The revision an edit of `record_id` follows, with its content, and the revisions it
+/// corrects. Usually that is the current revision and nothing. When this device's own
+/// revisions of the record were refused by the server (and not yet corrected), the edit is a
+/// correction: it follows the current revision as if those (and any edits made on top of
+/// them) did not exist, which is the revision the server holds (None when even the record's
+/// first revision was refused), and corrects them.
+#[allow(clippy::type_complexity)]
+fn edit_parent(tx: &Transaction<'_>, record_id: RecordId) -> Result<(Option<(Uuid, Record)>, Vec<(Uuid, i64)>)> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT v.id, v.parent_id, v.merge_id, v.hlc, v.device_seq,
+                EXISTS (SELECT 1 FROM sync_quarantine q
+                        WHERE q.revision_id = v.id AND q.direction = 'push' AND q.resolved_by IS NULL),
+                EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id AND q.resolved_by IS NOT NULL)
+         FROM revisions v WHERE v.record_id = ?1 AND v.erased_ms IS NULL ORDER BY v.pos",
+    )?;
+    struct Row {
+        id: Uuid,
+        parent: Option<Uuid>,
+        merges: Option<Uuid>,
+        hlc: Hlc,
+        seq: i64,
+        refused: bool,
+        resolved: bool,
+    }
+    let rows: Vec<Row> = stmt
+        .query_map([record_id], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                parent: r.get(1)?,
+                merges: r.get(2)?,
+                hlc: Hlc::unpack(r.get(3)?),
+                seq: r.get(4)?,
+                refused: r.get(5)?,
+                resolved: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty() {
+        return Err(StoreError::RecordNotFound(record_id));
+    }
+    // Refused, and everything made on a refused one (rows are in storage order, so a
+    // revision's parents come before it).
+    let mut tainted: Vec<Uuid> = Vec::new();
+    for r in &rows {
+        let on_refused = [r.parent, r.merges].iter().flatten().any(|p| tainted.contains(p));
+        if (r.refused || on_refused) && !r.resolved {
+            tainted.push(r.id);
+        }
+    }
+    let live = |r: &&Row| !r.resolved && !tainted.contains(&r.id);
+    let heads: Vec<&Row> = rows
+        .iter()
+        .filter(live)
+        .filter(|v| {
+            !rows
+                .iter()
+                .filter(live)
+                .any(|c| c.parent == Some(v.id) || c.merges == Some(v.id))
+        })
+        .collect();
+    let parent = crate::evidence::winner(heads.iter().map(|r| (r.hlc, &r.id))).copied();
+    let parent = match parent {
+        Some(p) => {
+            let body: String = tx
+                .prepare_cached("SELECT body FROM revisions WHERE id = ?1")?
+                .query_row([p], |r| r.get(0))?;
+            Some((
+                p,
+                serde_json::from_str(&body).map_err(|e| crate::records::decode_error(&e))?,
+            ))
+        }
+        None => None,
+    };
+    let corrected = rows
+        .iter()
+        .filter(|r| tainted.contains(&r.id))
+        .map(|r| (r.id, r.seq))
+        .collect();
+    Ok((parent, corrected))
+}
+
+/// The condition on a revision `v` of a record for it to be one of the record's heads.
+pub(super) const HEAD: &str = "v.erased_ms IS NULL
+    AND NOT EXISTS (SELECT 1 FROM revisions c
+                    WHERE c.record_id = v.record_id AND (c.parent_id = v.id OR c.merge_id = v.id))
+    AND NOT EXISTS (SELECT 1 FROM sync_quarantine q WHERE q.revision_id = v.id AND q.resolved_by IS NOT NULL)";
+
 /// Brings `records` and `search_index` up to date with a newly stored revision.
 ///
 /// The current revision of a record is the winner among its heads (revisions no other
-/// revision names as parent): the highest hybrid logical clock, then the highest revision id.
-/// Every device applies the same rule to the same revisions, so all converge on one winner.
+/// revision names as parent or as merged): the highest hybrid logical clock, then the highest
+/// revision id. Every device applies the same rule to the same revisions, so all converge on
+/// one winner. A refused revision of this device that the officer has since corrected is not
+/// a head here (it never reached the server, so no other device counts it either).
 pub(super) fn apply_to_state(tx: &Transaction<'_>, pos: i64, rev: &Revision) -> Result<()> {
     let current: Option<(i64, Uuid)> = tx
         .prepare_cached(
@@ -470,19 +689,16 @@ pub(super) fn apply_to_state(tx: &Transaction<'_>, pos: i64, rev: &Revision) -> 
         return Ok(());
     };
 
-    // Fast path: an edit of the current revision (every local edit).
-    let (winner_pos, open_heads) = if rev.parent == Some(head_id) {
+    // Fast path: an edit of the current revision (every local edit but a merge or correction).
+    let (winner_pos, open_heads) = if rev.parent == Some(head_id) && rev.merges.is_none() {
         let open: i64 = tx
             .prepare_cached("SELECT open_heads FROM records WHERE rowid = ?1")?
             .query_row([rowid], |r| r.get(0))?;
         (pos, open)
     } else {
-        let mut stmt = tx.prepare_cached(
-            "SELECT v.pos, v.hlc, v.id FROM revisions v
-             WHERE v.record_id = ?1
-               AND v.erased_ms IS NULL
-               AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
-        )?;
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT v.pos, v.hlc, v.id FROM revisions v WHERE v.record_id = ?1 AND {HEAD}"
+        ))?;
         let heads: Vec<(i64, Hlc, Uuid)> = stmt
             .query_map([rev.record_id], |r| Ok((r.get(0)?, Hlc::unpack(r.get(1)?), r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;

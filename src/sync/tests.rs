@@ -443,3 +443,89 @@ fn a_server_that_lost_revisions_gets_them_offered_again_but_a_refused_one_is_no_
     let again: Vec<u64> = store.outbox(10).unwrap().iter().map(|r| r.device_seq).collect();
     assert_eq!(again, vec![2, 4, 5], "everything it lost, but not the refused one");
 }
+
+fn access() -> crate::audit::Access {
+    crate::audit::Access {
+        officer: officer(),
+        purpose: "test".into(),
+    }
+}
+
+#[test]
+fn a_refused_edit_corrected_by_the_officer_goes_again_in_its_place() {
+    let (_dir, mut store, op) = store_with_op();
+    let saved = store.create(&officer(), note(op, "first")).unwrap();
+    store
+        .edit(&officer(), saved.record_id, note(op, "bad edit"), "typo")
+        .unwrap();
+    // An edit made on the refused one before the answer came (the server would refuse it too,
+    // for want of its parent).
+    store
+        .edit(&officer(), saved.record_id, note(op, "bad edit, more"), "more")
+        .unwrap();
+    let batch = store.outbox(10).unwrap();
+    assert_eq!(batch.len(), 4);
+    // The server holds the operation and the note's first revision, and refuses the edit.
+    store
+        .record_push_outcome(2, &[1, 2], &[quarantined(&batch[2], "invalid")])
+        .unwrap();
+    assert_eq!(store.sync_status().unwrap().quarantined.len(), 1);
+    let refused_rev = batch[2].id;
+
+    // The officer corrects the record (the edit screen shows the refused content) and saves.
+    let fixed = store
+        .edit(
+            &officer(),
+            saved.record_id,
+            note(op, "corrected"),
+            "corrected after refusal",
+        )
+        .unwrap();
+    let history = store.history(saved.record_id, &access()).unwrap();
+    let correction = history.iter().find(|r| r.id == fixed.revision_id).unwrap();
+    assert_eq!(
+        correction.parent,
+        Some(batch[1].id),
+        "it follows what the server holds, not the refused edit"
+    );
+    let current = store.get(saved.record_id, &access()).unwrap();
+    assert_eq!(current.revision_id, fixed.revision_id);
+    assert_eq!(current.open_heads, 1, "the refused revisions are no longer heads here");
+    // Sent in their place: the correction goes, the unsent edit on the refused one does not,
+    // and the refusal is no longer shown as waiting for the officer.
+    let out: Vec<_> = store.outbox(10).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(out, vec![fixed.revision_id]);
+    assert!(store.sync_status().unwrap().quarantined.is_empty());
+    assert!(!out.contains(&refused_rev));
+    // The refused revisions stay in the device's chain, as evidence of what was tried.
+    assert_eq!(history.len(), 4);
+    assert!(store.verify_chain().unwrap().is_valid());
+    // Stored and derived state agree after a rebuild.
+    store.rebuild().unwrap();
+    let again = store.get(saved.record_id, &access()).unwrap();
+    assert_eq!((again.revision_id, again.open_heads), (fixed.revision_id, 1));
+}
+
+#[test]
+fn a_record_whose_first_revision_was_refused_is_corrected_as_a_new_first_revision() {
+    let (_dir, mut store, op) = store_with_op();
+    let saved = store.create(&officer(), note(op, "not assigned yet")).unwrap();
+    let batch = store.outbox(10).unwrap();
+    store
+        .record_push_outcome(1, &[1], &[quarantined(&batch[1], "not_assigned")])
+        .unwrap();
+    let fixed = store
+        .edit(
+            &officer(),
+            saved.record_id,
+            note(op, "not assigned yet"),
+            "assigned now: sent again",
+        )
+        .unwrap();
+    let out = store.outbox(10).unwrap();
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].id, out[0].parent), (fixed.revision_id, None));
+    assert_eq!(out[0].record_id, saved.record_id);
+    let current = store.get(saved.record_id, &access()).unwrap();
+    assert_eq!((current.revision_id, current.open_heads), (fixed.revision_id, 1));
+}

@@ -36,7 +36,9 @@
 // must then show the escalation and the sector's tension without a reload. Then an edit by
 // the admin and a stale edit by the commander (refused as a conflict, shown, and resolved by
 // loading their version), the tablets list (the device and the revoke dialog, cancelled),
-// reviews, the audit export, the supervisor's read-only view; then the admin edits the
+// reviews, the audit export, the supervisor's read-only view, their alerts and abstractions,
+// and a contact note edited on two of the officer's tablets at once, shown side by side and
+// resolved by keeping one version (refused first without a reason); then the admin edits the
 // supervisor's account (a new password containing the username refused beside its field) and
 // disables it as a leaver: the supervisor's open page is signed out and their sign-in refused.
 // The admin's own account offers no way to disable it. Then sign-out.
@@ -592,6 +594,24 @@ async function main() {
       await sup.locator("[data-abstraction]").filter({ hasText: "Cordon at Victoria Square" }).getByTestId("abstraction-decision").filter({ hasText: "Authorised by" }).waitFor();
       await sup.getByTestId("rate-row").first().waitFor();
       await screen(sup, "abstractions");
+    });
+
+    await must("the supervisor sees a note edited on two tablets at once side by side and keeps one version", async () => {
+      const sup = supervisorPage;
+      await navTo(sup, "Conflicts");
+      const card = sup.locator("[data-conflict]").filter({ hasText: "Chief steward: march to start at noon" }).first();
+      await card.waitFor({ timeout: 20_000 });
+      check((await card.getByTestId("conflict-version").count()) === 2, "the two versions are not side by side");
+      await card.locator('tr.differs[data-field="body.summary"]').getByText("differs").waitFor();
+      check((await card.locator('tr.differs[data-field="body.spoke_with"]').count()) === 0, "a field both versions share is marked as differing");
+      await screen(sup, "conflicts");
+      // Kept without a reason: refused beside the field.
+      await card.getByRole("button", { name: /^Keep this version/ }).first().click();
+      await card.getByText("is required: why this version is kept").waitFor();
+      await card.getByLabel(/^Why the version you keep/).fill("The steward confirmed 12:30 by phone.");
+      await card.getByRole("button", { name: /^Keep this version/ }).first().click();
+      await sup.getByRole("status").filter({ hasText: "tablets receive it at their next sync" }).waitFor();
+      await sup.getByTestId("no-conflicts").waitFor();
     });
 
     await must("admin cannot disable their own account", async () => {

@@ -44,6 +44,8 @@ export function asAppError(e: unknown): AppError {
 const WRITES = new Set<keyof Commands>([
   "createRecord",
   "editRecord",
+  "mergeVersions",
+  "confirmDirectoryEntry",
   "submitNoteAsIntelligence",
   "setRumourStatus",
   "addRumourControl",

@@ -117,6 +117,21 @@ export type Choice<T> = { value: T, label: string, };
  */
 export type Compliance = "kept" | "partly_kept" | "not_kept";
 
+/**
+ * Concurrent edits of one record, side by side: every head, the shown one first.
+ */
+export type Conflict = { versions: Array<ConflictVersion>, };
+
+export type ConflictVersion = { revision_id: string, author: OfficerId, recorded_at: string, reason: string | null, 
+/**
+ * The version every device shows until it is resolved (the highest clock wins).
+ */
+shown: boolean, 
+/**
+ * How this version differs from the shown one (`before`: shown, `after`: this one).
+ */
+differences: Array<FieldChange>, };
+
 export type ContactNote = { 
 /**
  * Who was spoken to, as the officer would write it ("march organiser, J. Smith").
@@ -528,7 +543,16 @@ export type RecordDetail = { current: CurrentRecord, kind_label: string,
 /**
  * Oldest first.
  */
-history: Array<RevisionView>, };
+history: Array<RevisionView>, 
+/**
+ * Present while the record was edited on two devices at once and not yet resolved.
+ */
+conflict: Conflict | null, 
+/**
+ * This device's changes to the record that the force server refused, not yet corrected:
+ * the next edit is the correction, and goes in their place.
+ */
+refusals: Array<Refusal>, };
 
 /**
  * The kind of a record without its content: for filters, indexes and the wire.
@@ -538,7 +562,12 @@ export type RecordKind = "operation" | "person" | "group" | "venue" | "agency" |
 /**
  * One line of a list or timeline.
  */
-export type RecordSummary = { record_id: string, kind: RecordKind, title: string, operation_id: string | null, author: OfficerId, occurred_at: string, updated_at: string, sector: string | null, revision_count: number, open_heads: number, };
+export type RecordSummary = { record_id: string, kind: RecordKind, title: string, operation_id: string | null, author: OfficerId, occurred_at: string, 
+/**
+ * When and by whom the current revision was made: for a directory entry, when it was
+ * last confirmed (an edit, or a confirmation that it is still current).
+ */
+updated_at: string, updated_by: OfficerId, sector: string | null, revision_count: number, open_heads: number, };
 
 export type Referral = { 
 /**
@@ -549,6 +578,12 @@ person: string, agency?: string | null, agency_name: string, reason: string,
  * The person agreed to the referral.
  */
 consent: boolean, outcome?: string, };
+
+export type Refusal = { revision_id: string, 
+/**
+ * A stable code (`invalid`, `not_assigned`, `clock_ahead`…).
+ */
+reason: string, message: string, at: string, };
 
 /**
  * What the supervisor decided.
@@ -782,9 +817,11 @@ export const commands = {
   timeline: (query: TimelineQuery): Promise<TimelinePage> => invoke<TimelinePage>("timeline", { query }),
   search: (query: SearchQuery): Promise<Array<SearchHit>> => invoke<Array<SearchHit>>("search", { query }),
   directory: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("directory"),
+  confirmDirectoryEntry: (recordId: string): Promise<Saved> => invoke<Saved>("confirm_directory_entry", { recordId }),
   recordDetail: (recordId: string, purpose: string | null): Promise<RecordDetail> => invoke<RecordDetail>("record_detail", { recordId, purpose }),
   createRecord: (record: Record, draft: string | null): Promise<Saved> => invoke<Saved>("create_record", { record, draft }),
   editRecord: (recordId: string, record: Record, reason: string, draft: string | null): Promise<Saved> => invoke<Saved>("edit_record", { recordId, record, reason, draft }),
+  mergeVersions: (recordId: string, keep: string, other: string, reason: string): Promise<Saved> => invoke<Saved>("merge_versions", { recordId, keep, other, reason }),
   intelligenceDraftFromNote: (noteId: string): Promise<IntelligenceSubmission> => invoke<IntelligenceSubmission>("intelligence_draft_from_note", { noteId }),
   submitNoteAsIntelligence: (noteId: string, submission: IntelligenceSubmission, reason: string): Promise<Saved> => invoke<Saved>("submit_note_as_intelligence", { noteId, submission, reason }),
   rumourBoard: (operationId: string): Promise<Array<RumourCard>> => invoke<Array<RumourCard>>("rumour_board", { operationId }),

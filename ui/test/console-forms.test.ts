@@ -68,9 +68,9 @@ describe("what each role sees", () => {
     expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"]);
   });
   it("follows the route matrix for the other roles", () => {
-    expect(navFor("gold").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Audit", "Tasks", "Intelligence", "Abstractions"]);
-    expect(navFor("bronze").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tasks", "Intelligence", "Abstractions"]);
-    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tablets", "Tasks", "Intelligence", "Abstractions"]);
+    expect(navFor("gold").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Audit", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
+    expect(navFor("bronze").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
+    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tablets", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
     expect(navFor("officer").map((n) => n.label)).toEqual(["Operations"]);
     expect(can("supervisor", "devices.manage")).toBe(false);
     expect(can("supervisor", "operations.edit")).toBe(false);
@@ -92,6 +92,7 @@ describe("hash routes", () => {
       { name: "audit", id: null },
       { name: "audit", id: "0190-ab" },
       { name: "tasks" },
+      { name: "conflicts" },
     ] as const) {
       expect(parseRoute(href(r))).toEqual(r);
     }
@@ -105,6 +106,10 @@ describe("hash routes", () => {
     expect(mayOpen("supervisor", { name: "tasks" })).toBe(true);
     expect(mayOpen("officer", { name: "tasks" })).toBe(false);
     expect(mayOpen("admin", { name: "tasks" })).toBe(false);
+    // Conflicts show records' content: supervisors and commanders, not force IT or officers.
+    expect(mayOpen("supervisor", { name: "conflicts" })).toBe(true);
+    expect(mayOpen("admin", { name: "conflicts" })).toBe(false);
+    expect(mayOpen("officer", { name: "conflicts" })).toBe(false);
   });
 });
 

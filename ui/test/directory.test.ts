@@ -10,6 +10,7 @@ const entry = (title: string, kind: RecordSummary["kind"]): RecordSummary => ({
   author: "PS 2817",
   occurred_at: "2026-06-06T10:00:00Z",
   updated_at: "2026-06-06T10:00:00Z",
+  updated_by: "PS 2817",
   sector: null,
   revision_count: 1,
   open_heads: 1,

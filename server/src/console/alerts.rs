@@ -314,6 +314,7 @@ fn write(
             id: Uuid::now_v7(),
             record_id: l.revision.record_id,
             parent: Some(l.revision.id),
+            merges: None,
             author,
             reason: Some(reason.into()),
             record,

@@ -52,6 +52,12 @@ pub fn typescript() -> String {
     c.add::<IntelligenceView>();
     c.add::<IntelligenceQueue>();
     c.add::<IntelligenceReviewForm>();
+    // Conflicts.
+    c.add::<ConflictVersion>();
+    c.add::<ConflictField>();
+    c.add::<Conflict>();
+    c.add::<Conflicts>();
+    c.add::<ConflictResolve>();
     let mut out = String::from(
         "// Generated from the Rust types by server/src/console/bindings.rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p liaison-server console_bindings` after changing a type.\n\

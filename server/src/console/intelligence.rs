@@ -246,6 +246,7 @@ async fn review(
                     id: Uuid::now_v7(),
                     record_id: l.revision.record_id,
                     parent: Some(l.revision.id),
+                    merges: None,
                     author,
                     reason: Some(reason.into()),
                     record: rec,

@@ -55,12 +55,17 @@ impl Live {
 }
 
 /// The current revision of each record among `revisions` (all of one operation's log), by
-/// the rule every device applies, newest first.
+/// the rule every device applies, newest first. A head is a revision no other names as its
+/// parent or as merged.
 pub fn current(revisions: Vec<Logged>) -> Vec<Logged> {
-    let parents: std::collections::HashSet<Uuid> = revisions.iter().filter_map(|l| l.revision.parent).collect();
+    let followed: std::collections::HashSet<Uuid> = revisions
+        .iter()
+        .flat_map(|l| [l.revision.parent, l.revision.merges])
+        .flatten()
+        .collect();
     let mut heads: HashMap<Uuid, Vec<Logged>> = HashMap::new();
     for l in revisions {
-        if !parents.contains(&l.revision.id) {
+        if !followed.contains(&l.revision.id) {
             heads.entry(l.revision.record_id).or_default().push(l);
         }
     }

@@ -52,6 +52,9 @@ pub enum Route {
     // Intelligence quality assurance (issue 12, item 2).
     IntelligenceList,
     IntelligenceReview,
+    // Conflicts: records edited on two devices at once, resolved by a merge (issue 12, item 6).
+    ConflictList,
+    ConflictResolve,
 }
 
 const EVERYONE: &[StaffRole] = &StaffRole::ALL;
@@ -63,6 +66,10 @@ const TASKERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
 /// Who quality-assures intelligence: supervisors and commanders, never force IT or officers
 /// (the submissions' content is theirs to see).
 const INTELLIGENCE_REVIEWERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
+/// Who reads and resolves records edited on two devices at once: supervisors and commanders,
+/// who see the records (force IT does not read record content here; officers resolve on
+/// their tablets).
+const CONFLICT_RESOLVERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
 
 const fn rule(route: Route, method: &'static str, path: &'static str, allowed: &'static [StaffRole]) -> RouteRule {
     RouteRule {
@@ -134,6 +141,15 @@ pub const ROUTES: &[RouteRule] = &[
         "POST",
         "/intelligence/{record}/review",
         INTELLIGENCE_REVIEWERS,
+    ),
+    // Conflicts: the records the person may see (console::conflicts) with more than one
+    // current version, side by side, and a merge keeping one.
+    rule(Route::ConflictList, "GET", "/conflicts", CONFLICT_RESOLVERS),
+    rule(
+        Route::ConflictResolve,
+        "POST",
+        "/conflicts/{record}/merge",
+        CONFLICT_RESOLVERS,
     ),
 ];
 

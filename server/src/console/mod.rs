@@ -22,6 +22,7 @@
 mod abstractions;
 pub mod alerts;
 pub mod bindings;
+mod conflicts;
 mod continuity;
 mod intelligence;
 pub mod live;

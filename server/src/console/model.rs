@@ -536,3 +536,74 @@ pub struct HandoverRequest {
     pub from: String,
     pub to: String,
 }
+
+// --- conflicts (issue 12, item 6) --------------------------------------------------------------
+
+/// One version of a record edited on two devices at once: a head of the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConflictVersion {
+    pub revision: Uuid,
+    /// The officer (or console user) who made it, and their name in the directory when listed.
+    pub author: String,
+    pub author_name: Option<String>,
+    /// The tablet it was made on (the server's own chain for a version made in the console).
+    pub device_id: Uuid,
+    /// The tablet's clock when it was saved.
+    pub recorded_at: DateTime<Utc>,
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    /// Why it was changed, as the officer wrote it.
+    pub reason: Option<String>,
+    pub record: Record,
+    /// The version tablets show until the conflict is resolved (the rule every device
+    /// applies: the latest clock wins).
+    pub shown: bool,
+}
+
+/// One field of a conflicted record, as each version has it (in the order of
+/// [`Conflict::versions`]; empty where a version has none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConflictField {
+    /// The record's JSON path, e.g. `body.summary`, `location.lat`, `body.contacts[0].name`.
+    pub field: String,
+    /// The path for a person: "Summary", "Location › Lat", "Contacts 1 › Name".
+    pub label: String,
+    pub values: Vec<String>,
+    /// The versions do not all agree on it.
+    pub differs: bool,
+}
+
+/// A record with more than one current version (heads), side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflict {
+    pub record_id: Uuid,
+    pub kind: liaison_core::records::RecordKind,
+    /// The record's title as the shown version has it.
+    pub title: String,
+    pub operation: Option<Uuid>,
+    pub operation_name: Option<String>,
+    /// The officer whose own work it is (a record of neither an operation nor the directory).
+    pub officer: Option<String>,
+    /// Oldest first (by receipt).
+    pub versions: Vec<ConflictVersion>,
+    /// Field by field, every field any version has.
+    pub fields: Vec<ConflictField>,
+}
+
+/// The conflicts page: every record the person may see that has more than one current
+/// version, most recently changed first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflicts {
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Resolving a conflict: the version kept (its content goes forward) and the other version it
+/// is merged with, both as the person saw them, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictResolve {
+    pub keep: Uuid,
+    pub other: Uuid,
+    /// Why this version: becomes the merge's reason, "Kept PC 1's version: <reason>".
+    pub reason: String,
+}

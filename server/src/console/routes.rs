@@ -52,6 +52,7 @@ pub(super) fn api(state: ConsoleState) -> Router {
         .merge(super::abstractions::routes())
         .merge(super::continuity::routes())
         .merge(super::intelligence::routes())
+        .merge(super::conflicts::routes())
         .with_state(state)
 }
 
@@ -569,6 +570,7 @@ async fn operation_create(State(state): State<ConsoleState>, signed: Signed, bod
                 id,
                 record_id: id,
                 parent: None,
+                merges: None,
                 author,
                 reason: None,
                 record,
@@ -608,6 +610,7 @@ async fn operation_edit(
                 id: Uuid::now_v7(),
                 record_id: id,
                 parent: Some(parent),
+                merges: None,
                 author,
                 reason: edit.reason.clone().filter(|r| !r.trim().is_empty()),
                 record,

@@ -90,6 +90,7 @@ async fn tasking_create(State(state): State<ConsoleState>, signed: Signed, body:
                 id,
                 record_id: id,
                 parent: None,
+                merges: None,
                 author,
                 reason: None,
                 record,

@@ -46,6 +46,7 @@ fn rev() -> Revision {
         id: Uuid::from_u128(100),
         record_id: Uuid::from_u128(200),
         parent: None,
+        merges: None,
         kind: RecordKind::Group,
         author: OfficerId::new(OFFICER).unwrap(),
         device_id: device().device_id,
@@ -459,6 +460,127 @@ fn each_refusal_has_its_reason() {
     seen.insert(ConflictingCopy);
     let all: std::collections::HashSet<_> = RejectReason::ALL.into_iter().collect();
     assert_eq!(seen, all, "a refusal reason without its case");
+}
+
+/// A merge of the record `rev()` made: keeps revision 101 (its parent) and merges 102, the
+/// other head, both held revisions of the record.
+fn merge(mut r: Revision) -> Revision {
+    r.id = Uuid::from_u128(103);
+    r.parent = Some(Uuid::from_u128(101));
+    r.merges = Some(Uuid::from_u128(102));
+    r.reason = Some("Kept PC 1's version".into());
+    r
+}
+
+/// What the server holds for a merge of `rev()`'s record: the record, and both heads.
+fn bound_for_merge(r: &Revision) -> Held {
+    Held {
+        merge_record: Some(r.record_id),
+        ..bound(r)
+    }
+}
+
+#[test]
+fn a_merge_naming_two_held_versions_of_the_record_is_stored() {
+    let r = seal(merge(rev()));
+    assert_eq!(
+        judge(&device(), &r, &bound_for_merge(&rev())),
+        Ok(Verdict::Store {
+            registers_operation: false,
+            binds: false
+        })
+    );
+}
+
+#[test]
+fn a_merge_is_refused_unless_it_keeps_one_held_version_and_merges_another_of_the_same_record() {
+    let d = device();
+    let cases: Vec<(&str, Revision, Held, &str)> = vec![
+        (
+            "no parent: nothing kept",
+            seal(Revision {
+                parent: None,
+                ..merge(rev())
+            }),
+            bound_for_merge(&rev()),
+            "names no version it keeps",
+        ),
+        (
+            "the same version kept and merged",
+            seal(Revision {
+                merges: Some(Uuid::from_u128(101)),
+                ..merge(rev())
+            }),
+            bound_for_merge(&rev()),
+            "the same version as kept and as merged",
+        ),
+        (
+            "a merged revision the server does not hold",
+            seal(merge(rev())),
+            bound(&rev()),
+            "not a held revision of this record",
+        ),
+        (
+            "a merged revision of another record",
+            seal(merge(rev())),
+            Held {
+                merge_record: Some(Uuid::from_u128(999)),
+                ..bound(&rev())
+            },
+            "not a held revision of this record",
+        ),
+    ];
+    for (case, r, held, says) in cases {
+        let refusal = match judge(&d, &r, &held) {
+            Ok(Verdict::Refuse(r)) => r,
+            other => panic!("{case}: expected a refusal, got {other:?}"),
+        };
+        assert_eq!(refusal.reason, RejectReason::UnknownParent, "{case}");
+        assert!(refusal.message.contains(says), "{case}: {}", refusal.message);
+        assert!(
+            refusal.message.contains("a merge names two versions"),
+            "{case}: {}",
+            refusal.message
+        );
+    }
+}
+
+#[test]
+fn a_merge_of_a_record_with_a_supervisors_part_is_refused() {
+    use liaison_core::records::{Escalation, EscalationKind, EscalationTo};
+    let escalation = Revision {
+        kind: RecordKind::Escalation,
+        body: Record {
+            body: Body::Escalation(Escalation {
+                category: EscalationKind::Safeguarding,
+                summary: "Lone child by the fountain".into(),
+                told: String::new(),
+                told_at: now() - Duration::minutes(2),
+                addressed_to: Some(EscalationTo::Supervisor),
+                addressed_person: String::new(),
+                escalated: vec![],
+                acknowledged: None,
+                decision: None,
+                response: String::new(),
+                response_at: None,
+                responded_by: String::new(),
+            }),
+            ..group(None)
+        },
+        ..rev()
+    };
+    assert!(escalation.kind.has_supervisors_part());
+    let held = Held {
+        parent_body: Some(escalation.body.clone()),
+        ..bound_for_merge(&escalation)
+    };
+    match judge(&device(), &seal(merge(escalation)), &held) {
+        Ok(Verdict::Refuse(r)) => {
+            assert_eq!(r.reason, RejectReason::Invalid);
+            assert!(r.message.contains("never merged on a tablet"), "{}", r.message);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[test]

@@ -57,14 +57,18 @@ pub struct StoredSession {
 }
 
 /// One revision for the server's own chain, made on a person's behalf: a new record
-/// (`parent` None) or a new revision of one already held (`parent` = the record's current
-/// revision, else the edit is refused as made from a stale copy).
+/// (`parent` None), a new revision of one already held (`parent` = the record's current
+/// revision, else the edit is refused as made from a stale copy), or a merge of a record
+/// edited on two devices at once (`parent` = the head kept, `merges` = the other head; both
+/// must be heads of the record still, else it is refused as stale).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwnRevision {
     /// Made by the caller, like a device makes its revisions' ids.
     pub id: Uuid,
     pub record_id: Uuid,
     pub parent: Option<Uuid>,
+    /// For a merge: the other head it resolves.
+    pub merges: Option<Uuid>,
     pub author: OfficerId,
     pub reason: Option<String>,
     pub record: Record,
@@ -139,6 +143,11 @@ pub trait ConsoleStore {
     /// Revisions of every record of `kind`, whatever its scope, after the log position
     /// `after`, in log order, at most `limit` (the console's list of taskings).
     fn kind_log(&self, kind: liaison_core::records::RecordKind, after: i64, limit: u32) -> Result<Vec<Logged>>;
+    /// The heads of every record that has more than one (edited on two devices at once and not
+    /// merged yet), by record, in log order.
+    fn open_heads(&self) -> Result<Vec<Logged>>;
+    /// The heads of one record (none when it is not held), in log order.
+    fn record_heads(&self, record: Uuid) -> Result<Vec<Logged>>;
     /// The officer a record is bound to (its first revision's author, or the owner the
     /// console gave it), if the record exists.
     fn record_author(&self, record: Uuid) -> Result<Option<String>>;
@@ -205,8 +214,8 @@ pub(super) fn describe_change(before: &Staff, change: &StaffChange) -> String {
 
 /// The server's own chain as revisions are appended to it in one transaction: both backends
 /// read its head, then take each next revision from here, so the rules of an append (a valid
-/// record; a new record is new; an edit names the record's current revision; the clock moves
-/// past the chain's and the record's) are written once.
+/// record; a new record is new; an edit names the record's current revision; a merge names two
+/// of its heads; the clock moves past the chain's and the record's) are written once.
 pub(super) struct OwnChain {
     pub device_id: Uuid,
     pub seq: u64,
@@ -230,9 +239,9 @@ impl OwnChain {
         }
     }
 
-    /// The next revision, for `own`, whose record's current revision (id, clock) is `held`:
-    /// checked, linked, hashed; with its canonical body.
-    pub fn next(&mut self, own: &OwnRevision, held: Option<(Uuid, Hlc)>) -> Result<(Revision, String)> {
+    /// The next revision, for `own`, whose record's heads (id, clock) are `heads` (none for a
+    /// record not held): checked, linked, hashed; with its canonical body.
+    pub fn next(&mut self, own: &OwnRevision, heads: &[(Uuid, Hlc)]) -> Result<(Revision, String)> {
         own.record
             .validate()
             .map_err(|e| StorageError::Invalid(format!("revision {}: {e}", own.id)))?;
@@ -242,26 +251,37 @@ impl OwnChain {
                 own.id
             )));
         }
-        match (own.parent, held) {
-            (None, None) => {}
-            (Some(p), Some((c, _))) if p == c => {}
-            (None, Some(_)) => {
+        let current = liaison_core::evidence::winner(heads.iter().map(|(id, hlc)| (*hlc, id))).copied();
+        let is_head = |id: Uuid| heads.iter().any(|(h, _)| *h == id);
+        match (own.parent, own.merges, current) {
+            (None, None, None) => {}
+            (Some(p), None, Some(c)) if p == c => {}
+            (Some(p), Some(m), Some(_)) if p != m && is_head(p) && is_head(m) => {}
+            (None, Some(_), _) => {
+                return Err(StorageError::Invalid(format!(
+                    "revision {}: a merge names the version it keeps as its parent",
+                    own.id
+                )))
+            }
+            (None, None, Some(_)) => {
                 return Err(StorageError::Conflict(format!(
                     "record {} already exists: an edit names the revision it was made from",
                     own.record_id
                 )))
             }
-            (Some(_), None) => return Err(StorageError::UnknownRecord(own.record_id)),
-            (Some(_), Some(_)) => return Err(stale(own.record_id)),
+            (Some(_), _, None) => return Err(StorageError::UnknownRecord(own.record_id)),
+            (Some(_), Some(_), Some(_)) => return Err(not_both_heads(own.record_id)),
+            (Some(_), None, Some(_)) => return Err(stale(own.record_id)),
         }
         self.seq += 1;
-        // After the record's current revision too, so the edit wins on every device.
-        let floor = held.map(|(_, h)| h).unwrap_or_default().max(self.hlc);
+        // After every head of the record too, so the revision wins on every device.
+        let floor = heads.iter().map(|(_, h)| *h).max().unwrap_or_default().max(self.hlc);
         self.hlc = floor.tick(self.now.timestamp_millis());
         let mut rev = Revision {
             id: own.id,
             record_id: own.record_id,
             parent: own.parent,
+            merges: own.merges,
             kind: own.record.body.kind(),
             author: own.author.clone(),
             device_id: self.device_id,
@@ -278,6 +298,51 @@ impl OwnChain {
         self.prev = rev.hash;
         Ok((rev, body))
     }
+}
+
+/// A record's heads after `rev` is appended to it: the revisions it follows (its parent, and
+/// the head it merges) are heads no more.
+pub(super) fn heads_after(heads: &mut Vec<(Uuid, Hlc)>, rev: &Revision) {
+    heads.retain(|(id, _)| Some(*id) != rev.parent && Some(*id) != rev.merges);
+    heads.push((rev.id, rev.hlc));
+}
+
+/// What the audit entry of a revision the server writes on a person's behalf says it did.
+pub(super) fn describe_own(rev: &Revision, actor: &str) -> String {
+    let what = match (rev.parent, rev.merges) {
+        (None, _) => "created".to_string(),
+        (Some(_), None) => "edited".to_string(),
+        (Some(kept), Some(merged)) => {
+            format!("merged (two versions made at once: revision {kept} kept, revision {merged} resolved)")
+        }
+    };
+    format!(
+        "{} {what} of record {} written to the server's chain by {actor} as {}",
+        rev.kind.as_str(),
+        rev.record_id,
+        rev.author
+    )
+}
+
+/// Of `heads` (of several records, in log order), those of records with more than one.
+pub(super) fn more_than_one(heads: Vec<Logged>) -> Vec<Logged> {
+    let mut count: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    for l in &heads {
+        *count.entry(l.revision.record_id).or_default() += 1;
+    }
+    heads
+        .into_iter()
+        .filter(|l| count.get(&l.revision.record_id).is_some_and(|n| *n > 1))
+        .collect()
+}
+
+/// A merge naming versions that are no longer both heads of the record: another merge, or an
+/// edit, came first.
+pub(super) fn not_both_heads(record: Uuid) -> StorageError {
+    StorageError::Conflict(format!(
+        "record {record} no longer has both of these versions as current versions (it was merged or edited \
+         meanwhile): reload it and look again; nothing was written"
+    ))
 }
 
 /// An edit made from a copy of a record that has changed since.

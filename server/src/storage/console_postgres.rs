@@ -8,18 +8,21 @@
 //! revision-order lock (so pull positions commit in order) and logged under the audit lock.
 //! An operation's team becomes its assignments before the revision-order lock is taken, as a
 //! push assigns a tablet's new operation before it: the lock order stays the one
-//! `postgres.rs` documents, and the records' current revisions are read again under the lock
-//! so a device's edit committed meanwhile still makes this one stale.
+//! `postgres.rs` documents, and the records' heads are read again under the lock so a
+//! device's edit committed meanwhile still makes this one stale (and a merge whose versions
+//! are no longer both heads is refused).
 
 use super::audit_postgres as audit;
 use super::audit_sqlite::{action, time, ServerEntry};
 use super::console::{
-    stale, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
+    describe_own, heads_after, more_than_one, stale, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision,
+    StaffAccount, StaffChange, StoredSession,
 };
 use super::postgres::{
     advisory_lock, assign_in, bind_record, bump_assignment_version, execute, get, insert_batch, lock, query, query_one,
     query_opt, revision_from_row, revoke_in, PostgresStorage, REVISION_COLUMNS,
 };
+use super::sqlite::{AFTER_REVISION, IS_HEAD};
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
 use crate::visibility::Scope;
@@ -84,14 +87,11 @@ async fn log(
     Ok(())
 }
 
-/// Each record's current revision and its clock (the winner among its heads, the rule every
-/// device applies); a record not held is absent.
-async fn currents(tx: &Transaction<'_>, records: &[Uuid]) -> Result<HashMap<Uuid, (Uuid, Hlc)>> {
+/// Each record's heads and their clocks, in id order (a record not held is absent).
+async fn heads_of(tx: &Transaction<'_>, records: &[Uuid]) -> Result<HashMap<Uuid, Vec<(Uuid, Hlc)>>> {
     let rows = query(
         tx,
-        "SELECT v.record_id, v.id, v.hlc FROM revisions v
-         WHERE v.record_id = ANY($1)
-           AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
+        &format!("SELECT v.record_id, v.id, v.hlc FROM revisions v WHERE v.record_id = ANY($1) AND {IS_HEAD}"),
         &[&records],
     )
     .await?;
@@ -102,13 +102,20 @@ async fn currents(tx: &Transaction<'_>, records: &[Uuid]) -> Result<HashMap<Uuid
             .or_default()
             .push((get(r, 1)?, Hlc::unpack(get(r, 2)?)));
     }
-    Ok(heads
-        .into_iter()
-        .filter_map(|(record, heads)| {
-            let won = *liaison_core::evidence::winner(heads.iter().map(|(id, hlc)| (*hlc, id)))?;
-            heads.into_iter().find(|(id, _)| *id == won).map(|h| (record, h))
-        })
-        .collect())
+    for h in heads.values_mut() {
+        h.sort_by_key(|(id, _)| *id);
+    }
+    Ok(heads)
+}
+
+/// A revision with its log position and receipt time, from a query's columns
+/// `{REVISION_COLUMNS}, pos, received_ms`.
+fn logged_from_row(r: &Row) -> Result<Logged> {
+    Ok(Logged {
+        revision: revision_from_row(r)?,
+        position: get(r, AFTER_REVISION)?,
+        received_at: time(get(r, AFTER_REVISION + 1)?),
+    })
 }
 
 /// Appends to the server's own chain inside `tx` (see [`ConsoleStore::append_own`]).
@@ -138,21 +145,21 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
     let mut records: Vec<Uuid> = revisions.iter().map(|r| r.record_id).collect();
     records.sort();
     records.dedup();
-    // The records as held before this batch, and as the chain grows in it.
-    let read = currents(tx, &records).await?;
-    let mut current: HashMap<Uuid, Option<(Uuid, Hlc)>> = HashMap::new();
+    // The records' heads as held before this batch, and as the chain grows in it.
+    let read = heads_of(tx, &records).await?;
+    let mut current: HashMap<Uuid, Vec<(Uuid, Hlc)>> = HashMap::new();
     let mut made: Vec<(Revision, String, Scope)> = Vec::with_capacity(revisions.len());
     for own in revisions {
-        let held = match current.get(&own.record_id) {
-            Some(c) => *c,
-            None => read.get(&own.record_id).copied(),
+        let mut heads = match current.remove(&own.record_id) {
+            Some(h) => h,
+            None => read.get(&own.record_id).cloned().unwrap_or_default(),
         };
-        let (rev, body) = chain.next(own, held)?;
-        let hlc = rev.hlc;
+        let (rev, body) = chain.next(own, &heads)?;
         if let Body::Operation(op) = &rev.body.body {
             set_operation(tx, rev.record_id, &op.name, &op.team, ms(now)).await?;
         }
-        current.insert(own.record_id, Some((rev.id, hlc)));
+        heads_after(&mut heads, &rev);
+        current.insert(own.record_id, heads);
         let scope = Scope::of(&rev);
         made.push((rev, body, scope));
     }
@@ -160,7 +167,7 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
     // revision until this transaction ends: a record a device changed since it was read
     // above makes the edit stale, as it would have been had the device been first.
     advisory_lock(tx, lock::REVISION_ORDER).await?;
-    let again = currents(tx, &records).await?;
+    let again = heads_of(tx, &records).await?;
     if let Some(record) = records.iter().find(|r| read.get(r) != again.get(r)) {
         return Err(stale(*record));
     }
@@ -181,13 +188,7 @@ async fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], actor: &
             actor,
             action::COLLECTION,
             scope.operation(),
-            format!(
-                "{} {} of record {} written to the server's chain by {actor} as {}",
-                rev.kind.as_str(),
-                if rev.parent.is_none() { "created" } else { "edited" },
-                rev.record_id,
-                rev.author
-            ),
+            describe_own(rev, actor),
             "console",
         )
         .await?;
@@ -634,13 +635,7 @@ impl ConsoleStore for PostgresStorage {
                 )
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(Logged {
-                        revision: revision_from_row(r)?,
-                        position: get(r, 13)?,
-                        received_at: time(get(r, 14)?),
-                    })
-                })
+                .map(logged_from_row)
                 .collect()
             })
         })
@@ -722,13 +717,51 @@ impl ConsoleStore for PostgresStorage {
                 )
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(Logged {
-                        revision: revision_from_row(r)?,
-                        position: get(r, 13)?,
-                        received_at: time(get(r, 14)?),
-                    })
-                })
+                .map(logged_from_row)
+                .collect()
+            })
+        })
+    }
+
+    fn open_heads(&self) -> Result<Vec<Logged>> {
+        self.run(|| {
+            self.read(async |tx| {
+                // A record with two heads has a revision two others name as parent (their paths
+                // back to its first revision meet there): only those records are looked at.
+                let heads = query(
+                    tx,
+                    &format!(
+                        "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions v
+                         WHERE v.record_id IN (SELECT record_id FROM revisions WHERE parent_id IS NOT NULL
+                                               GROUP BY record_id, parent_id HAVING count(*) > 1)
+                           AND {IS_HEAD}
+                         ORDER BY v.pos"
+                    ),
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(logged_from_row)
+                .collect::<Result<Vec<_>>>()?;
+                Ok(more_than_one(heads))
+            })
+        })
+    }
+
+    fn record_heads(&self, record: Uuid) -> Result<Vec<Logged>> {
+        self.run(|| {
+            self.read(async |tx| {
+                query(
+                    tx,
+                    &format!(
+                        "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions v
+                         WHERE v.record_id = $1 AND {IS_HEAD} ORDER BY v.pos"
+                    ),
+                    &[&record],
+                )
+                .await?
+                .iter()
+                .map(logged_from_row)
                 .collect()
             })
         })

@@ -2,9 +2,12 @@
 
 use super::audit_sqlite::{self, action, ServerEntry};
 use super::console::{
-    ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
+    describe_own, heads_after, more_than_one, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision,
+    StaffAccount, StaffChange, StoredSession,
 };
-use super::sqlite::{bind_record, revision_from_row, store_revision, SqliteStorage, REVISION_COLUMNS};
+use super::sqlite::{
+    bind_record, revision_from_row, store_revision, SqliteStorage, AFTER_REVISION, IS_HEAD, REVISION_COLUMNS,
+};
 use super::{Result, RevocationReason, StorageError};
 use crate::console::model::{DeviceView, OfficerEntry, ReviewDecision, ReviewDecisionView, Staff, StaffRole};
 use crate::visibility::Scope;
@@ -127,16 +130,15 @@ pub(crate) fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], act
         .optional()?;
     let head = head.map(|(s, h, c)| (s as u64, Hash::from_slice(&h).unwrap_or_default(), Hlc::unpack(c)));
     let mut chain = OwnChain::after(device_id, head, now);
-    // A record's current revision as the chain grows in this transaction.
-    let mut current: HashMap<Uuid, Option<(Uuid, Hlc)>> = HashMap::new();
+    // A record's heads as the chain grows in this transaction.
+    let mut current: HashMap<Uuid, Vec<(Uuid, Hlc)>> = HashMap::new();
     let mut out = Vec::with_capacity(revisions.len());
     for own in revisions {
-        let held = match current.get(&own.record_id) {
-            Some(c) => *c,
-            None => current_in(tx, own.record_id)?,
+        let mut heads = match current.remove(&own.record_id) {
+            Some(h) => h,
+            None => heads_in(tx, own.record_id)?,
         };
-        let (rev, body) = chain.next(own, held)?;
-        let hlc = rev.hlc;
+        let (rev, body) = chain.next(own, &heads)?;
         let scope = Scope::of(&rev);
         store_revision(tx, &rev, &body, scope, ms(now), false)?;
         if rev.parent.is_none() {
@@ -150,16 +152,11 @@ pub(crate) fn append_own_in(tx: &Transaction<'_>, revisions: &[OwnRevision], act
             actor,
             action::COLLECTION,
             scope.operation(),
-            format!(
-                "{} {} of record {} written to the server's chain by {actor} as {}",
-                rev.kind.as_str(),
-                if rev.parent.is_none() { "created" } else { "edited" },
-                rev.record_id,
-                rev.author
-            ),
+            describe_own(&rev, actor),
             "console",
         )?;
-        current.insert(own.record_id, Some((rev.id, hlc)));
+        heads_after(&mut heads, &rev);
+        current.insert(own.record_id, heads);
         out.push(rev);
     }
     Ok(out)
@@ -209,17 +206,25 @@ fn set_operation(
     Ok(())
 }
 
-fn current_in(c: &Connection, record_id: Uuid) -> Result<Option<(Uuid, Hlc)>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT v.id, v.hlc FROM revisions v
-         WHERE v.record_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
-    )?;
-    let heads: Vec<(Uuid, Hlc)> = stmt
+/// A record's heads and their clocks (none when the record is not held).
+fn heads_in(c: &Connection, record_id: Uuid) -> Result<Vec<(Uuid, Hlc)>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT v.id, v.hlc FROM revisions v WHERE v.record_id = ?1 AND {IS_HEAD}"
+    ))?;
+    let heads = stmt
         .query_map([record_id], |r| Ok((r.get(0)?, Hlc::unpack(r.get(1)?))))?
         .collect::<rusqlite::Result<_>>()?;
-    let won = liaison_core::evidence::winner(heads.iter().map(|(id, hlc)| (*hlc, id))).copied();
-    Ok(won.and_then(|w| heads.into_iter().find(|(id, _)| *id == w)))
+    Ok(heads)
+}
+
+/// A revision with its log position and receipt time, from a query's columns
+/// `{REVISION_COLUMNS}, pos, received_ms`.
+fn logged_from_row(r: &Row<'_>) -> rusqlite::Result<Logged> {
+    Ok(Logged {
+        revision: revision_from_row(r)?,
+        position: r.get(AFTER_REVISION)?,
+        received_at: at(r.get(AFTER_REVISION + 1)?),
+    })
 }
 
 impl ConsoleStore for SqliteStorage {
@@ -522,13 +527,7 @@ impl ConsoleStore for SqliteStorage {
                 "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions
                  WHERE scope = 'operation' AND scope_operation = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
             ))?;
-            let rows = stmt.query_map(params![operation, after, limit], |r| {
-                Ok(Logged {
-                    revision: revision_from_row(r)?,
-                    position: r.get(13)?,
-                    received_at: at(r.get(14)?),
-                })
-            })?;
+            let rows = stmt.query_map(params![operation, after, limit], logged_from_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -588,13 +587,34 @@ impl ConsoleStore for SqliteStorage {
                 "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions
                  WHERE kind = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
             ))?;
-            let rows = stmt.query_map(params![kind.as_str(), after, limit], |r| {
-                Ok(Logged {
-                    revision: revision_from_row(r)?,
-                    position: r.get(13)?,
-                    received_at: at(r.get(14)?),
-                })
-            })?;
+            let rows = stmt.query_map(params![kind.as_str(), after, limit], logged_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn open_heads(&self) -> Result<Vec<Logged>> {
+        self.read(|c| {
+            // A record with two heads has a revision two others name as parent (their paths
+            // back to its first revision meet there): only those records are looked at.
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions v
+                 WHERE v.record_id IN (SELECT record_id FROM revisions WHERE parent_id IS NOT NULL
+                                       GROUP BY record_id, parent_id HAVING count(*) > 1)
+                   AND {IS_HEAD}
+                 ORDER BY v.pos"
+            ))?;
+            let heads: Vec<Logged> = stmt.query_map([], logged_from_row)?.collect::<rusqlite::Result<_>>()?;
+            Ok(more_than_one(heads))
+        })
+    }
+
+    fn record_heads(&self, record: Uuid) -> Result<Vec<Logged>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS}, pos, received_ms FROM revisions v
+                 WHERE v.record_id = ?1 AND {IS_HEAD} ORDER BY v.pos"
+            ))?;
+            let rows = stmt.query_map([record], logged_from_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }

@@ -24,7 +24,7 @@
 
 use super::audit_postgres as audit;
 use super::audit_sqlite::{action, ServerEntry};
-use super::sqlite::{hash_or_zero, operation_revision, revocation, wire_size_bound};
+use super::sqlite::{hash_or_zero, operation_revision, revocation, wire_size_bound, AFTER_REVISION, IS_HEAD};
 use super::{
     AuditChainReport, AuditSubject, AuditTrail, DeviceAuth, NewOperation, Result, ReviewItem, RevocationReason,
     ServerChainReport, Storage, StorageError,
@@ -54,7 +54,7 @@ mod embedded {
 }
 
 /// The newest schema version this server knows (the highest `migrations/postgres/V*` file).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Transaction-scoped advisory locks (`pg_advisory_xact_lock`), and the session lock held while
 /// migrating. The keys spell "LIAISON" and a number, to stay clear of other applications'.
@@ -415,8 +415,9 @@ impl PostgresStorage {
     }
 }
 
-pub(super) const REVISION_COLUMNS: &str =
-    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
+/// A revision's columns, as [`revision_from_row`] reads them (the SQLite backend's order); a
+/// query's further columns start at `AFTER_REVISION`.
+pub(super) const REVISION_COLUMNS: &str = super::sqlite::REVISION_COLUMNS;
 
 fn bad_row(column: &str, e: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(format!("a stored revision's {column} cannot be read: {e}"))
@@ -433,6 +434,7 @@ pub(super) fn revision_from_row(r: &Row) -> Result<Revision> {
         id: get(r, 0)?,
         record_id: get(r, 1)?,
         parent: get(r, 2)?,
+        merges: get(r, 13)?,
         kind: RecordKind::parse(&kind).map_err(|e| bad_row("kind", e))?,
         author: OfficerId::new(author).map_err(|e| bad_row("author", e))?,
         device_id: get(r, 5)?,
@@ -455,13 +457,14 @@ async fn insert_revision(
 ) -> Result<()> {
     execute(
         tx,
-        "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                                reason, body, prev_hash, hash, scope, scope_operation, received_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        "INSERT INTO revisions (id, record_id, parent_id, merge_id, kind, author, device_id, device_seq, recorded_ms,
+                                hlc, reason, body, prev_hash, hash, scope, scope_operation, received_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         &[
             &rev.id,
             &rev.record_id,
             &rev.parent,
+            &rev.merges,
             &rev.kind.as_str(),
             &rev.author.as_str(),
             &rev.device_id,
@@ -554,7 +557,7 @@ struct HeldInBatch {
     bindings: HashMap<Uuid, Binding>,
     memberships: HashMap<Uuid, Membership>,
     /// Stored earlier in this batch, for the supervisor's-part rule: the content of
-    /// revisions of such kinds, and the parents they follow.
+    /// revisions of such kinds, and the revisions they follow (as parent or as merged).
     batch_bodies: HashMap<Uuid, liaison_core::records::Record>,
     batch_children: std::collections::HashSet<Uuid>,
 }
@@ -562,7 +565,7 @@ struct HeldInBatch {
 impl HeldInBatch {
     async fn gather(tx: &Transaction<'_>, revisions: &[&Revision]) -> Result<HeldInBatch> {
         let mut ids: Vec<Uuid> = revisions.iter().map(|r| r.id).collect();
-        ids.extend(revisions.iter().filter_map(|r| r.parent));
+        ids.extend(revisions.iter().flat_map(|r| [r.parent, r.merges]).flatten());
         let (mut devices, mut seqs) = (Vec::new(), Vec::new());
         for r in revisions {
             for s in [r.device_seq as i64 - 1, r.device_seq as i64, r.device_seq as i64 + 1] {
@@ -653,13 +656,15 @@ impl HeldInBatch {
         held.after = self.by_seq.get(&(rev.device_id, seq + 1)).map(|(p, _)| *p);
         held.binding = self.bindings.get(&rev.record_id).cloned();
         held.parent_record = rev.parent.and_then(|p| self.by_id.get(&p)).map(|(_, r)| *r);
+        held.merge_record = rev.merges.and_then(|m| self.by_id.get(&m)).map(|(_, r)| *r);
         if let (Some(parent), true) = (rev.parent, rev.kind.has_supervisors_part()) {
             if let Some(body) = self.batch_bodies.get(&parent) {
                 held.parent_body = Some(body.clone());
                 held.parent_superseded = self.batch_children.contains(&parent);
             } else if let Some(r) = query_opt(
                 tx,
-                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = $1) FROM revisions WHERE id = $1",
+                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = $1 OR c.merge_id = $1)
+                 FROM revisions WHERE id = $1",
                 &[&parent],
             )
             .await?
@@ -698,9 +703,8 @@ impl HeldInBatch {
         if rev.kind.has_supervisors_part() {
             self.batch_bodies.insert(rev.id, rev.body.clone());
         }
-        if let Some(p) = rev.parent {
-            self.batch_children.insert(p);
-        }
+        self.batch_children
+            .extend([rev.parent, rev.merges].into_iter().flatten());
         self.by_id.insert(rev.id, (rev.hash, rev.record_id));
         self.by_seq
             .insert((rev.device_id, rev.device_seq as i64), (rev.prev_hash, rev.hash));
@@ -723,6 +727,7 @@ pub(super) async fn insert_batch(
     let ids: Vec<Uuid> = batch.iter().map(|b| b.0.id).collect();
     let records: Vec<Uuid> = batch.iter().map(|b| b.0.record_id).collect();
     let parents: Vec<Option<Uuid>> = batch.iter().map(|b| b.0.parent).collect();
+    let merges: Vec<Option<Uuid>> = batch.iter().map(|b| b.0.merges).collect();
     let kinds: Vec<&str> = batch.iter().map(|b| b.0.kind.as_str()).collect();
     let authors: Vec<&str> = batch.iter().map(|b| b.0.author.as_str()).collect();
     let devices: Vec<Uuid> = batch.iter().map(|b| b.0.device_id).collect();
@@ -738,14 +743,14 @@ pub(super) async fn insert_batch(
     execute(
         tx,
         "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                                reason, body, prev_hash, hash, scope, scope_operation, received_ms)
+                                reason, body, prev_hash, hash, scope, scope_operation, merge_id, received_ms)
          SELECT id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                reason, body, prev_hash, hash, scope, scope_operation, $16
+                reason, body, prev_hash, hash, scope, scope_operation, merge_id, $17
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::bigint[],
                      $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::text[],
-                     $15::uuid[])
+                     $15::uuid[], $16::uuid[])
               WITH ORDINALITY AS r (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                                    reason, body, prev_hash, hash, scope, scope_operation, n)
+                                    reason, body, prev_hash, hash, scope, scope_operation, merge_id, n)
          ORDER BY n",
         &[
             &ids,
@@ -763,6 +768,7 @@ pub(super) async fn insert_batch(
             &hashes,
             &scopes,
             &scope_ops,
+            &merges,
             &received_ms,
         ],
     )
@@ -1239,7 +1245,7 @@ impl Storage for PostgresStorage {
                             break;
                         }
                         consumed += 1;
-                        let pos: i64 = get(row, 13)?;
+                        let pos: i64 = get(row, AFTER_REVISION)?;
                         let rev = match revision_from_row(row) {
                             Ok(rev) => rev,
                             Err(e) => {
@@ -1255,7 +1261,10 @@ impl Storage for PostgresStorage {
                             break;
                         }
                         bytes += size;
-                        disclosed.entry(get(row, 14)?).or_default().push(rev.record_id);
+                        disclosed
+                            .entry(get(row, AFTER_REVISION + 1)?)
+                            .or_default()
+                            .push(rev.record_id);
                         revisions.push(rev);
                         last = pos;
                     }
@@ -1348,7 +1357,7 @@ impl Storage for PostgresStorage {
                         match revision_from_row(row) {
                             Ok(rev) => walk.push(&rev, get::<&str>(row, 10)?),
                             // The server's own position, as pull logs it when it skips the row.
-                            Err(e) => walk.unreadable(get(row, 13)?, e.to_string()),
+                            Err(e) => walk.unreadable(get(row, AFTER_REVISION)?, e.to_string()),
                         }
                     }
                 }
@@ -1367,9 +1376,7 @@ impl Storage for PostgresStorage {
             self.read(async |tx| {
                 let heads = query(
                     tx,
-                    "SELECT v.id, v.hlc FROM revisions v
-                     WHERE v.record_id = $1
-                       AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
+                    &format!("SELECT v.id, v.hlc FROM revisions v WHERE v.record_id = $1 AND {IS_HEAD}"),
                     &[&record_id],
                 )
                 .await?

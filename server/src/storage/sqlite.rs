@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -120,6 +120,14 @@ CREATE TABLE handovers (
 );
 CREATE INDEX handovers_to ON handovers (to_officer);
 CREATE INDEX officers_team ON officers (team);
+";
+
+/// Version 7: merges (issue 12). A merge revision names, beside its parent (the head kept),
+/// the other head it resolves: a head is then a revision no other revision of its record names
+/// as parent or as merged, and the index finds the revisions merged.
+const SCHEMA_V7: &str = "
+ALTER TABLE revisions ADD COLUMN merge_id BLOB;
+CREATE INDEX revisions_merge ON revisions (merge_id) WHERE merge_id IS NOT NULL;
 ";
 
 const SCHEMA_V4: &str = "
@@ -221,6 +229,9 @@ impl SqliteStorage {
             if version < 6 {
                 tx.execute_batch(SCHEMA_V6)?;
             }
+            if version < 7 {
+                tx.execute_batch(SCHEMA_V7)?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
         }
@@ -262,8 +273,18 @@ impl SqliteStorage {
     }
 }
 
+/// A revision's columns, as [`revision_from_row`] reads them; a query's further columns start
+/// at [`AFTER_REVISION`].
 pub(super) const REVISION_COLUMNS: &str =
-    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash";
+    "id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc, reason, body, prev_hash, hash, \
+     merge_id";
+/// The index of the first column after [`REVISION_COLUMNS`].
+pub(super) const AFTER_REVISION: usize = 14;
+
+/// The condition that the revision `v` is a head of its record: no revision of the record
+/// names it as its parent or as merged (`c` is taken). The same text on both backends.
+pub(super) const IS_HEAD: &str = "NOT EXISTS (SELECT 1 FROM revisions c
+                   WHERE c.record_id = v.record_id AND (c.parent_id = v.id OR c.merge_id = v.id))";
 
 fn hash_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
     let b: Vec<u8> = r.get(i)?;
@@ -286,6 +307,7 @@ pub(super) fn revision_from_row(r: &Row<'_>) -> rusqlite::Result<Revision> {
         id: r.get(0)?,
         record_id: r.get(1)?,
         parent: r.get(2)?,
+        merges: r.get(13)?,
         kind: RecordKind::parse(&kind).map_err(|e| conversion(3, e))?,
         author: OfficerId::new(author).map_err(|e| conversion(4, e))?,
         device_id: r.get(5)?,
@@ -309,14 +331,15 @@ pub(super) fn wire_size_bound(rev: &Revision, body_len: usize) -> usize {
 
 fn insert_revision(tx: &Transaction<'_>, rev: &Revision, body: &str, scope: Scope, received_ms: i64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO revisions (id, record_id, parent_id, kind, author, device_id, device_seq, recorded_ms, hlc,
-                                reason, body, prev_hash, hash, scope, scope_operation, received_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO revisions (id, record_id, parent_id, merge_id, kind, author, device_id, device_seq, recorded_ms,
+                                hlc, reason, body, prev_hash, hash, scope, scope_operation, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         rev.id,
         rev.record_id,
         rev.parent,
+        rev.merges,
         rev.kind.as_str(),
         rev.author.as_str(),
         rev.device_id,
@@ -411,7 +434,8 @@ fn held_for(
     if let (Some(parent), true) = (rev.parent, rev.kind.has_supervisors_part()) {
         let row: Option<(String, bool)> = tx
             .prepare_cached(
-                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = ?1) FROM revisions WHERE id = ?1",
+                "SELECT body, EXISTS (SELECT 1 FROM revisions c WHERE c.parent_id = ?1 OR c.merge_id = ?1)
+                 FROM revisions WHERE id = ?1",
             )?
             .query_row([parent], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -424,6 +448,12 @@ fn held_for(
         held.parent_record = tx
             .prepare_cached("SELECT record_id FROM revisions WHERE id = ?1")?
             .query_row([parent], |r| r.get(0))
+            .optional()?;
+    }
+    if let Some(merged) = rev.merges {
+        held.merge_record = tx
+            .prepare_cached("SELECT record_id FROM revisions WHERE id = ?1")?
+            .query_row([merged], |r| r.get(0))
             .optional()?;
     }
     if let Some(op) = scope.operation() {
@@ -554,6 +584,7 @@ pub(super) fn operation_revision(
         id,
         record_id: id,
         parent: None,
+        merges: None,
         kind: RecordKind::Operation,
         author: op.created_by.clone(),
         device_id,
@@ -911,7 +942,7 @@ impl Storage for SqliteStorage {
                     break;
                 }
                 consumed += 1;
-                let pos: i64 = row.get(13)?;
+                let pos: i64 = row.get(AFTER_REVISION)?;
                 let rev = match revision_from_row(row) {
                     Ok(rev) => rev,
                     Err(e) => {
@@ -928,7 +959,10 @@ impl Storage for SqliteStorage {
                     break;
                 }
                 bytes += size;
-                disclosed.entry(row.get(14)?).or_default().push(rev.record_id);
+                disclosed
+                    .entry(row.get(AFTER_REVISION + 1)?)
+                    .or_default()
+                    .push(rev.record_id);
                 revisions.push(rev);
                 last = pos;
             }
@@ -992,7 +1026,7 @@ impl Storage for SqliteStorage {
                 match revision_from_row(row) {
                     Ok(rev) => walk.push(&rev, &row.get::<_, String>(10)?),
                     // The server's own position, as pull logs it when it skips the row.
-                    Err(e) => walk.unreadable(row.get(13)?, e.to_string()),
+                    Err(e) => walk.unreadable(row.get(AFTER_REVISION)?, e.to_string()),
                 }
             }
             let report = walk.finish();
@@ -1006,11 +1040,9 @@ impl Storage for SqliteStorage {
 
     fn current_revision(&self, record_id: Uuid) -> Result<Option<(Uuid, u32)>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT v.id, v.hlc FROM revisions v
-                 WHERE v.record_id = ?1
-                   AND NOT EXISTS (SELECT 1 FROM revisions c WHERE c.record_id = v.record_id AND c.parent_id = v.id)",
-            )?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT v.id, v.hlc FROM revisions v WHERE v.record_id = ?1 AND {IS_HEAD}"
+            ))?;
             let heads: Vec<(Uuid, Hlc)> = stmt
                 .query_map([record_id], |r| Ok((r.get(0)?, Hlc::unpack(r.get(1)?))))?
                 .collect::<rusqlite::Result<_>>()?;

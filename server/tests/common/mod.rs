@@ -485,6 +485,7 @@ pub fn forge_with(
         id: uuid::Uuid::now_v7(),
         record_id: uuid::Uuid::now_v7(),
         parent: None,
+        merges: None,
         kind: record.kind(),
         author: d.officer.clone(),
         device_id: s.device_id(),

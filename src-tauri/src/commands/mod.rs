@@ -23,6 +23,7 @@ use liaison_core::service::*;
 use liaison_core::store::{Draft, RecordSummary, Saved, SearchHit, SearchQuery};
 use liaison_core::RecordId;
 use tauri::State;
+use uuid::Uuid;
 
 /// A command as the UI sees it.
 pub struct Signature {
@@ -85,9 +86,11 @@ app_commands! {
     records::timeline(query: TimelineQuery) -> TimelinePage;
     records::search(query: SearchQuery) -> Vec<SearchHit>;
     records::directory() -> Vec<RecordSummary>;
+    records::confirm_directory_entry(record_id: RecordId) -> Saved;
     records::record_detail(record_id: RecordId, purpose: Option<String>) -> RecordDetail;
     records::create_record(record: Record, draft: Option<String>) -> Saved;
     records::edit_record(record_id: RecordId, record: Record, reason: String, draft: Option<String>) -> Saved;
+    records::merge_versions(record_id: RecordId, keep: Uuid, other: Uuid, reason: String) -> Saved;
     records::intelligence_draft_from_note(note_id: RecordId) -> IntelligenceSubmission;
     records::submit_note_as_intelligence(note_id: RecordId, submission: IntelligenceSubmission, reason: String) -> Saved;
     rumours::rumour_board(operation_id: RecordId) -> Vec<RumourCard>;

@@ -7,6 +7,7 @@ use liaison_core::service::{self, RecordDetail, TimelinePage, TimelineQuery};
 use liaison_core::store::{RecordSummary, Saved, SearchHit, SearchQuery};
 use liaison_core::{Access, Record, RecordId};
 use tauri::State;
+use uuid::Uuid;
 
 #[tauri::command(async)]
 pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> CmdResult<TimelinePage> {
@@ -21,6 +22,12 @@ pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<Vec<S
 #[tauri::command(async)]
 pub fn directory(state: State<'_, AppState>) -> CmdResult<Vec<RecordSummary>> {
     state.with_store(|s| service::directory(s))
+}
+
+/// Records that a directory entry is still current (who and when, in the chain).
+#[tauri::command(async)]
+pub fn confirm_directory_entry(state: State<'_, AppState>, record_id: RecordId) -> CmdResult<Saved> {
+    state.as_officer(|s, officer| service::confirm_directory_entry(s, officer, record_id))
 }
 
 #[tauri::command(async)]
@@ -68,6 +75,19 @@ pub fn edit_record(
         .as_officer(|s, officer| service::edit_record(s, officer, record_id, record, &reason, draft.as_deref()))?;
     sync_if_urgent(&state, urgent);
     Ok(saved)
+}
+
+/// Resolves a record edited on two devices at once by keeping one version: a merge revision
+/// that names both, so every device ends with one version.
+#[tauri::command(async)]
+pub fn merge_versions(
+    state: State<'_, AppState>,
+    record_id: RecordId,
+    keep: Uuid,
+    other: Uuid,
+    reason: String,
+) -> CmdResult<Saved> {
+    state.as_officer(|s, officer| service::merge_versions(s, officer, record_id, keep, other, &reason))
 }
 
 /// The intelligence submission a contact note suggests, for the officer to edit.

@@ -28,6 +28,8 @@ import type {
   AlertResponse,
   IntelligenceQueue,
   IntelligenceReviewForm,
+  Conflicts,
+  ConflictResolve,
 } from "./bindings";
 
 export const API = "/console/api";
@@ -155,4 +157,9 @@ export const api = {
   intelligence: () => request<IntelligenceQueue>("GET", "/intelligence"),
   reviewIntelligence: (recordId: string, r: IntelligenceReviewForm) =>
     request<IntelligenceQueue>("POST", `/intelligence/${enc(recordId)}/review`, r),
+
+  // Conflicts: records edited on two tablets at once, resolved by a merge.
+  conflicts: () => request<Conflicts>("GET", "/conflicts"),
+  resolveConflict: (recordId: string, r: ConflictResolve) =>
+    request<Conflicts>("POST", `/conflicts/${enc(recordId)}/merge`, r),
 };

@@ -18,6 +18,7 @@ import { TasksPage } from "./pages/Tasks";
 import { AlertsPage } from "./pages/Alerts";
 import { AbstractionsPage } from "./pages/Abstractions";
 import { IntelligencePage } from "./pages/Intelligence";
+import { ConflictsPage } from "./pages/Conflicts";
 import { Page } from "./ui";
 
 function useHashRoute(): Route {
@@ -168,6 +169,8 @@ function RoutePage({ route, me }: { route: Route; me: Me }) {
       return <AbstractionsPage />;
     case "intelligence":
       return <IntelligencePage />;
+    case "conflicts":
+      return <ConflictsPage />;
     case "not-found":
       return (
         <Page title="Page not found">

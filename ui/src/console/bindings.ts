@@ -158,6 +158,91 @@ export type Body = { "kind": "operation" } & Operation | { "kind": "person" } & 
 export type Compliance = "kept" | "partly_kept" | "not_kept";
 
 /**
+ * A record with more than one current version (heads), side by side.
+ */
+export type Conflict = { record_id: string, kind: RecordKind, 
+/**
+ * The record's title as the shown version has it.
+ */
+title: string, operation: string | null, operation_name: string | null, 
+/**
+ * The officer whose own work it is (a record of neither an operation nor the directory).
+ */
+officer: string | null, 
+/**
+ * Oldest first (by receipt).
+ */
+versions: Array<ConflictVersion>, 
+/**
+ * Field by field, every field any version has.
+ */
+fields: Array<ConflictField>, };
+
+/**
+ * One field of a conflicted record, as each version has it (in the order of
+ * [`Conflict::versions`]; empty where a version has none).
+ */
+export type ConflictField = { 
+/**
+ * The record's JSON path, e.g. `body.summary`, `location.lat`, `body.contacts[0].name`.
+ */
+field: string, 
+/**
+ * The path for a person: "Summary", "Location › Lat", "Contacts 1 › Name".
+ */
+label: string, values: Array<string>, 
+/**
+ * The versions do not all agree on it.
+ */
+differs: boolean, };
+
+/**
+ * Resolving a conflict: the version kept (its content goes forward) and the other version it
+ * is merged with, both as the person saw them, and why.
+ */
+export type ConflictResolve = { keep: string, other: string, 
+/**
+ * Why this version: becomes the merge's reason, "Kept PC 1's version: <reason>".
+ */
+reason: string, };
+
+/**
+ * One version of a record edited on two devices at once: a head of the record.
+ */
+export type ConflictVersion = { revision: string, 
+/**
+ * The officer (or console user) who made it, and their name in the directory when listed.
+ */
+author: string, author_name: string | null, 
+/**
+ * The tablet it was made on (the server's own chain for a version made in the console).
+ */
+device_id: string, 
+/**
+ * The tablet's clock when it was saved.
+ */
+recorded_at: string, 
+/**
+ * When the server received it.
+ */
+received_at: string, 
+/**
+ * Why it was changed, as the officer wrote it.
+ */
+reason: string | null, record: Record, 
+/**
+ * The version tablets show until the conflict is resolved (the rule every device
+ * applies: the latest clock wins).
+ */
+shown: boolean, };
+
+/**
+ * The conflicts page: every record the person may see that has more than one current
+ * version, most recently changed first.
+ */
+export type Conflicts = { conflicts: Array<Conflict>, };
+
+/**
  * Every refusal the console gets: a code, one sentence for a person, and field errors for a
  * form.
  */
@@ -599,6 +684,11 @@ sector?: string | null,
  * People, groups, venues or agencies this concerns.
  */
 links?: Array<string>, tags?: Array<string>, body: Body, };
+
+/**
+ * The kind of a record without its content: for filters, indexes and the wire.
+ */
+export type RecordKind = "operation" | "person" | "group" | "venue" | "agency" | "contact_note" | "rumour_report" | "negotiation_outcome" | "tension_reading" | "escalation" | "tasking" | "abstraction" | "referral" | "intelligence_submission";
 
 export type Referral = { 
 /**

@@ -16,7 +16,8 @@ export type Ability =
   | "tasking" // give officers tasks and read their results
   | "alerts" // escalations: be alerted, acknowledge, answer
   | "intelligence" // quality-assure officers' intelligence submissions
-  | "abstractions"; // request, authorise or refuse; the monthly rate
+  | "abstractions" // request, authorise or refuse; the monthly rate
+  | "conflicts"; // records edited on two tablets at once: see both versions, keep one
 
 const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
   admin: [
@@ -30,10 +31,10 @@ const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
     "reviews",
     "audit",
   ],
-  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking", "alerts", "intelligence", "abstractions"],
-  silver: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions"],
-  bronze: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions"],
-  supervisor: ["officers.read", "operations.read", "devices.read", "tasking", "alerts", "intelligence", "abstractions"],
+  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
+  silver: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
+  bronze: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
+  supervisor: ["officers.read", "operations.read", "devices.read", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
   officer: ["operations.read"],
 };
 
@@ -59,6 +60,7 @@ const NAV: { item: NavItem; needs: Ability }[] = [
   { item: { href: "#/tasks", label: "Tasks", routes: ["tasks"] }, needs: "tasking" },
   { item: { href: "#/intelligence", label: "Intelligence", routes: ["intelligence"] }, needs: "intelligence" },
   { item: { href: "#/abstractions", label: "Abstractions", routes: ["abstractions"] }, needs: "abstractions" },
+  { item: { href: "#/conflicts", label: "Conflicts", routes: ["conflicts"] }, needs: "conflicts" },
 ];
 
 /** The navigation a role sees, in a fixed order. */

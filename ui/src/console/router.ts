@@ -16,6 +16,7 @@ export type Route =
   | { name: "alerts" }
   | { name: "abstractions" }
   | { name: "intelligence" }
+  | { name: "conflicts" }
   | { name: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -44,6 +45,7 @@ export function parseRoute(hash: string): Route {
     case "alerts":
     case "intelligence":
     case "abstractions":
+    case "conflicts":
       if (p.length === 1) return { name: p[0] };
       break;
     case "audit":
@@ -100,6 +102,8 @@ export function mayOpen(role: StaffRole, route: Route): boolean {
       return can(role, "abstractions");
     case "intelligence":
       return can(role, "intelligence");
+    case "conflicts":
+      return can(role, "conflicts");
     case "not-found":
       return true;
   }

@@ -1,8 +1,8 @@
 // Record detail: the record as it stands and its whole history — who changed what, when and
 // why. Personal data asks for a purpose first (the access is logged by the core).
 import { useState } from "preact/hooks";
-import type { AppError, RecordDetail as Detail, Escalation, IntelligenceSubmission, Vocabulary } from "../bindings";
-import { api } from "../api";
+import type { AppError, Conflict, ConflictVersion, RecordDetail as Detail, RecordKind, Escalation, IntelligenceSubmission, Refusal, Vocabulary } from "../bindings";
+import { api, asAppError } from "../api";
 import { duration, when } from "../format";
 import { display, FORMS, label } from "../forms";
 import { href } from "../router";
@@ -46,6 +46,7 @@ export function RecordDetail(props: { id: string }) {
           <a class="btn primary" href={href({ name: "edit", id: d.current.record_id })} data-testid="edit">
             {r.body.kind === "intelligence_submission" && r.body.review?.outcome === "returned" ? "Edit and resubmit" : "Edit"}
           </a>
+          {DIRECTORY_KINDS.includes(d.current.kind) ? <ConfirmEntry id={d.current.record_id} /> : null}
           {r.body.kind === "contact_note" ? (
             <a class="btn secondary" href={href({ name: "intelligence-from-note", id: d.current.record_id })} data-testid="submit-as-intelligence">
               Submit as intelligence
@@ -54,6 +55,8 @@ export function RecordDetail(props: { id: string }) {
         </>
       }
     >
+      {d.refusals.length ? <RefusalNotice refusals={d.refusals} editHref={href({ name: "edit", id: d.current.record_id })} /> : null}
+      {d.conflict ? <ConflictPanel conflict={d.conflict} recordId={d.current.record_id} labelOf={labelOf} /> : null}
       <dl class="facts">
         <dt>When</dt>
         <dd>{when(r.occurred_at)}</dd>
@@ -65,6 +68,14 @@ export function RecordDetail(props: { id: string }) {
         ) : null}
         <dt>Recorded by</dt>
         <dd>{d.current.author}</dd>
+        {DIRECTORY_KINDS.includes(d.current.kind) ? (
+          <>
+            <dt>Last confirmed</dt>
+            <dd data-testid="last-confirmed">
+              {when(d.current.updated_at)} by {d.current.updated_by}
+            </dd>
+          </>
+        ) : null}
         {specs.map((s) => (
           <>
             <dt key={`${s.name}-t`}>{s.label}</dt>
@@ -127,6 +138,138 @@ export function RecordDetail(props: { id: string }) {
         </ol>
       </section>
     </Screen>
+  );
+}
+
+const DIRECTORY_KINDS: RecordKind[] = ["person", "group", "venue", "agency"];
+
+/** One tap: the entry is still right (who and when are kept in its history). */
+function ConfirmEntry(props: { id: string }) {
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      await api.confirmDirectoryEntry(props.id);
+      setError(null);
+    } catch (e) {
+      setError(asAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="btn secondary" disabled={busy} data-testid="confirm-entry" onClick={() => void confirm()}>
+        Confirm still current
+      </button>
+      <ErrorBox error={error} />
+    </>
+  );
+}
+
+/** The force server refused a change to this record: why, and that editing it sends a
+ * correction in its place. */
+function RefusalNotice(props: { refusals: Refusal[]; editHref: string }) {
+  return (
+    <section aria-labelledby="refused-title" class="error-box" data-testid="refused">
+      <h2 id="refused-title">The force server refused this change</h2>
+      <ul class="plain">
+        {props.refusals.map((q) => (
+          <li key={q.revision_id}>
+            {when(q.at)}: {q.message}
+          </li>
+        ))}
+      </ul>
+      <p>
+        Correct it and save: the correction is sent in its place. <a href={props.editHref} data-testid="correct">Correct and send again</a>
+      </p>
+    </section>
+  );
+}
+
+/** Edited on two devices at once: the versions side by side, and keeping one resolves it
+ * everywhere (a merge revision naming both). */
+function ConflictPanel(props: { conflict: Conflict; recordId: string; labelOf: (path: string) => string }) {
+  const versions = props.conflict.versions;
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fields = [...new Set(versions.flatMap((v) => v.differences.map((c) => c.field)))];
+  // Every difference is against the version shown, so its `before` is the shown value.
+  const shownValue = (field: string): string => versions.flatMap((v) => v.differences).find((c) => c.field === field)?.before ?? "—";
+  const valueOf = (v: ConflictVersion, field: string): string => {
+    const c = v.shown ? undefined : v.differences.find((x) => x.field === field);
+    return c ? (c.after ?? "—") : shownValue(field);
+  };
+  const keep = async (i: number) => {
+    const kept = versions[i];
+    const other = versions.find((_, j) => j !== i);
+    if (!kept || !other) return;
+    setBusy(true);
+    try {
+      await api.mergeVersions(props.recordId, kept.revision_id, other.revision_id, reason);
+      setError(null);
+    } catch (e) {
+      setError(asAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="conflict-title" class="conflict" data-testid="conflict">
+      <h2 id="conflict-title">Two versions: edited on two devices at once</h2>
+      <p>
+        Until one is kept, every device shows the first. Keeping one records a merge that names both, and every device then shows the one
+        kept.
+      </p>
+      <div class="table-scroll">
+        <table class="data side-by-side">
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              {versions.map((v, i) => (
+                <th scope="col" key={v.revision_id} data-version={i}>
+                  {v.shown ? "Shown now" : "Other version"}: {v.author}, {when(v.recorded_at)}
+                  {v.reason ? <span class="muted"> (“{v.reason}”)</span> : null}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {fields.map((f) => (
+              <tr key={f} data-field={f}>
+                <th scope="row">{props.labelOf(f)}</th>
+                {versions.map((v) => (
+                  <td key={v.revision_id}>{valueOf(v, f)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="field">
+        <label for="f-merge-reason">
+          <span class="label-text">Why this version (kept in the record's history)</span>
+        </label>
+        <input id="f-merge-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </div>
+      <ErrorBox error={error} />
+      <div class="form-actions">
+        {versions.map((v, i) => (
+          <button
+            type="button"
+            class={i === 0 ? "btn primary" : "btn secondary"}
+            key={v.revision_id}
+            disabled={busy}
+            data-testid={`keep-${i}`}
+            onClick={() => void keep(i)}
+          >
+            Keep {v.shown ? "the version shown" : `${v.author}'s other version`}
+          </button>
+        ))}
+      </div>
+    </section>
   );
 }
 

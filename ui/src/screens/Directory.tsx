@@ -4,10 +4,19 @@ import { useState } from "preact/hooks";
 import type { RecordKind } from "../bindings";
 import { api } from "../api";
 import { filterDirectory } from "../directory";
+import { when } from "../format";
 import { href } from "../router";
 import { Loading, Screen, useApp, useAsync } from "../ui";
 
 const KINDS: RecordKind[] = ["person", "group", "venue", "agency"];
+
+/** A directory entry nobody has confirmed (edited, or confirmed still current) for this long
+ * is marked for checking: numbers and contacts go stale. */
+const STALE_AFTER_MS = 183 * 24 * 3600 * 1000;
+
+function stale(updatedAt: string): boolean {
+  return Date.now() - Date.parse(updatedAt) > STALE_AFTER_MS;
+}
 
 export function Directory() {
   const { kindLabel } = useApp();
@@ -53,6 +62,10 @@ export function Directory() {
                     <a class="row" href={href({ name: "record", id: e.record_id })}>
                       <span class={`kind kind-${e.kind}`}>{kindLabel(e.kind)}</span>
                       <span class="row-title">{e.title}</span>
+                      <span class={stale(e.updated_at) ? "row-meta stale" : "row-meta"} data-testid="confirmed">
+                        {stale(e.updated_at) ? "Not confirmed for over six months · " : ""}
+                        Last confirmed {when(e.updated_at)} by {e.updated_by}
+                      </span>
                     </a>
                   </li>
                 ))}
