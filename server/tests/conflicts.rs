@@ -4,12 +4,14 @@
 //! pull, after which each has one head and the same current revision, and the server's chain
 //! verifies. A second merge of the resolved record is refused with nothing written; a
 //! tablet's merge naming a revision of another record is refused; a merge made on a tablet
-//! reaches the other tablet and the console; an officer's own work in conflict is shown to
-//! their supervisor and commanders only. SQLite and PostgreSQL.
+//! reaches the other tablet and the console, and neither a lost push answer nor a lost pull
+//! answer (through the fault proxy) loses or doubles it; an officer's own work in conflict is
+//! shown to their supervisor and commanders only. SQLite and PostgreSQL.
 
 mod common;
 
 use common::console::{add_staff, put_officer, sign_in, Session};
+use common::proxy::Proxy;
 use common::{note, Device, TestServer};
 use liaison_core::records::*;
 use liaison_core::store::CurrentRecord;
@@ -336,6 +338,58 @@ each_backend! {
         assert_eq!(current(&b, id).open_heads, 1);
         assert!(conflict_of(&conflicts(&sergeant).await, id).is_none());
         common::assert_server_holds_exactly(server.storage.as_ref(), &a);
+    }
+
+    async fn a_merge_whose_push_answer_or_pull_answer_is_lost_is_held_once_and_arrives_once() {
+        let server = server().await;
+        let op = server.operation("Op Lantern", &[PC_A, PC_B]);
+        let a = Device::enrolled(PC_A, &server).await;
+        let b = Device::enrolled(PC_B, &server).await;
+        common::sync_until_operation_known(&a, op).await;
+        common::sync_until_operation_known(&b, op).await;
+        let id = a.create(note(op, "Coaches parked on Bridge Street: 3"));
+        a.sync().await;
+        b.sync().await;
+        edit_apart(
+            &a,
+            &b,
+            id,
+            note(op, "Coaches parked on Bridge Street: 4"),
+            note(op, "Coaches parked on Bridge Street: 5"),
+        )
+        .await;
+        let heads = a.store.lock().unwrap().heads(id).unwrap();
+        assert_eq!(heads.len(), 2);
+        let saved = a
+            .store
+            .lock()
+            .unwrap()
+            .merge(&a.officer, id, heads[0], heads[1], "counted with the driver")
+            .unwrap();
+
+        // First worst moment: the server stores the merge and its answer to the push is lost.
+        // The tablet sends it again: held once.
+        let proxy = Proxy::start(server.addr).await;
+        proxy.set(|f| f.lose_responses = 1);
+        let via = |d: &Device| d.client_via(&proxy.url(), common::quick_options());
+        assert!(via(&a).sync(&a.store, &|_, _, _| {}).await.is_err());
+        let report = via(&a).sync(&a.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!((report.already_held, report.quarantined), (1, 0), "{report:?}");
+        assert_eq!(server.storage.current_revision(id).unwrap(), Some((saved.revision_id, 1)));
+        common::assert_server_holds_exactly(server.storage.as_ref(), &a);
+
+        // Second worst moment: the pull that carries the merge to the other tablet is answered
+        // and the answer never arrives. Nothing is half-applied; the next pull brings it once.
+        proxy.set(|f| f.lose_responses = 1);
+        assert!(via(&b).sync(&b.store, &|_, _, _| {}).await.is_err());
+        assert_eq!(current(&b, id).open_heads, 2, "nothing half-applied");
+        via(&b).sync(&b.store, &|_, _, _| {}).await.unwrap();
+        let r = current(&b, id);
+        assert_eq!((r.open_heads, r.revision_id, r.revision_count), (1, saved.revision_id, 4));
+        // Once more changes nothing.
+        via(&b).sync(&b.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!(current(&b, id).revision_count, 4);
+        assert!(server.storage.verify().unwrap().problems.is_empty());
     }
 
     async fn an_officers_own_work_in_conflict_is_shown_to_their_supervisor_and_commanders_only() {

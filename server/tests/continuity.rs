@@ -7,6 +7,7 @@
 mod common;
 
 use common::console::{add_staff, put_officer, sign_in};
+use common::proxy::Proxy;
 use common::{Device, TestServer};
 use liaison_core::records::*;
 use liaison_server::console::model::{OfficerEntry, StaffRole};
@@ -142,8 +143,18 @@ each_backend! {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body[0]["to"], OTHER_TEAM);
         assert_eq!(body[0]["by"], "ps.2817");
-        stranger.sync().await;
+        // The worst moment: the successor's pull that carries the inherited work is answered
+        // and the answer is lost. Nothing is half-applied; the next pull brings it, once.
+        let proxy = Proxy::start(server.addr).await;
+        proxy.set(|f| f.lose_responses = 1);
+        let via = || stranger.client_via(&proxy.url(), common::quick_options());
+        assert!(via().sync(&stranger.store, &|_, _, _| {}).await.is_err());
+        assert!(holds(&stranger).is_empty(), "nothing half-applied");
+        let report = via().sync(&stranger.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!(report.pulled, 3, "{report:?}");
         assert_eq!(holds(&stranger), expected, "the successor inherits the work, not the intelligence");
+        let report = via().sync(&stranger.store, &|_, _, _| {}).await.unwrap();
+        assert_eq!(report.pulled, 0, "nothing comes twice: {report:?}");
 
         // An officer who joins the team later receives what was recorded before they joined.
         let joiner = "PCSO 7003";
