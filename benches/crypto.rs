@@ -27,6 +27,7 @@ fn note(op: RecordId, i: usize) -> Record {
             summary: format!("note {i}: crowd calm near the stage, stewards in place, route agreed with the organiser"),
             mood: Some(Mood::Calm),
             follow_up: None,
+            monitored: vec![],
         }),
     }
 }

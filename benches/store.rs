@@ -68,6 +68,7 @@ fn note(op: RecordId, rng: &mut fastrand::Rng, i: usize) -> Record {
             summary: text(rng, i),
             mood: Some(Mood::ALL[i % 5]),
             follow_up: None,
+            monitored: vec![],
         }),
     }
 }

@@ -31,3 +31,6 @@ export LIAISON_SCREENSHOTS="$PWD/docs/screenshots"
 export WEBKIT_DISABLE_COMPOSITING_MODE=0
 timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --exact screenshots_of_the_main_screens --nocapture
+# The operation's map (with the force tiles the map's e2e test writes): landscape-map.png.
+timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
+  cargo test -p liaison-app --test e2e -- --ignored --exact the_operation_map_draws_offline_opens_a_pin_and_saves_a_tapped_position --nocapture

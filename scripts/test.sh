@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # System packages: the webview (WebKitGTK) for the app and its WebDriver, Xvfb for a
 # display, Chromium for UI-only tests, PostgreSQL 15 for the server's second backend, the TPM
 # 2.0 software stack (libtss2-dev, found by pkg-config, for the core's `tpm` feature) with
-# Debian's software TPM and its tools (swtpm, tpm2-tools) for the TPM tests. Installed once;
-# skipped when already present.
-PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium postgresql-15 pkg-config libtss2-dev swtpm swtpm-tools tpm2-tools)
+# Debian's software TPM and its tools (swtpm, tpm2-tools) for the TPM tests, poppler-utils
+# (pdftotext, pdftoppm) to read back the reports' PDFs. Installed once; skipped when already
+# present.
+PACKAGES=(libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth chromium postgresql-15 pkg-config libtss2-dev swtpm swtpm-tools tpm2-tools poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

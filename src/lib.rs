@@ -16,25 +16,32 @@
 //!   and the wire protocol all use it.
 //! - [`files`]: files readable by their owner only, and no core dumps (the tablet's secrets
 //!   and the server's database alike).
-//! - [`geo`]: coordinate validation, sectors, distances.
+//! - [`geo`]: coordinate validation, sectors, distances, and the British National Grid
+//!   (`geo::bng`: easting, northing and grid reference of a WGS84 position).
 //! - [`audit`]: what the audit log records (who, when, what, why).
 //! - [`crypto`]: the database key wrapped under the officer's passcode, and the lock ([`crypto::Vault`]).
 //! - [`retention`]: the retention policy (`policy/retention.toml`): per record kind a MoPI-style
 //!   class, how long a synced record stays on a tablet, and when the server reviews it.
+//! - [`statistics`]: monitoring statistics for partners (counts by month, area, strand and
+//!   referral outcome) and the small-number suppression that is the only way they are
+//!   published ([`statistics::publish`]). Pure: no storage.
 //! - [`demo`]: a realistic demonstration operation, used by the run command and the tests.
 //! - [`sync`]: sync with the force server: the wire protocol (shared with `server/`), the
 //!   client (outbox push, cursor pull, quarantine) and the scheduler. No SQL: its state is in
 //!   `store`.
+//! - [`tiles`]: a force's own offline map tiles on the tablet (a PMTiles archive in the
+//!   `maps` folder beside the database), checked when opened and read by z/x/y for the map.
+//!   No SQL, no HTTP.
 //! - [`service`]: what the app's screens ask of the core (operation home, rumour board,
-//!   negotiation tracker, tension series, timeline pages, record detail with its history,
-//!   neighbourhood mode, drafts). The Tauri commands are one call into it each.
+//!   negotiation tracker, tension series, the operation's map, timeline pages, record detail
+//!   with its history, neighbourhood mode, drafts). The Tauri commands are one call into it each.
 //!
 //! # Features
 //!
 //! `device` (on by default, with `sqlcipher`) is the tablet's half: `store`, `crypto`,
-//! `service`, the sync client and scheduler. Without it the crate is what the force server
-//! and the fuzz targets build on: `evidence`, `records`, `audit`, `geo`, `retention`, `demo`'s
-//! plan and `sync`'s protocol and enrolment string, with no SQLite and no HTTP.
+//! `service`, `tiles`, the sync client and scheduler. Without it the crate is what the force
+//! server and the fuzz targets build on: `evidence`, `records`, `audit`, `geo`, `retention`,
+//! `demo`'s plan and `sync`'s protocol and enrolment string, with no SQLite and no HTTP.
 //!
 //! # Architecture invariants
 //!
@@ -52,12 +59,16 @@ pub mod evidence;
 pub mod files;
 pub mod geo;
 pub mod records;
+pub mod report;
 pub mod retention;
 #[cfg(feature = "device")]
 pub mod service;
+pub mod statistics;
 #[cfg(feature = "device")]
 pub mod store;
 pub mod sync;
+#[cfg(feature = "device")]
+pub mod tiles;
 pub mod typescript;
 
 pub use audit::{Access, AuditAction, AuditEntry, ChainedAuditEntry};

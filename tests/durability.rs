@@ -31,6 +31,7 @@ fn note(op: RecordId, i: u64) -> Record {
             summary: format!("acknowledged note number {i}, crowd calm"),
             mood: Some(Mood::Calm),
             follow_up: None,
+            monitored: vec![],
         }),
     }
 }

@@ -295,6 +295,7 @@ fn raised(n: usize) -> Record {
             response: String::new(),
             response_at: None,
             responded_by: String::new(),
+            monitored: vec![],
         }),
     }
 }

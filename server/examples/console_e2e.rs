@@ -252,6 +252,7 @@ async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Resu
                 response: String::new(),
                 response_at: None,
                 responded_by: String::new(),
+                monitored: vec![],
             })),
         )
         .map_err(|e| format!("escalation: {e}"))?;
@@ -287,6 +288,7 @@ async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Resu
             summary: summary.into(),
             mood: Some(Mood::Calm),
             follow_up: None,
+            monitored: vec![],
         }))
     };
     let id = {

@@ -160,6 +160,29 @@ pub enum Command {
         #[arg(long, default_value = "Force IT")]
         by: String,
     },
+    /// Open exports of an operation's records or of the directory (CSV, GeoJSON, JSON with the
+    /// full revision history) and the monitoring statistics for partners (CSV), each a
+    /// disclosure logged with its purpose (docs/exports.md).
+    #[command(subcommand)]
+    Export(crate::export::command::ExportCommand),
+    /// Make the debrief report of an operation as PDF (the same report as the console's
+    /// "Debrief PDF"), with the disclosure logged with its purpose.
+    Debrief {
+        #[arg(long)]
+        operation: Uuid,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Why the report is made (required: it is a disclosure of the operation's records).
+        #[arg(long)]
+        purpose: String,
+        #[arg(long, default_value = "Force IT")]
+        by: String,
+        /// The time the report says it was made (RFC 3339 or YYYY-MM-DD); now by default. The
+        /// same records and time make the same file.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<DateTime<Utc>>,
+    },
 }
 
 /// A date as RFC 3339, or a day (midnight UTC).
@@ -738,6 +761,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&trail).map_err(|e| CliError::Invalid(e.to_string()))?
+            );
+            Ok(())
+        }
+        Command::Export(e) => crate::export::command::run(&*storage, e).map_err(|e| CliError::Invalid(e.to_string())),
+        Command::Debrief {
+            operation,
+            out,
+            purpose,
+            by,
+            at,
+        } => {
+            let at = at.unwrap_or_else(Utc::now);
+            let (d, pdf) = crate::console::debrief::report_pdf(&*storage, operation, &by, &purpose, at)
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            std::fs::write(&out, &pdf)?;
+            println!(
+                "wrote {} ({} bytes): the debrief of {} from {} records, SHA-256 {}",
+                out.display(),
+                pdf.len(),
+                d.name,
+                d.records,
+                d.records_sha256
             );
             Ok(())
         }

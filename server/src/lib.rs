@@ -19,6 +19,9 @@
 //!   verify, `review --due` under the retention policy, `audit` trail export).
 //! - [`demo`]: `liaison-server demo`, the invented demonstration operation in the server's own
 //!   chain, for a demonstration server.
+//! - [`export`]: open exports of an operation or the directory (CSV with British National
+//!   Grid references, GeoJSON, JSON with the full revision history) and the monitoring
+//!   statistics for partners, each a disclosure logged with its purpose.
 //! - [`tls`]: the server's rustls configuration, and the force CA and server certificate
 //!   `liaison-server tls init` makes (rcgen) for tests and the demo.
 //! - [`door`]: the connection cap and the handshake and header timeouts every connection
@@ -47,6 +50,7 @@ pub mod cli;
 pub mod console;
 pub mod demo;
 pub mod door;
+pub mod export;
 pub mod judge;
 pub mod limits;
 pub mod storage;

@@ -192,10 +192,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     }
                     .to_string(),
                 );
-            let path = if rule.route == Route::AuditExport {
-                format!("{path}?kind=operation&id={}&purpose=matrix%20test", op.id)
-            } else {
-                path
+            let path = match rule.route {
+                Route::AuditExport => format!("{path}?kind=operation&id={}&purpose=matrix%20test", op.id),
+                Route::OperationExport | Route::DirectoryExport => format!("{path}?format=csv&purpose=matrix%20test"),
+                Route::StatisticsExport => format!("{path}?purpose=matrix%20test"),
+                _ => path,
             };
             let body = match rule.route {
                 Route::OfficerPut => Some(json!({ "officer": "PC 1190", "name": "PC L. Morgan", "rank": "PC",

@@ -65,6 +65,7 @@ fn raised(summary: &str) -> Record {
             response: String::new(),
             response_at: None,
             responded_by: String::new(),
+            monitored: vec![],
         }),
     }
 }
@@ -202,7 +203,7 @@ each_backend! {
         edited.body = Body::Escalation(Escalation {
             told: "Also told the store manager".into(),
             ..current.clone()
-        });
+});
         tablet.edit(id, edited.clone(), "added who else was told");
         assert_eq!(tablet.sync().await.quarantined, 0);
         let (e, _) = on_tablet(&tablet, id);
@@ -212,7 +213,7 @@ each_backend! {
             acknowledged: None,
             decision: None,
             ..e
-        });
+});
         let refused = tablet.store.lock().unwrap().edit(&tablet.officer, id, edited, "drop it");
         assert!(refused.is_err(), "an edit that drops the acknowledgement is refused");
     }

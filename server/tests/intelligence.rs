@@ -58,6 +58,7 @@ fn contact_note() -> Record {
             summary: "A white van has parked up outside at 2am twice this week".into(),
             mood: None,
             follow_up: None,
+            monitored: vec![],
         }),
     }
 }

@@ -121,6 +121,15 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<liaison_core::service::ReportFailure> for AppError {
+    fn from(e: liaison_core::service::ReportFailure) -> Self {
+        match e {
+            liaison_core::service::ReportFailure::Store(s) => s.into(),
+            other => AppError::new(ErrorKind::Storage, other.to_string(), vec![]),
+        }
+    }
+}
+
 impl From<VaultError> for AppError {
     fn from(e: VaultError) -> Self {
         let passcode = |message: &str| {

@@ -12,6 +12,7 @@
 //! - [`state`]: the core's device session (vault, lock, enrolment, sync, wipe policy) and the
 //!   commands' doors to its store; where the database lives.
 //! - [`bindings`]: generates `ui/src/bindings.ts` from the Rust types and checks it is current.
+//! - [`tiles`]: the `maptiles:` URI scheme, which hands the webview a force's own map tiles.
 //!
 //! # Architecture invariants
 //!
@@ -24,6 +25,7 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod state;
+pub mod tiles;
 
 use liaison_core::service::session;
 use tauri::Manager;
@@ -63,11 +65,22 @@ pub fn run() {
     std::env::remove_var("LIAISON_ENROLMENT_STRING");
     let result = tauri::Builder::default()
         .invoke_handler(commands::handler())
+        // A force's map tiles, read from the file on a worker thread, never on the webview's.
+        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_string();
+            tauri::async_runtime::spawn_blocking(move || match app.try_state::<state::AppState>() {
+                Some(state) => responder.respond(tiles::respond(&state.tiles, &path)),
+                None => responder.respond(tiles::not_ready()),
+            });
+        })
         .setup(move |app| {
             let data_dir = app.path().app_data_dir()?;
             let env = |name: &str| std::env::var(name).ok();
             let path = state::database_path(env("LIAISON_DB"), &data_dir);
             state::ensure_folder(&path)?;
+            // Force IT puts the force's own map (a PMTiles file) in `maps/` beside the database.
+            let map_tiles = liaison_core::tiles::Tiles::new(liaison_core::tiles::folder_beside(&path));
             let settings = session::lock_settings(env("LIAISON_IDLE_LOCK_SECONDS"), env("LIAISON_PASSCODE_ATTEMPTS"))?;
             // Plain HTTP to this machine only, for development and tests; the force server's
             // address and CA come from the enrolment string, never from the environment.
@@ -77,7 +90,7 @@ pub fn run() {
             // The key is kept by the tablet's TPM when built with `tpm` and one is provisioned.
             let vault = liaison_core::crypto::Vault::open(path, settings);
             let session = session::Session::new(vault, allow_plain_loopback, runtime);
-            app.manage(state::AppState::new(session, enrolment_prefill.take()));
+            app.manage(state::AppState::new(session, map_tiles, enrolment_prefill.take()));
             // The idle lock and the remote wipe are applied even when the officer does nothing.
             let handle = app.handle().clone();
             std::thread::Builder::new()

@@ -1,5 +1,6 @@
 //! What the shell holds while the app runs: the device session from the core
-//! ([`liaison_core::service::Session`]: vault, lock, enrolment, sync, wipe policy), and three
+//! ([`liaison_core::service::Session`]: vault, lock, enrolment, sync, wipe policy), the force's
+//! map tiles ([`liaison_core::tiles::Tiles`], from the maps folder beside the database), and three
 //! small doors to its store for the commands, which map the core's errors to the UI's.
 //!
 //! [`AppState::with_store`] is the officer's action (it counts against the idle lock),
@@ -10,6 +11,7 @@
 use crate::error::{AppError, CmdResult};
 use liaison_core::service::Session;
 use liaison_core::store::Store;
+use liaison_core::tiles::Tiles;
 use liaison_core::OfficerId;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -17,6 +19,8 @@ use zeroize::Zeroizing;
 
 pub struct AppState {
     pub session: Session,
+    /// The force's own map tiles, if force IT put a file in the maps folder beside the database.
+    pub tiles: Tiles,
     /// An enrolment string to fill in on the first screen: `LIAISON_ENROLMENT_STRING`, for the
     /// demo (`scripts/run.sh`) and tests. It saves typing, and nothing else: the code in it is
     /// redeemed by the server like a typed one.
@@ -29,9 +33,10 @@ fn lock(m: &Mutex<Store>) -> MutexGuard<'_, Store> {
 }
 
 impl AppState {
-    pub fn new(session: Session, enrolment_prefill: Option<Zeroizing<String>>) -> Self {
+    pub fn new(session: Session, tiles: Tiles, enrolment_prefill: Option<Zeroizing<String>>) -> Self {
         AppState {
             session,
+            tiles,
             enrolment_prefill: enrolment_prefill.filter(|s| !s.trim().is_empty()),
         }
     }
@@ -113,9 +118,10 @@ mod tests {
             kdf: KdfParams::insecure_for_tests(),
         };
         let session = Session::new(Vault::new(dir.join("liaison.db"), settings), true, rt.handle().clone());
+        let tiles = Tiles::new(liaison_core::tiles::folder_beside(&dir.join("liaison.db")));
         (
             rt,
-            AppState::new(session, prefill.map(|s| Zeroizing::new(s.to_string()))),
+            AppState::new(session, tiles, prefill.map(|s| Zeroizing::new(s.to_string()))),
         )
     }
 

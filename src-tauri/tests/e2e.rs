@@ -147,11 +147,25 @@ impl Driver {
 
     /// Launches the app and connects to its webview.
     async fn launch(&self) -> App {
+        self.launch_behind(None).await
+    }
+
+    /// Launches the app with every HTTP(S) request its webview makes sent to `proxy` (the
+    /// WebDriver proxy capability, which WebKitGTK applies to the webview's network session).
+    /// The app's own pages, commands and tiles are custom schemes and never reach it; the force
+    /// server is reached by the core, not the webview.
+    async fn launch_behind(&self, proxy: Option<&str>) -> App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
             json!({ "binary": app_binary(), "args": [] }),
         );
+        if let Some(proxy) = proxy {
+            caps.insert(
+                "proxy".into(),
+                json!({ "proxyType": "manual", "httpProxy": proxy, "sslProxy": proxy }),
+            );
+        }
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -1735,6 +1749,7 @@ async fn measure_the_performance_targets() {
                     summary: format!("Routine sensing note number {i}: crowd steady, no concerns."),
                     mood: Some(liaison_core::records::Mood::Calm),
                     follow_up: None,
+                    monitored: vec![],
                 }),
             })
             .collect();
@@ -1888,4 +1903,428 @@ async fn measure_the_performance_targets() {
         per_process.join(", "),
         verdict(pss_mib <= 200.0 * 1_000_000.0 / 1_048_576.0)
     );
+}
+
+/// A stand-in for the whole network: an HTTP proxy on 127.0.0.1 that refuses every request
+/// (403, connection closed) and remembers its first line. The webview is launched behind it,
+/// so any request it made for something not bundled would be refused and listed here.
+struct Blackhole {
+    addr: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Blackhole {
+    fn start() -> Blackhole {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                let mut buf = [0u8; 2048];
+                let n = std::io::Read::read(&mut stream, &mut buf).unwrap_or(0);
+                let line = String::from_utf8_lossy(&buf[..n])
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                log.lock().unwrap().push(line);
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Blackhole { addr, seen }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A 256 px street-plan-like picture for the force's test map: pale blocks, white roads
+/// every 64 px, a blue river across; tinted by zoom level so an over-zoomed tile shows.
+fn test_tile_png(z: u8) -> Vec<u8> {
+    let mut rgb = vec![0u8; 256 * 256 * 3];
+    for y in 0..256usize {
+        for x in 0..256usize {
+            let road = x % 64 < 7 || y % 64 < 7;
+            let kerb = !road && (x % 64 == 7 || y % 64 == 7);
+            let river = (x as i32 - y as i32 / 2 - 40).abs() < 9;
+            let px = if river {
+                [120, 170, 220]
+            } else if road {
+                [255, 255, 255]
+            } else if kerb {
+                [170, 165, 155]
+            } else {
+                [242 - z, 238, 228]
+            };
+            rgb[(y * 256 + x) * 3..][..3].copy_from_slice(&px);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, 256, 256);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().unwrap().write_image_data(&rgb).unwrap();
+    out
+}
+
+/// The force's own map as force IT would deliver it, written by the test: a PMTiles v3
+/// archive of PNG tiles over the demo operation's area, zoom 13 to 16.
+fn write_test_force_map(path: &Path) {
+    use pmtiles::{PmTilesWriter, TileCoord, TileId, TileType};
+    let (west, south, east, north) = (-1.925, 52.468, -1.885, 52.492);
+    let tile_of = |lat: f64, lon: f64, z: u8| {
+        let n = f64::from(1u32 << z);
+        let r = lat.to_radians();
+        let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+        let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+        (x, y)
+    };
+    let mut coords = Vec::new();
+    for z in 13..=16u8 {
+        let (x0, y0) = tile_of(north, west, z);
+        let (x1, y1) = tile_of(south, east, z);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                coords.push(TileCoord::new(z, x, y).unwrap());
+            }
+        }
+    }
+    coords.sort_by_key(|c| TileId::from(*c).value());
+    let mut w = PmTilesWriter::new(TileType::Png)
+        .min_zoom(13)
+        .max_zoom(16)
+        .bounds(west, south, east, north)
+        .center(-1.9026, 52.4797)
+        .center_zoom(15)
+        .metadata(r#"{"name":"E2E force map","attribution":"Test Force street plan (made by the e2e test)"}"#)
+        .create(std::fs::File::create(path).unwrap())
+        .unwrap();
+    let pictures: Vec<Vec<u8>> = (0..=16).map(test_tile_png).collect();
+    for c in coords {
+        w.add_tile(c, &pictures[usize::from(c.z())]).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// A tap at a point of the viewport: the pointer pressed and released there.
+async fn tap(app: &App, x: f64, y: f64) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let finger = MouseActions::new("finger".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.c.perform_actions(finger).await.expect("tap");
+    let _ = app.c.release_actions().await;
+}
+
+/// Waits until the script returns true.
+async fn until(app: &App, what: &str, script: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if app.js(script).await == json!(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!("{what} did not happen\n{}", app.page().await);
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// The map on the tablet works with no network at all: the webview is launched behind a proxy
+/// that refuses everything, and the operation's map still draws its bundled basemap (land
+/// paths), the force's own tiles from a PMTiles file the test wrote into the maps folder, the
+/// sectors and the demo's located records as pins; a pin opens its record; the own position is
+/// either said to be missing or, given one, drawn; a position placed by tapping the capture
+/// form's map is saved with the new record, shown on its detail screen and pinned on the map;
+/// a corrupt map file is refused in words while the built-in map stays. The proxy saw nothing
+/// until the test itself navigated out (which proves the webview was behind it).
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
+async fn the_operation_map_draws_offline_opens_a_pin_and_saves_a_tapped_position() {
+    if !can_run("e2e map") {
+        return;
+    }
+    let Some(force) = Force::from_env("e2e map") else {
+        return;
+    };
+    let (dir, db) = new_db();
+    let maps = dir.path().join("maps");
+    std::fs::create_dir_all(&maps).unwrap();
+    let map_file = maps.join("test-force.pmtiles");
+    write_test_force_map(&map_file);
+    let blackhole = Blackhole::start();
+    let driver = Driver::start(&db);
+    let app = driver.launch_behind(Some(&blackhole.addr)).await;
+    app.enrol(&force.enrolment_string("PC 4521")).await;
+    app.set_up(&passcode()).await;
+    app.wait_first_sync().await;
+    let op = app.open_demo_operation().await;
+
+    // The basemap: Natural Earth land, bundled, drawn as SVG paths (no WebGL needed).
+    app.wait("#op-map svg path.land").await;
+    until(
+        &app,
+        "the basemap's land drawn",
+        "const d = document.querySelector('#op-map path.land')?.getAttribute('d') || '';
+         return (d.match(/M/g) || []).length >= 1 && d.length > 20;",
+    )
+    .await;
+    // The force's tiles, served by the app itself from the PMTiles file, loaded as pictures.
+    until(
+        &app,
+        "the force's tiles loaded",
+        "const t = [...document.querySelectorAll('#op-map image.force-tile')];
+         return t.length > 0 && t.some(i => i.hasAttribute('data-loaded'));",
+    )
+    .await;
+    let tiles = app
+        .js("const t = [...document.querySelectorAll('#op-map image.force-tile')];
+             return { n: t.length, loaded: t.filter(i => i.hasAttribute('data-loaded')).length,
+                      failed: t.filter(i => i.hasAttribute('data-failed')).length,
+                      href: t[0].getAttribute('href') };")
+        .await;
+    assert!(
+        tiles["href"].as_str().unwrap_or_default().contains("maptiles"),
+        "{tiles}"
+    );
+    assert_eq!(tiles["failed"], 0, "every tile in view is in the file: {tiles}");
+    app.wait_text("[data-testid=force-map-note]", "test-force.pmtiles")
+        .await;
+    app.wait_text("#op-map .attribution", "Test Force street plan").await;
+    // Sectors and pins, and the pins again in words as links.
+    let drawn = app
+        .js(
+            "const pins = [...document.querySelectorAll('#op-map g.pin')].map(g => g.dataset.pin);
+             const links = new Set([...document.querySelectorAll('[data-testid=map-pin-link]')].map(a => a.dataset.record));
+             return { sectors: document.querySelectorAll('#op-map path.sector').length,
+                      shaded: document.querySelectorAll('#op-map path.sector[class*=level-]').length,
+                      pins: pins.length, links: links.size, unlisted: pins.filter(p => !links.has(p)).length };",
+        )
+        .await;
+    assert_eq!(drawn["sectors"], 4, "{drawn}");
+    assert!(
+        drawn["shaded"].as_u64().unwrap_or(0) >= 1,
+        "the demo's tension readings shade sectors: {drawn}"
+    );
+    assert!(drawn["pins"].as_u64().unwrap_or(0) >= 5, "{drawn}");
+    assert_eq!(drawn["unlisted"], 0, "every pin is also a link: {drawn}");
+    // Touch targets of 44 px at least: the map's buttons, the pins' links, a pin's reach.
+    let targets = app
+        .js(
+            "const small = [...document.querySelectorAll('.op-map .map-tools button, [data-testid=map-pin-link]')]
+               .map(e => e.getBoundingClientRect()).filter(r => r.height < 44 || r.width < 44).length;
+             const reach = document.querySelector('#op-map g.pin circle.reach').getBoundingClientRect();
+             return { small, reach: Math.min(reach.width, reach.height) };",
+        )
+        .await;
+    assert_eq!(targets["small"], 0, "{targets}");
+    assert!(targets["reach"].as_f64().unwrap_or(0.0) >= 44.0, "{targets}");
+    // The platform gives this webview no position: it is said so, in words, not as an error.
+    let own = app
+        .js("return document.querySelector('[data-testid=own-position-note]').dataset.state;")
+        .await;
+    assert!(
+        ["finding", "denied", "none", "unavailable"].contains(&own.as_str().unwrap_or_default()),
+        "{own}"
+    );
+    app.wait_text("[data-testid=own-position-note]", "not on the map").await;
+    assert!(app
+        .c
+        .find(Locator::Css("#op-map [data-testid=own-position]"))
+        .await
+        .is_err());
+
+    // A position from the platform (given here, as a tablet's GPS would) is drawn as a dot.
+    app.js(
+        "const fix = { coords: { latitude: 52.4791, longitude: -1.9041, accuracy: 15 } };
+         Object.defineProperty(navigator, 'geolocation', { configurable: true, value: {
+           watchPosition(ok) { setTimeout(() => ok(fix), 0); return 1; },
+           clearWatch() {},
+           getCurrentPosition(ok) { setTimeout(() => ok(fix), 0); } } });
+         return true;",
+    )
+    .await;
+    app.go("#/directory").await;
+    app.go(&format!("#/op/{op}")).await;
+    app.wait("#op-map [data-testid=own-position]").await;
+    app.wait_text("[data-testid=own-position-note]", "52.47910, -1.90410 (±15 m)")
+        .await;
+    if let Ok(out) = std::env::var("LIAISON_SCREENSHOTS") {
+        std::fs::create_dir_all(&out).unwrap();
+        // At the window's own size (1280×800): a resize can hang the screenshot with compositing off.
+        app.js("document.getElementById('map-title').scrollIntoView(); return true;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let path = Path::new(&out).join("landscape-map.png");
+        std::fs::write(&path, app.c.screenshot().await.expect("screenshot")).unwrap();
+        eprintln!("wrote {}", path.display());
+    }
+
+    // A pin opens its record: the topmost one, tapped where it is drawn on the picture (a
+    // pointer pressed and released there, as a finger would: the map hit-tests it to the pin).
+    let at = app
+        .js("const pins = document.querySelectorAll('#op-map g.pin');
+             const g = pins[pins.length - 1];
+             g.scrollIntoView({ block: 'center' });
+             const r = g.querySelector('circle:not(.reach)').getBoundingClientRect();
+             return [g.dataset.pin, r.left + r.width / 2, r.top + r.height / 2];")
+        .await;
+    let pinned = at[0].as_str().expect("the pin's record").to_string();
+    tap(&app, at[1].as_f64().unwrap(), at[2].as_f64().unwrap()).await;
+    until(
+        &app,
+        "the pin's record opened",
+        &format!("return location.hash === '#/record/{pinned}';"),
+    )
+    .await;
+    app.wait("[data-testid=history] li").await;
+
+    // A position placed by tapping the capture form's map is saved with the new record.
+    app.go(&format!("#/op/{op}/capture/contact_note")).await;
+    app.fill("#f-summary", "Stewards moved the barrier to the fountain steps")
+        .await;
+    app.fill("#f-spoke_with", "Chief steward").await;
+    app.click("[data-testid=place-on-map]").await;
+    app.wait("#capture-map path.land").await;
+    let (dx, dy) = (70.0, -45.0);
+    let box_ = app
+        .js("const svg = document.querySelector('#capture-map svg');
+             svg.scrollIntoView({ block: 'center' });
+             const r = svg.getBoundingClientRect();
+             return [r.left, r.top, r.width, r.height];")
+        .await;
+    let n = |i: usize| box_[i].as_f64().unwrap();
+    let (w, h) = (n(2), n(3));
+    tap(&app, n(0) + w / 2.0 + dx, n(1) + h / 2.0 + dy).await;
+    let line = app.wait_text("[data-testid=position]", "Placed on the map at").await;
+    // The marker stands where the finger was: tap → lat/lon → back onto the screen.
+    let marker = app
+        .js(
+            "const t = document.querySelector('#capture-map [data-testid=placed-position]').getAttribute('transform');
+             return t.match(/-?[0-9.]+/g).map(Number);",
+        )
+        .await;
+    let (mx, my) = (marker[0].as_f64().unwrap(), marker[1].as_f64().unwrap());
+    assert!(
+        (mx - (w / 2.0 + dx)).abs() <= 1.5 && (my - (h / 2.0 + dy)).abs() <= 1.5,
+        "the marker is at {mx},{my}, the tap was at {},{} ({line})",
+        w / 2.0 + dx,
+        h / 2.0 + dy
+    );
+    let placed = line
+        .trim_start_matches("Placed on the map at ")
+        .trim_end_matches('.')
+        .to_string();
+    let (lat, lon) = placed.split_once(", ").expect("lat, lon");
+    let (lat, lon): (f64, f64) = (lat.parse().unwrap(), lon.parse().unwrap());
+    assert!(
+        (52.46..52.50).contains(&lat) && (-1.93..-1.88).contains(&lon),
+        "{placed}"
+    );
+    app.save_and_wait_saved().await;
+    let saved = app
+        .js("return document.querySelector('.just-saved a').dataset.record;")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.go(&format!("#/record/{saved}")).await;
+    app.wait_text(
+        "[data-testid=detail-position]",
+        &format!("{placed} (placed on the map)"),
+    )
+    .await;
+    // The position placed by hand goes to the force server with the record: the commander's
+    // live picture has it, as placed.
+    app.click("[data-testid=sync-now]").await;
+    app.wait_text("[data-testid=waiting]", "0 records waiting").await;
+    let gold = Console::sign_in(&force, "supt.grant", "demo gold passphrase").await;
+    let deadline = Instant::now() + WAIT;
+    let on_server = loop {
+        let picture = gold.call("GET", &format!("/operations/{op}/picture"), None).await;
+        let found = picture["records"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["record_id"] == saved.as_str()).cloned());
+        if let Some(r) = found {
+            break r["record"]["location"].clone();
+        }
+        assert!(Instant::now() < deadline, "the record never reached the server");
+        app.click("[data-testid=sync-now]").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let (slat, slon) = (on_server["lat"].as_f64().unwrap(), on_server["lon"].as_f64().unwrap());
+    // The screen shows 5 decimals of the 6 stored.
+    assert!(
+        (slat - lat).abs() < 6e-6 && (slon - lon).abs() < 6e-6,
+        "{on_server} vs {placed}"
+    );
+    assert!(
+        on_server.get("accuracy_m").is_none_or(Value::is_null),
+        "placed by hand: {on_server}"
+    );
+    app.go(&format!("#/op/{op}")).await;
+    app.wait(&format!("#op-map g.pin[data-pin='{saved}']")).await;
+    app.wait(&format!("[data-testid=map-pin-link][data-record='{saved}']"))
+        .await;
+
+    // Nothing left the webview: every resource it loaded is the app's own.
+    let foreign = app
+        .js("return performance.getEntriesByType('resource').map(e => e.name)
+               .filter(n => !/^(tauri:|ipc:|maptiles:|data:|http:\\/\\/(ipc|tauri|maptiles)\\.localhost)/.test(n));")
+        .await;
+    assert_eq!(foreign, json!([]), "resources from elsewhere");
+    assert_eq!(
+        blackhole.requests(),
+        Vec::<String>::new(),
+        "requests the webview tried to send out"
+    );
+
+    // Force IT's next copy arrives corrupt: refused in words, the built-in map stays.
+    std::fs::write(&map_file, b"PMTiles\x03 -- the rest of this copy was lost").unwrap();
+    app.go("#/directory").await;
+    app.go(&format!("#/op/{op}")).await;
+    app.wait_text("[data-testid=force-map-note]", "cannot be used").await;
+    app.wait_text("[data-testid=force-map-note]", "test-force.pmtiles is damaged")
+        .await;
+    app.wait_text("[data-testid=force-map-note]", "The built-in map is shown instead")
+        .await;
+    until(
+        &app,
+        "the basemap drawn without the force's tiles",
+        "const d = document.querySelector('#op-map path.land')?.getAttribute('d') || '';
+         return d.length > 20 && document.querySelectorAll('#op-map image.force-tile').length === 0
+           && document.querySelectorAll('#op-map g.pin').length > 0;",
+    )
+    .await;
+    assert!(app.axe().await.is_empty(), "axe on the home with a refused map file");
+
+    // And the proxy was really in the way: a navigation out of the app reaches it (refused).
+    app.js("window.location.href = 'http://example.com/liaison-map-e2e'; return true;")
+        .await;
+    let deadline = Instant::now() + WAIT;
+    while blackhole.requests().is_empty() {
+        assert!(Instant::now() < deadline, "the webview is not behind the test's proxy");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        blackhole.requests()[0].contains("example.com"),
+        "{:?}",
+        blackhole.requests()
+    );
+    app.quit().await;
 }

@@ -200,7 +200,7 @@ fn wrap(key: &DbKey, passcode: &str, kdf: KdfParams) -> Result<KeystoreFile, Key
     let salt: [u8; 16] = random()?;
     let nonce: [u8; 24] = random()?;
     let kek = derive(passcode, &salt, kdf)?;
-    let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()));
     let wrapped = cipher
         .encrypt(XNonce::from_slice(&nonce), Payload { msg: &key.0, aad: AAD })
         .map_err(|_| KeyError::Damaged("encryption failed".into()))?;
@@ -297,7 +297,7 @@ impl KeyStore {
             return Err(KeyError::Damaged("nonce has the wrong length".into()));
         }
         let kek = derive(passcode, &salt, file.kdf)?;
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()));
         let plain = Zeroizing::new(
             cipher
                 .decrypt(

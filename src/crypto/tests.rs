@@ -32,6 +32,7 @@ fn save_note(store: &mut Store) -> RecordId {
                     summary: SECRET_TEXT.into(),
                     mood: None,
                     follow_up: None,
+                    monitored: vec![],
                 }),
             },
         )

@@ -243,6 +243,31 @@ impl<S: Sink> Gen<'_, S> {
         Ok(id)
     }
 
+    /// A record of neighbourhood or liaison work outside the operation (no place: the area
+    /// it counts in is the officer's team).
+    fn save_outside(
+        &mut self,
+        who: &str,
+        minutes: i64,
+        links: Vec<RecordId>,
+        body: Body,
+    ) -> std::result::Result<RecordId, S::Error> {
+        let record = Record {
+            operation_id: None,
+            occurred_at: self.at(minutes),
+            location: None,
+            sector: None,
+            links,
+            tags: vec![],
+            body,
+        };
+        let id = self.sink.create(&officer(who), record.clone())?;
+        self.current.insert(id, record);
+        self.summary.records += 1;
+        self.summary.revisions += 1;
+        Ok(id)
+    }
+
     fn edit(
         &mut self,
         who: &str,
@@ -460,6 +485,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
                 summary: text.to_string(),
                 mood,
                 follow_up: (i % 7 == 0).then(|| "Check back with them before the rally starts.".to_string()),
+                monitored: vec![],
             }),
         )?;
         g.summary.contact_notes += 1;
@@ -670,6 +696,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             response: "Serial deployed to the barrier; PLOs withdrawn to the march side.".into(),
             response_at: Some(g.at(176)),
             responded_by: "Insp Hale (Bronze)".into(),
+            monitored: vec![],
         }),
     )?;
     g.save(
@@ -690,6 +717,7 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             response: String::new(),
             response_at: None,
             responded_by: String::new(),
+            monitored: vec![],
         }),
     )?;
 
@@ -757,6 +785,8 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             reason: "Wants support and advice about reporting.".into(),
             consent: true,
             outcome: String::new(),
+            result: None,
+            monitored: vec![MonitoredStrand::SexualOrientation],
         }),
     )?;
     g.save(
@@ -774,7 +804,125 @@ fn build<S: Sink>(sink: &mut S, start: DateTime<Utc>, seed: u64) -> std::result:
             review: None,
         }),
     )?;
+    monitoring_work(&mut g, agency)?;
     Ok(g.summary)
+}
+
+/// Hate-crime monitoring (seed 004): a contact note on the march flagged with the strands it
+/// concerns, and six months of neighbourhood and liaison work before it (engagement with
+/// victims and referrals to support agencies, each flagged), so the monitoring statistics
+/// have figures to publish, some large enough to show and some small enough to suppress.
+/// Made last, from no random numbers, so everything before it is as it always was.
+fn monitoring_work<S: Sink>(g: &mut Gen<'_, S>, agency: RecordId) -> std::result::Result<(), S::Error> {
+    use MonitoredStrand::*;
+    g.save(
+        OFFICERS[2],
+        150,
+        Some(2),
+        vec![],
+        Body::ContactNote(ContactNote {
+            spoke_with: "Steward at New Street and the marcher concerned".into(),
+            function: PltFunction::Mediation,
+            summary: "A marcher in a turban was shoved and called names by two counter-protesters. Both spoken to; \
+                      the marcher is unhurt and wants no further action today; details passed to Bronze."
+                .into(),
+            mood: Some(Mood::Tense),
+            follow_up: Some("Offer the marcher a hate-crime support referral after the event.".into()),
+            monitored: vec![Race, Religion],
+        }),
+    )?;
+    // (strands, what happened, referred?) for each month before the march: a pattern of
+    // larger and smaller counts, the same every time.
+    let cases: [(&[MonitoredStrand], &str, bool); 8] = [
+        (
+            &[SexualOrientation],
+            "Homophobic abuse shouted at two men outside the Nightingale bar",
+            true,
+        ),
+        (
+            &[SexualOrientation],
+            "Same-sex couple threatened at the bus stop on Hurst Street",
+            false,
+        ),
+        (
+            &[TransgenderIdentity],
+            "Transphobic graffiti about a resident painted on her front door",
+            true,
+        ),
+        (
+            &[SexualOrientation, TransgenderIdentity],
+            "Leaflets attacking the LGBT youth group left at the library",
+            false,
+        ),
+        (
+            &[Race],
+            "Racist abuse at the corner shop on Monument Road; owner shaken",
+            true,
+        ),
+        (
+            &[SexualOrientation],
+            "Venue manager reports repeated homophobic calls to the bar",
+            false,
+        ),
+        (
+            &[Religion],
+            "Eggs thrown at worshippers leaving the mosque on Friday",
+            true,
+        ),
+        (
+            &[Disability],
+            "Wheelchair user mocked and filmed at the tram stop",
+            false,
+        ),
+    ];
+    for month in 1..=6i64 {
+        // How many of the cases happened that month: between four and all eight.
+        let n = 4 + ((month * 3) % 5) as usize;
+        for (i, (strands, what, referred)) in cases.iter().take(n).enumerate() {
+            // Some cases recur in a month: the first two happen twice.
+            for repeat in 0..(if i < 2 { 2 } else { 1 }) {
+                let minutes = -(month * 30 * 24 * 60) + (i as i64) * 24 * 60 + repeat * 180;
+                let who = if i % 3 == 2 { OFFICERS[1] } else { PCSO };
+                let note = g.save_outside(
+                    who,
+                    minutes,
+                    vec![],
+                    Body::ContactNote(ContactNote {
+                        spoke_with: "The person affected (details held)".into(),
+                        function: PltFunction::Communication,
+                        summary: format!("{what}. Explained how to report it and the support on offer."),
+                        mood: None,
+                        follow_up: None,
+                        monitored: strands.to_vec(),
+                    }),
+                )?;
+                if *referred && repeat == 0 {
+                    let result = [
+                        Some(ReferralResult::SupportAccepted),
+                        Some(ReferralResult::SupportAccepted),
+                        Some(ReferralResult::SupportDeclined),
+                        None,
+                    ][(month as usize + i) % 4];
+                    g.save_outside(
+                        who,
+                        minutes + 60,
+                        vec![agency, note],
+                        Body::Referral(Referral {
+                            person: "The person affected (details held)".into(),
+                            agency: Some(agency),
+                            agency_name: "Midlands Hate Crime Support".into(),
+                            reason: format!("{what}: wants support."),
+                            consent: true,
+                            outcome: String::new(),
+                            result,
+                            monitored: strands.to_vec(),
+                        }),
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(all(test, feature = "device"))]

@@ -2,6 +2,8 @@
 //! question "which sector of the operation is this in, and how far is it from that one?".
 //! Knows nothing of storage.
 
+pub mod bng;
+
 use crate::records::{LatLon, Location, Operation, ValidationError};
 use geo::{Closest, Contains, Distance, Haversine, HaversineClosestPoint, LineString, Point, Polygon};
 

@@ -1,6 +1,6 @@
 //! A contact note (engagement log): who was spoken to, which PLT function, what was said.
 
-use super::{labelled_enum, validate::Checker, Mood};
+use super::{labelled_enum, monitoring, validate::Checker, MonitoredStrand, Mood};
 use serde::{Deserialize, Serialize};
 
 labelled_enum!(
@@ -28,6 +28,9 @@ pub struct ContactNote {
     /// Follow-up needed, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<String>,
+    /// Hate-crime strands, when the conversation was about a hate incident (monitoring).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitored: Vec<MonitoredStrand>,
 }
 
 impl ContactNote {
@@ -35,5 +38,6 @@ impl ContactNote {
         c.required_short("body.spoke_with", &self.spoke_with);
         c.required_text("body.summary", &self.summary);
         c.opt_text("body.follow_up", &self.follow_up);
+        monitoring::check_strands(c, "body.monitored", &self.monitored);
     }
 }

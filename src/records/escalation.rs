@@ -7,7 +7,7 @@
 //! authored by the person who acted). Once written, an acknowledgement never changes and
 //! steps are only ever added: [`Escalation::check_edit`].
 
-use super::{labelled_enum, validate::Checker, ValidationError};
+use super::{labelled_enum, monitoring, validate::Checker, MonitoredStrand, ValidationError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +103,10 @@ pub struct Escalation {
     /// Who responded, as in [`Acknowledgement::name`].
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub responded_by: String,
+    /// Hate-crime strands, when the concern arises from hostility towards a group
+    /// (monitoring). The officer's part: a supervisor's revision carries it on unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitored: Vec<MonitoredStrand>,
 }
 
 impl Escalation {
@@ -133,6 +137,7 @@ impl Escalation {
         c.short("body.addressed_person", &self.addressed_person);
         c.text("body.response", &self.response);
         c.short("body.responded_by", &self.responded_by);
+        monitoring::check_strands(c, "body.monitored", &self.monitored);
         let late = |c: &mut Checker, field: &str, at: DateTime<Utc>| {
             if at < self.told_at {
                 c.push(ValidationError::Invalid {

@@ -399,6 +399,7 @@ mod tests {
             summary: "Said a white van has parked up at 2am twice this week".into(),
             mood: None,
             follow_up: None,
+            monitored: vec![],
         };
         let before = note.clone();
         let s = IntelligenceSubmission::from_note(&note, " Possible hostile reconnaissance ");

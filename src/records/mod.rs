@@ -15,6 +15,7 @@ mod contact_note;
 mod directory;
 mod escalation;
 mod intelligence;
+mod monitoring;
 mod negotiation;
 mod operation;
 mod referral;
@@ -31,6 +32,7 @@ pub use intelligence::{
     HandlingCode, IntelAssessment, IntelGrading, IntelReview, IntelligenceSubmission, ReviewOutcome, SourceEvaluation,
     SourceKind,
 };
+pub use monitoring::{MonitoredStrand, ReferralResult};
 pub use negotiation::{Compliance, NegotiationOutcome, NegotiationSubject, Outcome};
 pub use operation::{EventKind, LatLon, Operation, Sector, TeamMember};
 pub use referral::Referral;
@@ -334,6 +336,17 @@ impl Body {
             Body::Abstraction(b) => b.check(c),
             Body::Referral(b) => b.check(c),
             Body::IntelligenceSubmission(b) => b.check(c),
+        }
+    }
+
+    /// The hate-crime strands the record is flagged with (empty for kinds that carry none:
+    /// `monitoring` says which do and why).
+    pub fn monitored(&self) -> &[MonitoredStrand] {
+        match self {
+            Body::ContactNote(b) => &b.monitored,
+            Body::Referral(b) => &b.monitored,
+            Body::Escalation(b) => &b.monitored,
+            _ => &[],
         }
     }
 

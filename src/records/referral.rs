@@ -1,6 +1,6 @@
 //! A referral of a person to a support agency (hate-crime support, LGBT liaison work).
 
-use super::validate::Checker;
+use super::{monitoring, validate::Checker, MonitoredStrand, ReferralResult};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,8 +15,15 @@ pub struct Referral {
     pub reason: String,
     /// The person agreed to the referral.
     pub consent: bool,
+    /// What came of it, in the officer's words.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub outcome: String,
+    /// What came of it, as monitoring counts it; None while awaited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ReferralResult>,
+    /// Hate-crime strands, when the referral follows a hate incident (monitoring).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitored: Vec<MonitoredStrand>,
 }
 
 impl Referral {
@@ -25,5 +32,6 @@ impl Referral {
         c.required_short("body.agency_name", &self.agency_name);
         c.required_text("body.reason", &self.reason);
         c.text("body.outcome", &self.outcome);
+        monitoring::check_strands(c, "body.monitored", &self.monitored);
     }
 }

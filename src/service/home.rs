@@ -63,7 +63,7 @@ pub struct OperationHome {
     pub contact_notes: u32,
 }
 
-const MANY: u32 = 2_000;
+pub(super) const MANY: u32 = 2_000;
 
 pub fn operation_home(store: &Store, officer: &OfficerId, operation_id: RecordId) -> Result<OperationHome> {
     let operation = operation(store, officer, operation_id)?;
@@ -117,18 +117,7 @@ pub fn operation_home(store: &Store, officer: &OfficerId, operation_id: RecordId
         }
     }
     let series = tension_points(store, operation_id)?;
-    let tension = operation
-        .sectors
-        .iter()
-        .map(|s| SectorTension {
-            sector: s.name.clone(),
-            latest: series
-                .iter()
-                .rev()
-                .find(|p| p.sector.as_deref() == Some(s.name.as_str()))
-                .cloned(),
-        })
-        .collect();
+    let tension = latest_tension(&operation, &series);
     Ok(OperationHome {
         operation_id,
         operation,
@@ -143,7 +132,23 @@ pub fn operation_home(store: &Store, officer: &OfficerId, operation_id: RecordId
     })
 }
 
-fn operation(store: &Store, officer: &OfficerId, operation_id: RecordId) -> Result<Operation> {
+/// Each sector's latest reading in `series` (oldest first), in the operation's sector order.
+pub(super) fn latest_tension(operation: &Operation, series: &[TensionPoint]) -> Vec<SectorTension> {
+    operation
+        .sectors
+        .iter()
+        .map(|s| SectorTension {
+            sector: s.name.clone(),
+            latest: series
+                .iter()
+                .rev()
+                .find(|p| p.sector.as_deref() == Some(s.name.as_str()))
+                .cloned(),
+        })
+        .collect()
+}
+
+pub(super) fn operation(store: &Store, officer: &OfficerId, operation_id: RecordId) -> Result<Operation> {
     match read(store, officer, operation_id)?.record.body {
         Body::Operation(op) => Ok(op),
         other => Err(ValidationError::Invalid {
@@ -191,7 +196,7 @@ pub struct TensionSeries {
     pub points: Vec<TensionPoint>,
 }
 
-fn tension_points(store: &Store, operation_id: RecordId) -> Result<Vec<TensionPoint>> {
+pub(super) fn tension_points(store: &Store, operation_id: RecordId) -> Result<Vec<TensionPoint>> {
     let mut points: Vec<TensionPoint> = store
         .current_records(Some(operation_id), &[RecordKind::TensionReading], MANY)?
         .into_iter()

@@ -123,6 +123,7 @@ mod tests {
                 summary: "White van parked at 2am twice this week".into(),
                 mood: None,
                 follow_up: None,
+                monitored: vec![],
             }),
         }
     }

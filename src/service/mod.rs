@@ -1,24 +1,30 @@
 //! What the app's screens ask of the core, as plain functions over a [`Store`]: the operation
-//! home at a glance, the rumour board and its lifecycle moves, the negotiation tracker and
-//! compliance, the tension series, the timeline page, the directory, record detail with a
-//! readable revision history, neighbourhood work with the PCSO deployment check, capture
-//! defaults and drafts, and the vocabulary (every closed list with its labels); and the device
-//! [`session`]: the lock, enrolment, sync start and stop, and the wipe policy.
+//! home at a glance and its map (sectors by tension, located records as pins), the rumour
+//! board and its lifecycle moves, the negotiation tracker and compliance, the tension series,
+//! the timeline page, the directory, record detail with a readable revision history,
+//! neighbourhood work with the PCSO deployment check, capture defaults and drafts, and the
+//! vocabulary (every closed list with its labels); and the device [`session`]: the lock,
+//! enrolment, sync start and stop, and the wipe policy.
 //!
 //! The Tauri shell's commands are one call into this module each. This module holds the
 //! screen logic so that it is tested here, in Rust, and never written in the shell or the UI.
 //! It contains no SQL (that stays in [`crate::store`]).
 
 mod capture;
+#[cfg(feature = "report")]
+mod debrief;
 mod detail;
 mod home;
 mod intelligence;
+mod map;
 mod neighbourhood;
 mod rumours;
 pub mod session;
 mod vocabulary;
 
 pub use capture::{create_record, discard_draft, draft, edit_record, save_draft, search};
+#[cfg(feature = "report")]
+pub use debrief::{debrief, save_debrief, ReportFailure, SavedReport, TabletDebrief};
 pub use detail::{
     merge_versions, record_detail, Conflict, ConflictVersion, FieldChange, RecordDetail, Refusal, RevisionView,
 };
@@ -28,6 +34,7 @@ pub use home::{
     TimelinePage, TimelineQuery,
 };
 pub use intelligence::{intelligence_draft_from_note, submit_note_as_intelligence};
+pub use map::{operation_map, MapPin, MapSector, OperationMap, PINNED_KINDS, PINS_MAX};
 pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCard};
 pub use rumours::{
     add_rumour_control, negotiations, record_compliance, rumour_board, set_rumour_status, NegotiationCard, RumourCard,

@@ -190,6 +190,7 @@ fn home_counts_rumours_agreements_escalations_and_latest_tension_per_sector() {
             response: String::new(),
             response_at: None,
             responded_by: String::new(),
+            monitored: vec![],
         }),
     );
     record_compliance(
@@ -744,6 +745,7 @@ fn concurrent_edits_are_shown_side_by_side_and_keeping_one_resolves_them() {
             summary: summary.into(),
             mood: None,
             follow_up: None,
+            monitored: vec![],
         }),
     };
     let id = f.store.create(&f.me, note("Route agreed")).unwrap().record_id;
@@ -798,4 +800,55 @@ fn concurrent_edits_are_shown_side_by_side_and_keeping_one_resolves_them() {
         after.history.last().unwrap().reason.as_deref(),
         Some("Both agreed with Bronze")
     );
+}
+
+#[test]
+fn the_operation_map_shades_sectors_by_latest_tension_and_pins_only_located_field_records() {
+    let mut f = fixture();
+    let placed = |f: &mut Fixture, minutes: i64, at: Option<(f64, f64)>, body: Body| -> RecordId {
+        let record = Record {
+            operation_id: Some(f.op),
+            occurred_at: f.start + Duration::minutes(minutes),
+            location: at.map(|(lat, lon)| Location {
+                lat,
+                lon,
+                accuracy_m: None,
+            }),
+            sector: None,
+            links: vec![],
+            tags: vec![],
+            body,
+        };
+        f.store.create(&f.me, record).unwrap().record_id
+    };
+    let reading = |mood| {
+        Body::TensionReading(TensionReading {
+            mood,
+            crowd_estimate: None,
+            note: String::new(),
+        })
+    };
+    // Placed by hand inside North: the store puts it in that sector from its position.
+    let first = placed(&mut f, 5, Some((52.5, -1.5)), reading(Mood::Calm));
+    let latest = placed(&mut f, 20, Some((52.6, -1.4)), reading(Mood::Tense));
+    placed(&mut f, 30, None, reading(Mood::Hostile));
+    f.rumour(40, "Not placed: no pin");
+
+    let map = operation_map(&f.store, &f.me, f.op).unwrap();
+    assert_eq!(map.sectors.len(), 2);
+    assert_eq!(map.sectors[0].name, "North");
+    assert_eq!(map.sectors[0].boundary, square(52.0, -2.0));
+    assert_eq!(map.sectors[0].latest.as_ref().map(|t| t.mood), Some(Mood::Tense));
+    assert_eq!(map.sectors[1].latest, None, "no reading in South");
+    let ids: Vec<RecordId> = map.pins.iter().map(|p| p.record_id).collect();
+    assert_eq!(ids, vec![first, latest], "only located records, oldest first");
+    let pin = &map.pins[1];
+    assert_eq!(pin.kind, RecordKind::TensionReading);
+    assert_eq!(pin.sector.as_deref(), Some("North"));
+    assert_eq!(
+        (pin.location.lat, pin.location.lon, pin.location.accuracy_m),
+        (52.6, -1.4, None)
+    );
+    assert_eq!(pin.title, f.store.current_body(latest).unwrap().body.title());
+    assert!(!map.more_located);
 }

@@ -46,6 +46,10 @@ pub struct Vocabulary {
     pub review_outcome: Vec<Choice<ReviewOutcome>>,
     pub person_role: Vec<Choice<PersonRole>>,
     pub group_kind: Vec<Choice<GroupKind>>,
+    /// Hate-crime monitoring: the strands a contact note, referral or escalation may carry,
+    /// and what came of a referral.
+    pub monitored_strand: Vec<Choice<MonitoredStrand>>,
+    pub referral_result: Vec<Choice<ReferralResult>>,
 }
 
 /// How a record kind is named on screen.
@@ -119,5 +123,7 @@ pub fn vocabulary() -> Vocabulary {
         review_outcome: choices!(ReviewOutcome),
         person_role: choices!(PersonRole),
         group_kind: choices!(GroupKind),
+        monitored_strand: choices!(MonitoredStrand),
+        referral_result: choices!(ReferralResult),
     }
 }

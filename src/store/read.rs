@@ -262,6 +262,33 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The current revision of the operation and of every record of it, for a report made from
+    /// them, with the disclosure logged with its purpose (the report leaves the store).
+    pub fn operation_revisions(&self, operation_id: RecordId, access: &Access) -> Result<Vec<Revision>> {
+        if access.purpose.trim().is_empty() {
+            return Err(StoreError::PurposeRequired);
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {REVISION_COLUMNS} FROM revisions
+             WHERE pos IN (SELECT head_pos FROM records WHERE record_id = ?1 OR operation_id = ?1)"
+        ))?;
+        let revisions = stmt
+            .query_map([operation_id], revision_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if !revisions.iter().any(|r| r.record_id == operation_id) {
+            return Err(StoreError::RecordNotFound(operation_id));
+        }
+        log(
+            &self.conn,
+            &access.officer,
+            AuditAction::Disclosure,
+            Some(operation_id),
+            &format!("report made from {} records", revisions.len()),
+            access.purpose.trim(),
+        )?;
+        Ok(revisions)
+    }
+
     /// Exports an operation's records (current state) as JSON, an open format, and logs the
     /// disclosure with its purpose.
     pub fn export_operation(&self, operation_id: RecordId, access: &Access) -> Result<String> {

@@ -253,6 +253,7 @@ mod tests {
                 summary: summary.into(),
                 mood: None,
                 follow_up: None,
+                monitored: vec![],
             }),
         }
     }

@@ -75,6 +75,7 @@ fn note(op: RecordId, summary: &str) -> Record {
             summary: summary.into(),
             mood: None,
             follow_up: None,
+            monitored: vec![],
         }),
     }
 }

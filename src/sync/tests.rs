@@ -52,6 +52,7 @@ fn note(op: RecordId, text: &str) -> Record {
             summary: text.into(),
             mood: None,
             follow_up: None,
+            monitored: vec![],
         }),
     )
 }

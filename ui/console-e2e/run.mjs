@@ -31,7 +31,8 @@
 // three officers to the directory; creates a supervisor and a Gold commander; sets up an
 // operation (a refused save first: its error must show beside the field), with an area drawn
 // by keyboard alone and three sectors drawn on the map by clicking, and a team; the commander signs in in a second
-// browser and opens the operation's live picture; the admin issues an enrolment and this
+// browser that refuses every request not for this machine and opens the operation's live picture, whose map must
+// still draw its bundled basemap; the admin issues an enrolment and this
 // script writes its string to ENROLMENT_OUT; it waits for DEVICE_DONE_FILE; the live picture
 // must then show the escalation and the sector's tension without a reload. Then an edit by
 // the admin and a stale edit by the commander (refused as a conflict, shown, and resolved by
@@ -110,6 +111,33 @@ async function settles(page, predicate, arg) {
   } catch {
     return false;
   }
+}
+
+/** Like `settles`, with a longer wait (a map loads its basemap chunk first). */
+async function settlesWithin(page, predicate, timeout) {
+  try {
+    await page.waitForFunction(predicate, undefined, { timeout });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses every request of the page's browser that is not for this machine (127.0.0.1,
+ * localhost) or inline (data:, blob:), as a closed network would; returns the list of those
+ * refused, which a page that needs nothing from outside leaves empty.
+ */
+async function refuseOutside(page) {
+  const refused = [];
+  await page.context().route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || url.protocol === "data:" || url.protocol === "blob:";
+    if (local) return route.continue();
+    refused.push(url.href);
+    return route.abort("internetdisconnected");
+  });
+  return refused;
 }
 
 function check(condition, message) {
@@ -255,6 +283,7 @@ async function main() {
     pages.push(admin);
     let operationId = null;
     let commander = null;
+    let commanderRefused = [];
     let expect = {};
     let supervisorPage = null;
 
@@ -411,6 +440,9 @@ async function main() {
     await must("the commander opens the live picture in a second browser", async () => {
       commander = await newPage(browser, "commander");
       pages.push(commander);
+      // The commander's browser has no network beyond this machine: the live picture, its map
+      // (the bundled Natural Earth basemap) included, must need none.
+      commanderRefused = await refuseOutside(commander);
       await signIn(commander, COMMANDER.username, COMMANDER.password);
       const labels = await navLabels(commander);
       check(labels.includes("Audit") && !labels.includes("Staff") && !labels.includes("Tablets"), `Gold's navigation is ${labels.join(", ")}`);
@@ -421,6 +453,16 @@ async function main() {
       await commander.evaluate(() => {
         window.__consoleE2eNotReloaded = true;
       });
+      const drawn = await settlesWithin(
+        commander,
+        () => {
+          const d = document.querySelector("#live-map path.land")?.getAttribute("d") || "";
+          return (d.match(/M/g) || []).length >= 1 && d.length > 20;
+        },
+        20_000,
+      );
+      check(drawn, "the live map's basemap (land paths) was not drawn with every outside request refused");
+      check(commanderRefused.length === 0, `the console asked for things from outside: ${commanderRefused.join(", ")}`);
       await screen(commander, "live-before-device");
     });
 
@@ -612,6 +654,29 @@ async function main() {
       await card.getByRole("button", { name: /^Keep this version/ }).first().click();
       await sup.getByRole("status").filter({ hasText: "tablets receive it at their next sync" }).waitFor();
       await sup.getByTestId("no-conflicts").waitFor();
+    });
+
+    await must("the supervisor reads the monitoring statistics and downloads them and the operation's records, each with a purpose", async () => {
+      const sup = supervisorPage;
+      await navTo(sup, "Statistics");
+      await sup.getByRole("heading", { name: "Monitored strand mentions by month and strand" }).waitFor();
+      await screen(sup, "statistics");
+      // Without a purpose: refused beside the field, nothing downloaded.
+      await sup.getByTestId("stats-download").click();
+      await sup.locator("#stats-purpose-error").waitFor();
+      await sup.getByLabel("Purpose").fill("Hate crime IAG, quarterly figures");
+      const [stats] = await Promise.all([sup.waitForEvent("download"), sup.getByTestId("stats-download").click()]);
+      const statsFile = await stats.path();
+      check(statsFile && readFileSync(statsFile, "utf8").startsWith("table,from,to,row_heading,row,column,value\r\n"), "the statistics CSV has its header");
+      await navTo(sup, "Exports");
+      await sup.locator("#operation-export-id").selectOption(operationId);
+      await sup.getByTestId("operation-export-download").click();
+      await sup.locator("#operation-export-purpose-error").waitFor();
+      await sup.locator("#operation-export-purpose").fill("console end-to-end test");
+      const [records] = await Promise.all([sup.waitForEvent("download"), sup.getByTestId("operation-export-download").click()]);
+      const recordsFile = await records.path();
+      check(recordsFile && readFileSync(recordsFile, "utf8").startsWith("id,kind,title,occurred_at,"), "the operation's CSV has its header");
+      await screen(sup, "exports");
     });
 
     await must("admin cannot disable their own account", async () => {

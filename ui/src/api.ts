@@ -1,6 +1,7 @@
 // The UI's one door to the shell. Every screen calls the shell through `api`, never through
 // `invoke` directly, so cross-cutting concerns live here: error normalisation, telling the
 // status strip that something was written, and (later) sync status.
+import { convertFileSrc } from "@tauri-apps/api/core";
 import { commands, type AppError } from "./bindings";
 
 type Commands = typeof commands;
@@ -71,3 +72,9 @@ function wrap<K extends keyof Commands>(name: K): Commands[K] {
 export const api: Commands = Object.fromEntries(
   (Object.keys(commands) as (keyof Commands)[]).map((k) => [k, wrap(k)]),
 ) as unknown as Commands;
+
+/** The address of one of the force's own map tiles, answered in-process by the shell's
+ * `maptiles:` scheme (src-tauri/src/tiles.rs); spelt as the platform wants custom schemes. */
+export function forceTileUrl(z: number, x: number, y: number): string {
+  return convertFileSrc(`${z}/${x}/${y}`, "maptiles");
+}

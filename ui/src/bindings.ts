@@ -145,7 +145,11 @@ summary: string, mood?: Mood | null,
 /**
  * Follow-up needed, if any.
  */
-follow_up?: string | null, };
+follow_up?: string | null, 
+/**
+ * Hate-crime strands, when the conversation was about a hate incident (monitoring).
+ */
+monitored?: Array<MonitoredStrand>, };
 
 /**
  * A record as it stands now, derived from its revisions.
@@ -240,7 +244,12 @@ response?: string, response_at?: string | null,
 /**
  * Who responded, as in [`Acknowledgement::name`].
  */
-responded_by?: string, };
+responded_by?: string, 
+/**
+ * Hate-crime strands, when the concern arises from hostility towards a group
+ * (monitoring). The officer's part: a supervisor's revision carries it on unchanged.
+ */
+monitored?: Array<MonitoredStrand>, };
 
 /**
  * An escalation raised outside an operation: the officer's own, or (on a supervisor's
@@ -280,6 +289,11 @@ export type FieldChange = { field: string, before: string | null, after: string 
  * One field's problem, with the field's path and a message that reads after its label.
  */
 export type FieldProblem = { field: string, message: string, };
+
+/**
+ * What the map is told about the force's own tiles.
+ */
+export type ForceMap = { "state": "none" } | { "state": "ready", tiles: TilesInfo, } | { "state": "refused", file: string, message: string, };
 
 export type Group = { name: string, group_kind: GroupKind, description?: string, 
 /**
@@ -413,6 +427,24 @@ passcode_rule: string,
 idle_lock_after_s: number, enrolment: EnrolmentView, };
 
 /**
+ * A record with a position, as a pin that opens it.
+ */
+export type MapPin = { record_id: string, kind: RecordKind, title: string, occurred_at: string, location: Location, sector: string | null, };
+
+/**
+ * One sector, shaded by its latest tension reading.
+ */
+export type MapSector = { name: string, boundary: Array<LatLon>, latest: TensionPoint | null, };
+
+/**
+ * A monitored hate-crime strand: the five the police monitor nationally (race, religion,
+ * sexual orientation, disability, transgender identity) and alternative subculture, which
+ * several forces monitor locally. A record may carry more than one (a crime can be
+ * motivated by hostility on more than one ground); each is counted.
+ */
+export type MonitoredStrand = "sexual_orientation" | "transgender_identity" | "race" | "religion" | "disability" | "alternative_subculture";
+
+/**
  * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
  * officers in different sectors can be drawn on one chart.
  */
@@ -493,6 +525,19 @@ awaiting_compliance: number,
  * Agreements recorded as not (or only partly) kept.
  */
 broken_agreements: number, escalations: number, tension: Array<SectorTension>, contact_notes: number, };
+
+/**
+ * What the operation's map shows.
+ */
+export type OperationMap = { operation_id: string, area: Array<LatLon>, sectors: Array<MapSector>, 
+/**
+ * Oldest first, so the newest is drawn on top.
+ */
+pins: Array<MapPin>, 
+/**
+ * More records have a position than [`PINS_MAX`]: only the newest are pinned.
+ */
+more_located: boolean, };
 
 export type Outcome = "agreed" | "partly_agreed" | "not_agreed" | "deferred";
 
@@ -577,7 +622,25 @@ person: string, agency?: string | null, agency_name: string, reason: string,
 /**
  * The person agreed to the referral.
  */
-consent: boolean, outcome?: string, };
+consent: boolean, 
+/**
+ * What came of it, in the officer's words.
+ */
+outcome?: string, 
+/**
+ * What came of it, as monitoring counts it; None while awaited.
+ */
+result?: ReferralResult | null, 
+/**
+ * Hate-crime strands, when the referral follows a hate incident (monitoring).
+ */
+monitored?: Array<MonitoredStrand>, };
+
+/**
+ * What came of a referral, as monitoring counts it (the officer's words stay in
+ * `Referral::outcome`).
+ */
+export type ReferralResult = "support_accepted" | "support_declined" | "no_contact" | "referred_on";
 
 export type Refusal = { revision_id: string, 
 /**
@@ -648,6 +711,15 @@ export type Saved = { record_id: string, revision_id: string, device_seq: number
  * The sector the record was placed in (given, or found from its location).
  */
 sector: string | null, };
+
+/**
+ * A debrief saved on the tablet, as the screen reports it.
+ */
+export type SavedReport = { 
+/**
+ * Where the PDF is (the `reports` folder beside the database, private to the app).
+ */
+path: string, bytes: number, records: number, records_sha256: string, };
 
 export type SearchHit = { record_id: string, kind: RecordKind, title: string, operation_id: string | null, occurred_at: string, sector: string | null, author: OfficerId, snippet: Array<SnippetPart>, 
 /**
@@ -750,6 +822,32 @@ export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?
  */
 export type TensionSeries = { sectors: Array<string>, starts_at: string, ends_at: string, points: Array<TensionPoint>, };
 
+/**
+ * The area the tiles cover, in degrees.
+ */
+export type TileBounds = { west: number, south: number, east: number, north: number, };
+
+/**
+ * An archive that passed its checks, as the map needs to know it.
+ */
+export type TilesInfo = { 
+/**
+ * The file's name (not its path).
+ */
+file: string, 
+/**
+ * "png", "jpeg" or "webp".
+ */
+format: string, min_zoom: number, max_zoom: number, 
+/**
+ * None when the file gives no usable bounds: tiles are then asked for anywhere.
+ */
+bounds: TileBounds | null, 
+/**
+ * Whose map it is, from the file's metadata ("© Ordnance Survey …"); may be empty.
+ */
+attribution: string, };
+
 export type TimelinePage = { items: Array<RecordSummary>, 
 /**
  * Pass as `after` for the next page; None at the end.
@@ -771,7 +869,12 @@ export type Vocabulary = { record_kind: Array<Choice<RecordKind>>, event_kind: A
 /**
  * Intelligence grading (3x5x2) and quality-assurance outcome, as a review shows them.
  */
-source_evaluation: Array<Choice<SourceEvaluation>>, intel_assessment: Array<Choice<IntelAssessment>>, handling_code: Array<Choice<HandlingCode>>, review_outcome: Array<Choice<ReviewOutcome>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, };
+source_evaluation: Array<Choice<SourceEvaluation>>, intel_assessment: Array<Choice<IntelAssessment>>, handling_code: Array<Choice<HandlingCode>>, review_outcome: Array<Choice<ReviewOutcome>>, person_role: Array<Choice<PersonRole>>, group_kind: Array<Choice<GroupKind>>, 
+/**
+ * Hate-crime monitoring: the strands a contact note, referral or escalation may carry,
+ * and what came of a referral.
+ */
+monitored_strand: Array<Choice<MonitoredStrand>>, referral_result: Array<Choice<ReferralResult>>, };
 
 /**
  * What the officer is told after a wipe, until they acknowledge it. Kept in a small file
@@ -814,6 +917,9 @@ export const commands = {
   operationHome: (operationId: string): Promise<OperationHome> => invoke<OperationHome>("operation_home", { operationId }),
   tensionSeries: (operationId: string): Promise<TensionSeries> => invoke<TensionSeries>("tension_series", { operationId }),
   captureDefaults: (operationId: string): Promise<CaptureDefaults> => invoke<CaptureDefaults>("capture_defaults", { operationId }),
+  debriefPdf: (operationId: string, purpose: string): Promise<SavedReport> => invoke<SavedReport>("debrief_pdf", { operationId, purpose }),
+  operationMap: (operationId: string): Promise<OperationMap> => invoke<OperationMap>("operation_map", { operationId }),
+  forceMap: (): Promise<ForceMap> => invoke<ForceMap>("force_map"),
   timeline: (query: TimelineQuery): Promise<TimelinePage> => invoke<TimelinePage>("timeline", { query }),
   search: (query: SearchQuery): Promise<Array<SearchHit>> => invoke<Array<SearchHit>>("search", { query }),
   directory: (): Promise<Array<RecordSummary>> => invoke<Array<RecordSummary>>("directory"),

@@ -4,7 +4,7 @@
 import type { Body, RecordKind, Vocabulary } from "./bindings";
 import { fromLocalInput, toLocalInput } from "./format";
 
-export type FieldType = "text" | "textarea" | "select" | "number" | "datetime" | "checkbox" | "lines" | "mood";
+export type FieldType = "text" | "textarea" | "select" | "number" | "datetime" | "checkbox" | "lines" | "mood" | "choices";
 
 /** Vocabulary lists a select can draw its options from. */
 export type ListName = Exclude<keyof Vocabulary, "incident_type" | "record_kind"> | "incident_type";
@@ -35,6 +35,14 @@ const area = (name: string, label: string, extra: Partial<FieldSpec> = {}): Fiel
 const sel = (name: string, label: string, list: ListName, extra: Partial<FieldSpec> = {}): FieldSpec =>
   t(name, label, { type: "select", list, ...extra });
 const dt = (name: string, label: string, extra: Partial<FieldSpec> = {}): FieldSpec => t(name, label, { type: "datetime", ...extra });
+/** Any number of a list's values, as checkboxes (held in the form as their values joined by commas). */
+const choices = (name: string, label: string, list: ListName, extra: Partial<FieldSpec> = {}): FieldSpec =>
+  t(name, label, { type: "choices", list, ...extra });
+/** The hate-crime strands a record concerns, for the monitoring statistics shared with partners. */
+const strands = () =>
+  choices("monitored", "Hate-crime monitoring", "monitored_strand", {
+    hint: "Tick each strand if this concerns a hate crime or incident; it is counted in the monitoring statistics (small numbers suppressed).",
+  });
 
 export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
   contact_note: [
@@ -43,6 +51,7 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
     area("summary", "What was said", { required: true }),
     t("mood", "Mood observed", { type: "mood", nullable: true }),
     area("follow_up", "Follow-up needed", { nullable: true }),
+    strands(),
   ],
   rumour_report: [
     area("content", "What is being said", { required: true }),
@@ -77,6 +86,7 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
     t("addressed_person", "Or a named person", { hint: "console username or collar number" }),
     t("told", "Also told (in words)", { hint: "e.g. by radio to the duty sergeant" }),
     dt("told_at", "Raised at", { required: true }),
+    strands(),
   ],
   tasking: [
     t("title", "Task", { required: true }),
@@ -102,7 +112,9 @@ export const FORMS: { [K in RecordKind]: FieldSpec[] } = {
     t("agency_name", "Agency", { required: true }),
     area("reason", "Reason", { required: true }),
     t("consent", "The person consented", { type: "checkbox" }),
-    area("outcome", "Outcome"),
+    sel("result", "Outcome (for monitoring)", "referral_result", { nullable: true }),
+    area("outcome", "Outcome in words"),
+    strands(),
   ],
   intelligence_submission: [
     t("summary", "Summary", { required: true }),
@@ -204,6 +216,7 @@ export function valuesOf(kind: RecordKind, body: Body): Values {
     const x = src[f.name];
     if (f.type === "checkbox") v[f.name] = x === true;
     else if (f.type === "lines") v[f.name] = Array.isArray(x) ? x.join("\n") : "";
+    else if (f.type === "choices") v[f.name] = Array.isArray(x) ? x.map(String).join(",") : "";
     else if (f.type === "datetime") v[f.name] = typeof x === "string" ? toLocalInput(x) : "";
     else v[f.name] = x === null || x === undefined ? "" : String(x);
   }
@@ -230,6 +243,8 @@ export function buildBody(kind: RecordKind, values: Values, base?: Body, editing
         .split("\n")
         .map((l) => l.trim())
         .filter(Boolean);
+    } else if (f.type === "choices") {
+      out[f.name] = chosen(s);
     } else if (f.type === "number") {
       const n = Number(s.replace(/[, ]/g, ""));
       out[f.name] = s.trim() === "" ? null : Number.isFinite(n) ? n : s;
@@ -242,6 +257,23 @@ export function buildBody(kind: RecordKind, values: Values, base?: Body, editing
     }
   }
   return out as unknown as Body;
+}
+
+/** The values ticked in a "choices" field, each once, as the form holds them ("a,b"). */
+export function chosen(value: string | boolean | undefined): string[] {
+  if (typeof value !== "string") return [];
+  const out: string[] = [];
+  for (const v of value.split(",").map((x) => x.trim())) {
+    if (v && !out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
+/** A "choices" field's value with `option` ticked or not, in the list's order. */
+export function toggleChoice(value: string | boolean | undefined, option: string, on: boolean, order: string[]): string {
+  const now = chosen(value).filter((v) => v !== option);
+  if (on) now.push(option);
+  return order.filter((o) => now.includes(o)).join(",");
 }
 
 /** The draft key of a capture form: one draft per operation and kind (or per record edited). */
@@ -270,6 +302,10 @@ export function parseDraft(kind: RecordKind, content: string): Values | null {
 export function display(f: FieldSpec, value: unknown, vocab: Vocabulary): string {
   if (value === null || value === undefined || value === "") return "—";
   if (f.type === "checkbox") return value === true ? "Yes" : "No";
+  if (f.type === "choices" && f.list && Array.isArray(value)) {
+    const list = f.list;
+    return value.length ? value.map((v) => label(vocab, list, v)).join("; ") : "—";
+  }
   if (Array.isArray(value)) return value.length ? value.join("; ") : "—";
   if (f.type === "datetime" && typeof value === "string") return new Date(value).toLocaleString("en-GB");
   if (f.type === "mood") return label(vocab, "mood", value);

@@ -4,7 +4,7 @@ import { useCallback, useContext, useEffect, useRef, useState } from "preact/hoo
 import type { AppError, AppStatus, RecordKind, Vocabulary } from "./bindings";
 import { asAppError, onWrite } from "./api";
 import type { Placed } from "./errors";
-import { FORMS, type FieldSpec, type Values } from "./forms";
+import { chosen, FORMS, toggleChoice, type FieldSpec, type Values } from "./forms";
 
 export interface AppContextValue {
   vocab: Vocabulary;
@@ -149,6 +149,32 @@ export function Field({ spec, value, onInput, errors, vocab }: FieldProps) {
         </label>
         {messages}
       </div>
+    );
+  }
+  if (spec.type === "choices" && spec.list) {
+    const options = vocab[spec.list] as { value: string; label: string }[];
+    const ticked = chosen(value);
+    const order = options.map((o) => o.value);
+    return (
+      <fieldset class={`field choices-field${invalid ? " invalid" : ""}`} aria-describedby={describedBy}>
+        <legend>{label}</legend>
+        {hint}
+        <div class="choices">
+          {options.map((o) => (
+            <label key={o.value} class={`choice${ticked.includes(o.value) ? " chosen" : ""}`}>
+              <input
+                type="checkbox"
+                name={spec.name}
+                value={o.value}
+                checked={ticked.includes(o.value)}
+                onChange={(e) => onInput(toggleChoice(value, o.value, (e.currentTarget as HTMLInputElement).checked, order))}
+              />
+              <span>{o.label}</span>
+            </label>
+          ))}
+        </div>
+        {messages}
+      </fieldset>
     );
   }
   if (spec.type === "mood") {

@@ -65,13 +65,18 @@ describe("the IIMARCH briefing", () => {
 
 describe("what each role sees", () => {
   it("gives admin every page, in order", () => {
-    expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit"]);
+    expect(navFor("admin").map((n) => n.label)).toEqual(["Operations", "Officers", "Staff", "Tablets", "Reviews", "Audit", "Exports"]);
   });
   it("follows the route matrix for the other roles", () => {
-    expect(navFor("gold").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Audit", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
-    expect(navFor("bronze").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
-    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tablets", "Tasks", "Intelligence", "Abstractions", "Conflicts"]);
-    expect(navFor("officer").map((n) => n.label)).toEqual(["Operations"]);
+    expect(navFor("gold").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Audit", "Tasks", "Intelligence", "Abstractions", "Conflicts", "Exports", "Statistics"]);
+    expect(navFor("bronze").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tasks", "Intelligence", "Abstractions", "Conflicts", "Exports", "Statistics"]);
+    expect(navFor("supervisor").map((n) => n.label)).toEqual(["Alerts", "Operations", "Officers", "Tablets", "Tasks", "Intelligence", "Abstractions", "Conflicts", "Exports", "Statistics"]);
+    expect(navFor("officer").map((n) => n.label)).toEqual(["Operations", "Statistics"]);
+    // Exports of an operation's records: those who read them here (server/src/console/matrix.rs).
+    expect(can("admin", "exports")).toBe(false);
+    expect(can("admin", "exports.directory")).toBe(true);
+    expect(can("officer", "exports")).toBe(false);
+    expect(can("admin", "statistics")).toBe(false);
     expect(can("supervisor", "devices.manage")).toBe(false);
     expect(can("supervisor", "operations.edit")).toBe(false);
     expect(can("silver", "operations.edit")).toBe(true);
@@ -93,6 +98,9 @@ describe("hash routes", () => {
       { name: "audit", id: "0190-ab" },
       { name: "tasks" },
       { name: "conflicts" },
+      { name: "exports", id: null },
+      { name: "exports", id: "0190-ab" },
+      { name: "statistics" },
     ] as const) {
       expect(parseRoute(href(r))).toEqual(r);
     }

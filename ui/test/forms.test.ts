@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Body, RecordKind, Vocabulary } from "../src/bindings";
-import { buildBody, display, draftKey, FORMS, initialValues, parseDraft, valuesOf } from "../src/forms";
+import { buildBody, chosen, display, draftKey, FORMS, initialValues, parseDraft, toggleChoice, valuesOf } from "../src/forms";
 
 // A vocabulary with the first value of each list, enough for the forms' defaults.
 const vocab = {
@@ -26,6 +26,12 @@ const vocab = {
   source_kind: [{ value: "officer_observation", label: "Officer's own observation" }],
   person_role: [{ value: "organiser", label: "Organiser" }],
   group_kind: [{ value: "organiser", label: "Organising group" }],
+  monitored_strand: [
+    { value: "sexual_orientation", label: "Sexual orientation (homophobic)" },
+    { value: "transgender_identity", label: "Transgender identity (transphobic)" },
+    { value: "race", label: "Race" },
+  ],
+  referral_result: [{ value: "support_accepted", label: "Support accepted" }],
 } as unknown as Vocabulary;
 
 describe("record forms", () => {
@@ -99,6 +105,33 @@ describe("record forms", () => {
     expect(parseDraft("contact_note", '{"summary":"half","sector":"S1","evil":"x","mood":3}')).toEqual({ summary: "half", sector: "S1" });
     expect(parseDraft("contact_note", "not json")).toBeNull();
     expect(parseDraft("contact_note", "[1]")).toBeNull();
+  });
+
+  it("tick hate-crime strands, each once in the list's order, and keep none as an empty list", () => {
+    const order = ["sexual_orientation", "transgender_identity", "race"];
+    let v = toggleChoice("", "race", true, order);
+    v = toggleChoice(v, "sexual_orientation", true, order);
+    v = toggleChoice(v, "race", true, order);
+    expect(v).toBe("sexual_orientation,race");
+    expect(chosen(v)).toEqual(["sexual_orientation", "race"]);
+    expect(toggleChoice(v, "sexual_orientation", false, order)).toBe("race");
+    const body = buildBody("contact_note", { spoke_with: "Victim", function: "communication", summary: "Abuse at the bus stop", monitored: v });
+    if (body.kind !== "contact_note") throw new Error("a contact note");
+    expect(body.monitored).toEqual(["sexual_orientation", "race"]);
+    const none = buildBody("referral", { person: "A", agency_name: "B", reason: "C", monitored: "", result: "" });
+    if (none.kind !== "referral") throw new Error("a referral");
+    expect(none.monitored).toEqual([]);
+    expect(none.result).toBeNull();
+    // An old record without strands reads back as none ticked.
+    expect(valuesOf("contact_note", { kind: "contact_note", spoke_with: "x", function: "sensing", summary: "y" }).monitored).toBe("");
+    expect(valuesOf("contact_note", body).monitored).toBe("sexual_orientation,race");
+    const strands = FORMS.referral.find((f) => f.name === "monitored");
+    expect(strands && display(strands, ["race", "sexual_orientation"], vocab)).toBe("Race; Sexual orientation (homophobic)");
+    expect(strands && display(strands, [], vocab)).toBe("—");
+    for (const kind of ["contact_note", "referral", "escalation"] as const) {
+      expect(FORMS[kind].some((f) => f.name === "monitored" && f.type === "choices"), kind).toBe(true);
+    }
+    expect(FORMS.rumour_report.some((f) => f.name === "monitored")).toBe(false);
   });
 
   it("show stored values with their labels", () => {

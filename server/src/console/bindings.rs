@@ -58,6 +58,15 @@ pub fn typescript() -> String {
     c.add::<Conflict>();
     c.add::<Conflicts>();
     c.add::<ConflictResolve>();
+    // The debrief of an operation.
+    c.add::<liaison_core::report::Priority>();
+    c.add::<liaison_core::report::Recommendation>();
+    c.add::<liaison_core::report::SignOff>();
+    c.add::<liaison_core::report::DebriefNotes>();
+    c.add::<super::debrief::DebriefView>();
+    c.add::<super::debrief::DebriefEdit>();
+    // Monitoring statistics for partners, as published (suppressed).
+    c.add::<liaison_core::statistics::MonitoringStatistics>();
     let mut out = String::from(
         "// Generated from the Rust types by server/src/console/bindings.rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p liaison-server console_bindings` after changing a type.\n\

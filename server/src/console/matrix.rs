@@ -55,6 +55,16 @@ pub enum Route {
     // Conflicts: records edited on two devices at once, resolved by a merge (issue 12, item 6).
     ConflictList,
     ConflictResolve,
+    // The debrief of an operation (issue 13, item 1).
+    DebriefGet,
+    DebriefSave,
+    DebriefSignOff,
+    DebriefPdf,
+    // Open exports and monitoring statistics (issue 13, items 2 and 3).
+    OperationExport,
+    DirectoryExport,
+    Statistics,
+    StatisticsExport,
 }
 
 const EVERYONE: &[StaffRole] = &StaffRole::ALL;
@@ -70,6 +80,15 @@ const INTELLIGENCE_REVIEWERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor]
 /// who see the records (force IT does not read record content here; officers resolve on
 /// their tablets).
 const CONFLICT_RESOLVERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
+/// Who holds the debrief: the PLT leader (a supervisor) and the commanders; it is signed off
+/// by a commander.
+const DEBRIEFERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
+const COMMANDERS: &[StaffRole] = &[Gold, Silver, Bronze];
+/// Who exports an operation's records: those who see them here (commanders, supervisors).
+const RECORD_EXPORTERS: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor];
+/// Who reads and exports the monitoring statistics, published only after suppression: those
+/// who see the records, and officers (the LGBT liaison officer prepares them for partners).
+const MONITORING: &[StaffRole] = &[Gold, Silver, Bronze, Supervisor, Officer];
 
 const fn rule(route: Route, method: &'static str, path: &'static str, allowed: &'static [StaffRole]) -> RouteRule {
     RouteRule {
@@ -151,6 +170,33 @@ pub const ROUTES: &[RouteRule] = &[
         "/conflicts/{record}/merge",
         CONFLICT_RESOLVERS,
     ),
+    // The debrief: notes entered by those who held it, signed off by a commander, the report
+    // as PDF for anyone who held it (each PDF a logged disclosure).
+    rule(Route::DebriefGet, "GET", "/operations/{id}/debrief", DEBRIEFERS),
+    rule(Route::DebriefSave, "PUT", "/operations/{id}/debrief", DEBRIEFERS),
+    rule(
+        Route::DebriefSignOff,
+        "POST",
+        "/operations/{id}/debrief/sign-off",
+        COMMANDERS,
+    ),
+    rule(Route::DebriefPdf, "GET", "/operations/{id}/debrief.pdf", DEBRIEFERS),
+    // Open exports, each a disclosure logged with its purpose: an operation's records, and the
+    // directory (force IT keeps it); the statistics as a page and as CSV.
+    rule(
+        Route::OperationExport,
+        "GET",
+        "/operations/{id}/export",
+        RECORD_EXPORTERS,
+    ),
+    rule(
+        Route::DirectoryExport,
+        "GET",
+        "/directory/export",
+        COMMAND_AND_SUPERVISORS,
+    ),
+    rule(Route::Statistics, "GET", "/statistics", MONITORING),
+    rule(Route::StatisticsExport, "GET", "/statistics/export", MONITORING),
 ];
 
 /// The rule of `route`.

@@ -24,6 +24,8 @@ pub mod alerts;
 pub mod bindings;
 mod conflicts;
 mod continuity;
+pub mod debrief;
+mod exports;
 mod intelligence;
 pub mod live;
 pub mod matrix;

@@ -53,6 +53,8 @@ pub(super) fn api(state: ConsoleState) -> Router {
         .merge(super::continuity::routes())
         .merge(super::intelligence::routes())
         .merge(super::conflicts::routes())
+        .merge(super::debrief::routes())
+        .merge(super::exports::routes())
         .with_state(state)
 }
 
@@ -445,7 +447,7 @@ async fn officer_put(
 
 /// Whether the signed-in person may see `operation`: everyone but officers sees all; an
 /// officer, the operations they are assigned to.
-fn may_see(storage: &dyn Storage, staff: &Staff, operation: Uuid) -> Result<(), ConsoleFailure> {
+pub(super) fn may_see(storage: &dyn Storage, staff: &Staff, operation: Uuid) -> Result<(), ConsoleFailure> {
     let ops = storage.operations()?;
     let Some((_, _, assigned)) = ops.iter().find(|(id, _, _)| *id == operation) else {
         return Err(ConsoleFailure::NotFound(format!("operation {operation}")));
@@ -733,9 +735,15 @@ fn event_stream(
             let session = c.session.clone();
             let next = c
                 .state
-                .blocking(move |s| match watch_refused(s, &session, operation)? {
-                    Some(why) => Ok(Err(why)),
-                    None => live::since(s, operation, from, max).map(Ok),
+                // Read first, then check sight: anything read was committed before the check,
+                // so a team change committed with an edit is seen by the check, and the edit
+                // is never sent to someone the same change took off the team.
+                .blocking(move |s| {
+                    let next = live::since(s, operation, from, max)?;
+                    match watch_refused(s, &session, operation)? {
+                        Some(why) => Ok(Err(why)),
+                        None => Ok(Ok(next)),
+                    }
                 })
                 .await;
             match next {

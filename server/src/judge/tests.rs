@@ -564,6 +564,7 @@ fn a_merge_of_a_record_with_a_supervisors_part_is_refused() {
                 response: String::new(),
                 response_at: None,
                 responded_by: String::new(),
+                monitored: vec![],
             }),
             ..group(None)
         },

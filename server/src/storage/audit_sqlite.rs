@@ -98,6 +98,8 @@ pub(super) mod action {
     pub const SIGN_IN: &str = "sign_in";
     pub const SIGN_IN_FAILED: &str = "sign_in_failed";
     pub const SIGN_OUT: &str = "sign_out";
+    /// The debrief of an operation: its notes entered or signed off.
+    pub const DEBRIEF: &str = "debrief";
 }
 
 /// The hash of one server audit entry: content, the records it names (sorted) and the

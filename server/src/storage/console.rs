@@ -156,6 +156,20 @@ pub trait ConsoleStore {
     fn hand_over(&self, from: &str, to: &str, actor: &str) -> Result<()>;
     /// Every handover recorded, newest first.
     fn handovers(&self) -> Result<Vec<crate::console::model::Handover>>;
+    /// Writes a disclosure in the server's audit chain: `actor` let `detail` leave the server
+    /// (a report, an export), for `purpose`.
+    fn disclose(&self, actor: &str, operation: Option<Uuid>, detail: &str, purpose: &str) -> Result<()>;
+    /// The debrief notes of an operation (went well, even better if, recommendations,
+    /// sign-off), if any were entered.
+    fn debrief_notes(&self, operation: Uuid) -> Result<Option<liaison_core::report::DebriefNotes>>;
+    /// Keeps the debrief notes of an operation, logged as `actor`'s act with `what` they did.
+    fn put_debrief_notes(
+        &self,
+        operation: Uuid,
+        notes: &liaison_core::report::DebriefNotes,
+        actor: &str,
+        what: &str,
+    ) -> Result<()>;
 
     /// Every enrolled tablet with its last contact.
     fn devices(&self) -> Result<Vec<DeviceView>>;

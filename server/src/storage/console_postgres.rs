@@ -666,6 +666,48 @@ impl ConsoleStore for PostgresStorage {
         })
     }
 
+    fn disclose(&self, actor: &str, operation: Option<Uuid>, detail: &str, purpose: &str) -> Result<()> {
+        self.run(|| {
+            self.write(async |tx| log(tx, actor, action::DISCLOSURE, operation, detail.to_string(), purpose).await)
+        })
+    }
+
+    fn debrief_notes(&self, operation: Uuid) -> Result<Option<liaison_core::report::DebriefNotes>> {
+        self.run(|| {
+            self.read(async |tx| {
+                let row = query_opt(tx, "SELECT notes FROM debriefs WHERE operation_id = $1", &[&operation]).await?;
+                row.map(|r| {
+                    let json: String = get(&r, 0)?;
+                    serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))
+                })
+                .transpose()
+            })
+        })
+    }
+
+    fn put_debrief_notes(
+        &self,
+        operation: Uuid,
+        notes: &liaison_core::report::DebriefNotes,
+        actor: &str,
+        what: &str,
+    ) -> Result<()> {
+        let json = serde_json::to_string(notes).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.run(|| {
+            self.write(async |tx| {
+                execute(
+                    tx,
+                    "INSERT INTO debriefs (operation_id, notes, by_staff, at_ms) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (operation_id) DO UPDATE SET notes = EXCLUDED.notes, by_staff = EXCLUDED.by_staff,
+                                                              at_ms = EXCLUDED.at_ms",
+                    &[&operation, &json, &actor, &Utc::now().timestamp_millis()],
+                )
+                .await?;
+                log(tx, actor, action::DEBRIEF, Some(operation), what.to_string(), "console").await
+            })
+        })
+    }
+
     fn handovers(&self) -> Result<Vec<crate::console::model::Handover>> {
         self.run(|| {
             self.read(async |tx| {

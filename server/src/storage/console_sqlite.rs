@@ -21,6 +21,16 @@ use uuid::Uuid;
 /// Version 5: the console. Staff and their sessions (by the hash of the cookie), the directory
 /// of officers (in `officers`, which already keeps their assignment version), each tablet's
 /// last contact, and review decisions.
+/// Version 8: the debrief notes of operations (issue 13).
+pub(super) const SCHEMA_V8: &str = "
+CREATE TABLE debriefs (
+    operation_id  BLOB PRIMARY KEY,
+    notes         TEXT NOT NULL,      -- liaison_core::report::DebriefNotes as JSON
+    by_staff      TEXT NOT NULL,
+    at_ms         INTEGER NOT NULL
+);
+";
+
 pub(super) const SCHEMA_V5: &str = "
 CREATE TABLE staff (
     username        TEXT PRIMARY KEY COLLATE NOCASE,
@@ -552,6 +562,39 @@ impl ConsoleStore for SqliteStorage {
                 format!("officer {to} named successor of {from}: sees their neighbourhood and liaison work"),
                 "console",
             )
+        })
+    }
+
+    fn disclose(&self, actor: &str, operation: Option<Uuid>, detail: &str, purpose: &str) -> Result<()> {
+        self.write(|tx| log(tx, actor, action::DISCLOSURE, operation, detail.to_string(), purpose))
+    }
+
+    fn debrief_notes(&self, operation: Uuid) -> Result<Option<liaison_core::report::DebriefNotes>> {
+        self.read(|c| {
+            let json: Option<String> = c
+                .prepare_cached("SELECT notes FROM debriefs WHERE operation_id = ?1")?
+                .query_row([operation], |r| r.get(0))
+                .optional()?;
+            json.map(|j| serde_json::from_str(&j).map_err(|e| StorageError::Corrupt(e.to_string())))
+                .transpose()
+        })
+    }
+
+    fn put_debrief_notes(
+        &self,
+        operation: Uuid,
+        notes: &liaison_core::report::DebriefNotes,
+        actor: &str,
+        what: &str,
+    ) -> Result<()> {
+        let json = serde_json::to_string(notes).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO debriefs (operation_id, notes, by_staff, at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (operation_id) DO UPDATE SET notes = ?2, by_staff = ?3, at_ms = ?4",
+                params![operation, json, actor, Utc::now().timestamp_millis()],
+            )?;
+            log(tx, actor, action::DEBRIEF, Some(operation), what.to_string(), "console")
         })
     }
 

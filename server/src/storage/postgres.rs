@@ -54,7 +54,7 @@ mod embedded {
 }
 
 /// The newest schema version this server knows (the highest `migrations/postgres/V*` file).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Transaction-scoped advisory locks (`pg_advisory_xact_lock`), and the session lock held while
 /// migrating. The keys spell "LIAISON" and a number, to stay clear of other applications'.

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -231,6 +231,9 @@ impl SqliteStorage {
             }
             if version < 7 {
                 tx.execute_batch(SCHEMA_V7)?;
+            }
+            if version < 8 {
+                tx.execute_batch(super::console_sqlite::SCHEMA_V8)?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;

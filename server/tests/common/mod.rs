@@ -360,6 +360,7 @@ pub fn note(op: Uuid, text: &str) -> Record {
             summary: text.into(),
             mood: Some(Mood::Calm),
             follow_up: None,
+            monitored: vec![],
         }),
     )
 }
@@ -398,6 +399,7 @@ pub fn escalation(op: Uuid) -> Record {
             response: String::new(),
             response_at: None,
             responded_by: String::new(),
+            monitored: vec![],
         }),
     )
 }

@@ -11,6 +11,7 @@
 
 pub mod drafts;
 pub mod lock;
+pub mod maps;
 pub mod neighbourhood;
 pub mod operations;
 pub mod records;
@@ -21,6 +22,7 @@ use crate::state::AppState;
 use liaison_core::records::{Compliance, DeploymentCheck, IncidentType, IntelligenceSubmission, Record, RumourStatus};
 use liaison_core::service::*;
 use liaison_core::store::{Draft, RecordSummary, Saved, SearchHit, SearchQuery};
+use liaison_core::tiles::ForceMap;
 use liaison_core::RecordId;
 use tauri::State;
 use uuid::Uuid;
@@ -83,6 +85,9 @@ app_commands! {
     operations::operation_home(operation_id: RecordId) -> OperationHome;
     operations::tension_series(operation_id: RecordId) -> TensionSeries;
     operations::capture_defaults(operation_id: RecordId) -> CaptureDefaults;
+    operations::debrief_pdf(operation_id: RecordId, purpose: String) -> SavedReport;
+    maps::operation_map(operation_id: RecordId) -> OperationMap;
+    maps::force_map() -> ForceMap;
     records::timeline(query: TimelineQuery) -> TimelinePage;
     records::search(query: SearchQuery) -> Vec<SearchHit>;
     records::directory() -> Vec<RecordSummary>;

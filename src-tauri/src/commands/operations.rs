@@ -2,7 +2,7 @@
 
 use crate::error::CmdResult;
 use crate::state::AppState;
-use liaison_core::service::{self, AppStatus, CaptureDefaults, OperationHome, TensionSeries, Vocabulary};
+use liaison_core::service::{self, AppStatus, CaptureDefaults, OperationHome, SavedReport, TensionSeries, Vocabulary};
 use liaison_core::store::RecordSummary;
 use liaison_core::RecordId;
 use tauri::State;
@@ -58,4 +58,11 @@ pub fn tension_series(state: State<'_, AppState>, operation_id: RecordId) -> Cmd
 #[tauri::command(async)]
 pub fn capture_defaults(state: State<'_, AppState>, operation_id: RecordId) -> CmdResult<CaptureDefaults> {
     state.as_officer(|s, officer| service::capture_defaults(s, officer, operation_id))
+}
+
+/// The operation's debrief as PDF, made on this tablet from what it holds (no network needed),
+/// saved beside the database; a logged disclosure, so it needs a purpose.
+#[tauri::command(async)]
+pub fn debrief_pdf(state: State<'_, AppState>, operation_id: RecordId, purpose: String) -> CmdResult<SavedReport> {
+    state.as_officer(|s, officer| service::save_debrief(s, officer, operation_id, &purpose, chrono::Utc::now()))
 }

@@ -3,6 +3,8 @@
 // `ConsoleError` the pages can place beside their fields.
 import type {
   ConsoleError,
+  DebriefEdit,
+  DebriefView,
   DeviceView,
   EnrolmentIssued,
   Me,
@@ -30,7 +32,9 @@ import type {
   IntelligenceReviewForm,
   Conflicts,
   ConflictResolve,
+  MonitoringStatistics,
 } from "./bindings";
+import { fileName } from "./download";
 
 export const API = "/console/api";
 
@@ -99,7 +103,34 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return json as T;
 }
 
+/** A file the server makes (an export): its bytes and name, or the refusal as a `ConsoleError`. */
+async function file(path: string, fallback: string): Promise<{ blob: Blob; name: string }> {
+  let res: Response;
+  try {
+    res = await fetch(API + path, { credentials: "same-origin" });
+  } catch (e) {
+    throw asConsoleError(e instanceof Error ? e : new Error(String(e)));
+  }
+  if (!res.ok) {
+    let json: unknown = null;
+    try {
+      json = JSON.parse(await res.text());
+    } catch {
+      json = null;
+    }
+    const error = asConsoleError(json, res.status);
+    if (error.code === "unauthenticated") {
+      for (const l of signedOutListeners) l();
+    }
+    throw error;
+  }
+  return { blob: await res.blob(), name: fileName(res.headers.get("Content-Disposition"), fallback) };
+}
+
+export type ExportFormat = "csv" | "geojson" | "json";
+
 const enc = encodeURIComponent;
+const qs = (q: Record<string, string>) => new URLSearchParams(q).toString();
 
 export const api = {
   session: () => request<Me>("GET", "/session"),
@@ -158,7 +189,21 @@ export const api = {
   reviewIntelligence: (recordId: string, r: IntelligenceReviewForm) =>
     request<IntelligenceQueue>("POST", `/intelligence/${enc(recordId)}/review`, r),
 
+  // Open exports and monitoring statistics: each download is a disclosure logged with its purpose.
+  exportOperation: (id: string, format: ExportFormat, purpose: string) =>
+    file(`/operations/${enc(id)}/export?${qs({ format, purpose })}`, `operation.${format}`),
+  exportDirectory: (format: ExportFormat, purpose: string) =>
+    file(`/directory/export?${qs({ format, purpose })}`, `directory.${format}`),
+  statistics: (from: string, to: string) => request<MonitoringStatistics>("GET", `/statistics?${qs({ from, to })}`),
+  exportStatistics: (from: string, to: string, purpose: string) =>
+    file(`/statistics/export?${qs({ from, to, purpose })}`, "monitoring-statistics.csv"),
+
   // Conflicts: records edited on two tablets at once, resolved by a merge.
+  debrief: (id: string) => request<DebriefView>("GET", `/operations/${enc(id)}/debrief`),
+  saveDebrief: (id: string, e: DebriefEdit) => request<DebriefView>("PUT", `/operations/${enc(id)}/debrief`, e),
+  signOffDebrief: (id: string) => request<DebriefView>("POST", `/operations/${enc(id)}/debrief/sign-off`, {}),
+  /** The report as PDF: a plain link (the browser downloads it with the session cookie). */
+  debriefPdfUrl: (id: string, purpose: string) => `${API}/operations/${enc(id)}/debrief.pdf?purpose=${enc(purpose)}`,
   conflicts: () => request<Conflicts>("GET", "/conflicts"),
   resolveConflict: (recordId: string, r: ConflictResolve) =>
     request<Conflicts>("POST", `/conflicts/${enc(recordId)}/merge`, r),

@@ -19,6 +19,9 @@ import { AlertsPage } from "./pages/Alerts";
 import { AbstractionsPage } from "./pages/Abstractions";
 import { IntelligencePage } from "./pages/Intelligence";
 import { ConflictsPage } from "./pages/Conflicts";
+import { DebriefPage } from "./pages/Debrief";
+import { ExportsPage } from "./pages/Exports";
+import { StatisticsPage } from "./pages/Statistics";
 import { Page } from "./ui";
 
 function useHashRoute(): Route {
@@ -171,6 +174,12 @@ function RoutePage({ route, me }: { route: Route; me: Me }) {
       return <IntelligencePage />;
     case "conflicts":
       return <ConflictsPage />;
+    case "debrief":
+      return <DebriefPage id={route.id} me={me} />;
+    case "exports":
+      return <ExportsPage me={me} initialId={route.id} />;
+    case "statistics":
+      return <StatisticsPage />;
     case "not-found":
       return (
         <Page title="Page not found">

@@ -266,7 +266,38 @@ summary: string, mood?: Mood | null,
 /**
  * Follow-up needed, if any.
  */
-follow_up?: string | null, };
+follow_up?: string | null, 
+/**
+ * Hate-crime strands, when the conversation was about a hate incident (monitoring).
+ */
+monitored?: Array<MonitoredStrand>, };
+
+/**
+ * What the console sends to keep the notes. A change after sign-off withdraws it.
+ */
+export type DebriefEdit = { went_well: string, even_better_if: string, recommendations: Array<Recommendation>, };
+
+/**
+ * What the debrief meeting adds, entered in the console.
+ */
+export type DebriefNotes = { went_well: string, even_better_if: string, recommendations: Array<Recommendation>, signed_off: SignOff | null, };
+
+/**
+ * The debrief's notes as the console edits them, and the records they would sign off.
+ */
+export type DebriefView = { operation_id: string, name: string, notes: DebriefNotes, 
+/**
+ * How many records (the operation's own among them) the report is made from now.
+ */
+records: number, 
+/**
+ * Their SHA-256 now (see `liaison_core::report::records_digest`).
+ */
+records_sha256: string, 
+/**
+ * Signed off, and the records have changed since.
+ */
+changed_since_sign_off: boolean, };
 
 /**
  * The answer to "may a PCSO be sent to this first?".
@@ -324,7 +355,12 @@ response?: string, response_at?: string | null,
 /**
  * Who responded, as in [`Acknowledgement::name`].
  */
-responded_by?: string, };
+responded_by?: string, 
+/**
+ * Hate-crime strands, when the concern arises from hostility towards a group
+ * (monitoring). The officer's part: a supervisor's revision carries it on unchanged.
+ */
+monitored?: Array<MonitoredStrand>, };
 
 /**
  * What the person who answered an escalation decided.
@@ -518,6 +554,28 @@ accuracy_m?: number | null, };
 export type Me = { staff: Staff, csrf: string, expires_at: string, };
 
 /**
+ * A monitored hate-crime strand: the five the police monitor nationally (race, religion,
+ * sexual orientation, disability, transgender identity) and alternative subculture, which
+ * several forces monitor locally. A record may carry more than one (a crime can be
+ * motivated by hostility on more than one ground); each is counted.
+ */
+export type MonitoredStrand = "sexual_orientation" | "transgender_identity" | "race" | "religion" | "disability" | "alternative_subculture";
+
+/**
+ * Everything published for a period: the only form in which monitoring counts leave the
+ * server (the console page, its CSV, a PDF).
+ */
+export type MonitoringStatistics = { 
+/**
+ * First and last month, `2026-01`.
+ */
+from: string, to: string, by_month_and_strand: PublishedTable, by_area_and_month: PublishedTable, referrals_by_agency_and_outcome: PublishedTable, 
+/**
+ * How to read the tables, in words, for the page, the file and the report.
+ */
+notes: Array<string>, };
+
+/**
  * The fixed mood scale, calm (1) to hostile (5). Fixed so readings by different
  * officers in different sectors can be drawn on one chart.
  */
@@ -664,6 +722,33 @@ records: Array<LiveRecord>, team: Array<TeamDevice>, };
 export type PltFunction = "negotiation" | "mediation" | "initiation" | "communication" | "sensing";
 
 /**
+ * How urgent a recommendation is.
+ */
+export type Priority = "high" | "medium" | "low";
+
+/**
+ * A published table: each cell a count, "<5" or "[c]", with its row and column totals.
+ */
+export type PublishedTable = { title: string, 
+/**
+ * What the rows are ("Month", "Area", "Agency").
+ */
+row_heading: string, rows: Array<string>, columns: Array<string>, 
+/**
+ * By row, then column.
+ */
+cells: Array<Array<Shown>>, row_totals: Array<Shown>, column_totals: Array<Shown>, total: Shown, 
+/**
+ * No cell could be published safely: the table shows none.
+ */
+withheld: boolean, };
+
+/**
+ * One row of the recommendations table.
+ */
+export type Recommendation = { issue: string, recommendation: string, owner: string, priority: Priority, };
+
+/**
  * One revision's content: the envelope every kind shares and the kind's own body.
  */
 export type Record = { 
@@ -698,7 +783,25 @@ person: string, agency?: string | null, agency_name: string, reason: string,
 /**
  * The person agreed to the referral.
  */
-consent: boolean, outcome?: string, };
+consent: boolean, 
+/**
+ * What came of it, in the officer's words.
+ */
+outcome?: string, 
+/**
+ * What came of it, as monitoring counts it; None while awaited.
+ */
+result?: ReferralResult | null, 
+/**
+ * Hate-crime strands, when the referral follows a hate incident (monitoring).
+ */
+monitored?: Array<MonitoredStrand>, };
+
+/**
+ * What came of a referral, as monitoring counts it (the officer's words stay in
+ * `Referral::outcome`).
+ */
+export type ReferralResult = "support_accepted" | "support_declined" | "no_contact" | "referred_on";
 
 /**
  * Record a review decision.
@@ -775,9 +878,27 @@ export type Sector = { name: string,
 boundary: Array<LatLon>, };
 
 /**
+ * How a count is published.
+ */
+export type Shown = { "shown": "count", "count": number } | { "shown": "small" } | { "shown": "suppressed" };
+
+/**
  * Sign-in form.
  */
 export type SignIn = { username: string, password: string, };
+
+/**
+ * Who signed the debrief off, and when.
+ */
+export type SignOff = { 
+/**
+ * The console username.
+ */
+by: string, name: string, at: string, 
+/**
+ * The [`records_digest`] of the records at sign-off.
+ */
+records_sha256: string, };
 
 /**
  * How far the source can be relied on (the "3" of 3x5x2).

@@ -3,6 +3,9 @@
 // `LiveRecord`s, merges each event into it, and draws what these functions return.
 import type { Body, Compliance, EscalationKind, Mood, Operation, RumourStatus, TensionPoint, TensionSeries } from "../bindings";
 import type { LiveRecord } from "./bindings";
+import { pinLetter, type Pin } from "../geo/geo";
+
+export type { Pin };
 
 export type BodyOf<K extends Body["kind"]> = Extract<Body, { kind: K }>;
 export interface Of<K extends Body["kind"]> {
@@ -238,32 +241,6 @@ export function recordTitle(r: LiveRecord): string {
     default:
       return kindLabel(b.kind);
   }
-}
-
-/** A short letter drawn in a pin, so pins differ without colour. */
-export function pinLetter(kind: Body["kind"]): string {
-  switch (kind) {
-    case "tension_reading":
-      return "T";
-    case "escalation":
-      return "E";
-    case "rumour_report":
-      return "R";
-    case "negotiation_outcome":
-      return "N";
-    case "contact_note":
-      return "C";
-    default:
-      return "•";
-  }
-}
-
-export interface Pin {
-  record_id: string;
-  lat: number;
-  lon: number;
-  letter: string;
-  title: string;
 }
 
 /** Records with a location, oldest first so the newest pin is drawn on top. */

@@ -17,7 +17,12 @@ export type Ability =
   | "alerts" // escalations: be alerted, acknowledge, answer
   | "intelligence" // quality-assure officers' intelligence submissions
   | "abstractions" // request, authorise or refuse; the monthly rate
-  | "conflicts"; // records edited on two tablets at once: see both versions, keep one
+  | "conflicts" // records edited on two tablets at once: see both versions, keep one
+  | "debrief" // an operation's debrief: notes, recommendations, the report as PDF
+  | "debrief.signoff" // sign a debrief off (commanders)
+  | "exports" // an operation's records in open formats (each download logged with its purpose)
+  | "exports.directory" // the directory in open formats
+  | "statistics"; // monitoring statistics for partners, suppressed, and their CSV
 
 const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
   admin: [
@@ -30,12 +35,28 @@ const ABILITIES: { [R in StaffRole]: readonly Ability[] } = {
     "devices.manage",
     "reviews",
     "audit",
+    "exports.directory",
   ],
-  gold: ["officers.read", "operations.read", "operations.edit", "audit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
-  silver: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
-  bronze: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
-  supervisor: ["officers.read", "operations.read", "devices.read", "tasking", "alerts", "intelligence", "abstractions", "conflicts"],
-  officer: ["operations.read"],
+  gold: [
+    "officers.read",
+    "operations.read",
+    "operations.edit",
+    "audit",
+    "tasking",
+    "alerts",
+    "intelligence",
+    "abstractions",
+    "conflicts",
+    "debrief",
+    "debrief.signoff",
+    "exports",
+    "exports.directory",
+    "statistics",
+  ],
+  silver: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts", "debrief", "debrief.signoff", "exports", "exports.directory", "statistics"],
+  bronze: ["officers.read", "operations.read", "operations.edit", "tasking", "alerts", "intelligence", "abstractions", "conflicts", "debrief", "debrief.signoff", "exports", "exports.directory", "statistics"],
+  supervisor: ["officers.read", "operations.read", "devices.read", "tasking", "alerts", "intelligence", "abstractions", "conflicts", "debrief", "exports", "exports.directory", "statistics"],
+  officer: ["operations.read", "statistics"],
 };
 
 export function can(role: StaffRole, ability: Ability): boolean {
@@ -61,6 +82,8 @@ const NAV: { item: NavItem; needs: Ability }[] = [
   { item: { href: "#/intelligence", label: "Intelligence", routes: ["intelligence"] }, needs: "intelligence" },
   { item: { href: "#/abstractions", label: "Abstractions", routes: ["abstractions"] }, needs: "abstractions" },
   { item: { href: "#/conflicts", label: "Conflicts", routes: ["conflicts"] }, needs: "conflicts" },
+  { item: { href: "#/exports", label: "Exports", routes: ["exports"] }, needs: "exports.directory" },
+  { item: { href: "#/statistics", label: "Statistics", routes: ["statistics"] }, needs: "statistics" },
 ];
 
 /** The navigation a role sees, in a fixed order. */

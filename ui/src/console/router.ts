@@ -7,6 +7,7 @@ export type Route =
   | { name: "operation-new" }
   | { name: "operation-edit"; id: string }
   | { name: "live"; id: string }
+  | { name: "debrief"; id: string }
   | { name: "officers" }
   | { name: "staff" }
   | { name: "tablets" }
@@ -17,6 +18,8 @@ export type Route =
   | { name: "abstractions" }
   | { name: "intelligence" }
   | { name: "conflicts" }
+  | { name: "exports"; id: string | null }
+  | { name: "statistics" }
   | { name: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -36,6 +39,7 @@ export function parseRoute(hash: string): Route {
       if (p[1] === "new" && p.length === 2) return { name: "operation-new" };
       if (p[1] && p[2] === "edit" && p.length === 3) return { name: "operation-edit", id: p[1] };
       if (p[1] && p[2] === "live" && p.length === 3) return { name: "live", id: p[1] };
+      if (p[1] && p[2] === "debrief" && p.length === 3) return { name: "debrief", id: p[1] };
       break;
     case "officers":
     case "staff":
@@ -46,7 +50,11 @@ export function parseRoute(hash: string): Route {
     case "intelligence":
     case "abstractions":
     case "conflicts":
+    case "statistics":
       if (p.length === 1) return { name: p[0] };
+      break;
+    case "exports":
+      if (p.length === 1) return { name: "exports", id: params.get("id") };
       break;
     case "audit":
       if (p.length === 1) return { name: "audit", id: params.get("id") };
@@ -66,8 +74,12 @@ export function href(route: Route): string {
       return `#/operations/${e(route.id)}/edit`;
     case "live":
       return `#/operations/${e(route.id)}/live`;
+    case "debrief":
+      return `#/operations/${e(route.id)}/debrief`;
     case "audit":
       return route.id ? `#/audit?id=${e(route.id)}` : "#/audit";
+    case "exports":
+      return route.id ? `#/exports?id=${e(route.id)}` : "#/exports";
     case "not-found":
       return `#/${route.path}`;
     default:
@@ -104,6 +116,12 @@ export function mayOpen(role: StaffRole, route: Route): boolean {
       return can(role, "intelligence");
     case "conflicts":
       return can(role, "conflicts");
+    case "debrief":
+      return can(role, "debrief");
+    case "exports":
+      return can(role, "exports") || can(role, "exports.directory");
+    case "statistics":
+      return can(role, "statistics");
     case "not-found":
       return true;
   }

@@ -1,5 +1,6 @@
 // Capture and edit: one form for every record kind. A new record starts with the time now,
-// the platform's position when it has one, and the officer's last sector; what is typed is
+// the platform's position when it has one, and the officer's last sector; the position can be
+// placed (or moved) by tapping the map instead, and is saved with the record; what is typed is
 // kept as a draft in the device database until it is saved, so closing the app loses nothing.
 // An edit asks for a reason. A failed save keeps everything typed and puts each problem
 // beside its field.
@@ -9,6 +10,8 @@ import { api } from "../api";
 import { placeErrors } from "../errors";
 import { fromLocalInput, toLocalInput, when } from "../format";
 import { belongsToOperation, buildBody, draftKey, FORMS, initialValues, parseDraft, valuesOf, type Values } from "../forms";
+import { FieldMap } from "../fieldMap";
+import { mapSectors, positionLine } from "../map";
 import { go } from "../router";
 import { ErrorBox, Field, RecordFields, Screen, useApp, useAsync, useDebounced } from "../ui";
 import { CheckBanner } from "./Neighbourhood";
@@ -53,6 +56,8 @@ export function Capture(props: Mode & { purpose?: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [values, setValues] = useState<Values>({});
   const [location, setLocation] = useState<Location | null>(null);
+  const [devicePosition, setDevicePosition] = useState<Location | null>(null);
+  const [placing, setPlacing] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
   const [purpose, setPurpose] = useState("");
@@ -78,6 +83,7 @@ export function Capture(props: Mode & { purpose?: string }) {
           reason: "",
         };
         if (op) sectors = (await api.captureDefaults(op)).sectors;
+        setLocation(existing.current.record.location ?? null);
       } else {
         if (!props.kind) return;
         kind = props.kind;
@@ -105,8 +111,15 @@ export function Capture(props: Mode & { purpose?: string }) {
 
   useEffect(() => {
     setLoaded(null);
+    setPlacing(false);
+    setLocation(null);
     void load();
-    if (!props.edit) void currentPosition().then(setLocation);
+    if (!props.edit)
+      void currentPosition().then((p) => {
+        setDevicePosition(p);
+        // A position placed by hand meanwhile is the officer's choice: keep it.
+        setLocation((placed) => placed ?? p);
+      });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.op, props.kind, props.edit]);
 
@@ -146,7 +159,7 @@ export function Capture(props: Mode & { purpose?: string }) {
       if (!unsuited) body = { ...body, override_reason: "" };
     }
     const record: LRecord = loaded.existing
-      ? { ...loaded.existing.current.record, occurred_at: occurred, sector, body }
+      ? { ...loaded.existing.current.record, occurred_at: occurred, sector, location, body }
       : {
           operation_id: loaded.op && belongsToOperation(loaded.kind) ? loaded.op : null,
           occurred_at: occurred,
@@ -232,13 +245,14 @@ export function Capture(props: Mode & { purpose?: string }) {
               {placed.byField.get("sector") ? <p class="field-error">Sector {placed.byField.get("sector")?.join("; ")}</p> : null}
             </div>
           ) : null}
-          {!editing ? (
-            <p class="position muted" data-testid="position">
-              {location
-                ? `Position: ${location.lat.toFixed(5)}, ${location.lon.toFixed(5)}${location.accuracy_m ? ` ±${Math.round(location.accuracy_m)} m` : ""}`
-                : "No position from the device: pick the sector."}
-            </p>
-          ) : null}
+          <PositionField
+            op={loaded.op}
+            location={location}
+            devicePosition={devicePosition}
+            placing={placing}
+            setPlacing={setPlacing}
+            setLocation={setLocation}
+          />
         </div>
         <RecordFields kind={loaded.kind} values={values} set={set} placed={placed} editing={editing} />
         {loaded.kind === "tasking" ? <TaskCheck incident={String(values.incident_type ?? "")} /> : null}
@@ -261,6 +275,79 @@ export function Capture(props: Mode & { purpose?: string }) {
         </div>
       </form>
     </Screen>
+  );
+}
+
+/**
+ * Where the record happened: the tablet's position, or one placed by tapping the map (which
+ * opens on the operation's sectors), or none. Saved with the record; the sector follows from
+ * it when none is picked.
+ */
+function PositionField(props: {
+  op: string | null;
+  location: Location | null;
+  devicePosition: Location | null;
+  placing: boolean;
+  setPlacing: (on: boolean) => void;
+  setLocation: (l: Location | null) => void;
+}) {
+  const { vocab } = useApp();
+  const op = props.op;
+  const map = useAsync(() => (op && props.placing ? api.operationMap(op) : Promise.resolve(null)), [op, props.placing]);
+  const moodLabel = (m: string) => vocab.mood.find((v) => v.value === m)?.label ?? m;
+  const fromDevice = props.devicePosition;
+  const ready = !op || map.data !== null || map.error !== null;
+  return (
+    <div class="position-field">
+      <p class="position" data-testid="position" aria-live="polite">
+        {positionLine(props.location)}
+      </p>
+      <div class="position-actions">
+        <button
+          type="button"
+          class="btn secondary"
+          aria-expanded={props.placing}
+          aria-controls="capture-map-block"
+          data-testid="place-on-map"
+          onClick={() => props.setPlacing(!props.placing)}
+        >
+          {props.placing ? "Close the map" : props.location ? "Move on the map" : "Place on the map"}
+        </button>
+        {fromDevice && props.location !== fromDevice ? (
+          <button type="button" class="btn secondary" onClick={() => props.setLocation(fromDevice)}>
+            Use the tablet's position
+          </button>
+        ) : null}
+        {props.location ? (
+          <button type="button" class="btn secondary" data-testid="clear-position" onClick={() => props.setLocation(null)}>
+            Remove the position
+          </button>
+        ) : null}
+      </div>
+      {props.placing ? (
+        <div id="capture-map-block">
+          {ready ? (
+            <FieldMap
+              id="capture-map"
+              label="Map: tap, or press Enter at the centre cross, to place the record there"
+              describedBy="capture-map-help"
+              area={map.data?.area ?? []}
+              sectors={map.data ? mapSectors(map.data, moodLabel) : []}
+              placed={props.location}
+              onPlace={props.setLocation}
+              fitTo={props.location ? [] : [...(map.data?.area ?? []), ...(map.data?.sectors ?? []).flatMap((s) => s.boundary)]}
+              height={360}
+            />
+          ) : (
+            <p class="muted">Loading the map…</p>
+          )}
+          <p id="capture-map-help" class="muted">
+            Tap where it happened (or move the map with the arrow keys and press Enter at the centre cross). The red marker
+            shows the position that will be saved; the line above says it in figures.
+          </p>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,13 +1,20 @@
 // Record detail: the record as it stands and its whole history — who changed what, when and
 // why. Personal data asks for a purpose first (the access is logged by the core).
 import { useState } from "preact/hooks";
-import type { AppError, Conflict, ConflictVersion, RecordDetail as Detail, RecordKind, Escalation, IntelligenceSubmission, Refusal, Vocabulary } from "../bindings";
+import type { AppError, Conflict, ConflictVersion, RecordDetail as Detail, RecordKind, Escalation, IntelligenceSubmission, Location, Refusal, Vocabulary } from "../bindings";
 import { api, asAppError } from "../api";
 import { duration, when } from "../format";
+import { coords } from "../map";
 import { display, FORMS, label } from "../forms";
 import { href } from "../router";
 import { ErrorBox, Screen, useApp, useAsync } from "../ui";
 import { PurposePrompt } from "./Capture";
+
+/** "52.47912, -1.90310 ±12 m", or "… (placed on the map)" for a position with no accuracy. */
+function placeText(l: Location): string {
+  const acc = l.accuracy_m;
+  return acc === null || acc === undefined ? `${coords(l)} (placed on the map)` : `${coords(l)} ±${Math.round(acc)} m`;
+}
 
 export function RecordDetail(props: { id: string }) {
   const { vocab } = useApp();
@@ -64,6 +71,12 @@ export function RecordDetail(props: { id: string }) {
           <>
             <dt>Sector</dt>
             <dd>{r.sector}</dd>
+          </>
+        ) : null}
+        {r.location ? (
+          <>
+            <dt>Position</dt>
+            <dd data-testid="detail-position">{placeText(r.location)}</dd>
           </>
         ) : null}
         <dt>Recorded by</dt>

@@ -1,13 +1,17 @@
 // Operations list and operation home: briefing, area, sectors, groups, team, and the team's
-// picture at a glance, with one-tap quick capture.
+// picture at a glance, with one-tap quick capture, and the operation's map (sectors shaded by
+// tension, located records as pins that open them, the officer's own position).
 import { useEffect } from "preact/hooks";
 import type { OperationHome } from "../bindings";
 import { api } from "../api";
 import { when } from "../format";
 import { QUICK_CAPTURE } from "../forms";
-import { layoutMap } from "../map";
-import { href } from "../router";
+import { FieldMap } from "../fieldMap";
+import { pinLetter } from "../geo/geo";
+import { coords, mapPins, mapPoints, mapSectors, pinTitle } from "../map";
+import { go, href } from "../router";
 import { Loading, Screen, useApp, useAsync } from "../ui";
+import { DebriefSection } from "./Debrief";
 import { WithdrawButton } from "./Withdraw";
 
 export function Operations() {
@@ -107,6 +111,7 @@ export function Home(props: { op: string }) {
               ))}
             </ul>
           </section>
+          <OperationMapSection op={props.op} />
           <div class="two-col">
             <section aria-labelledby="briefing-title">
               <h2 id="briefing-title">Briefing</h2>
@@ -131,48 +136,71 @@ export function Home(props: { op: string }) {
                   </li>
                 ))}
               </ul>
-              <h3>Area and sectors</h3>
-              <SectorMap home={h} />
             </section>
           </div>
+          <DebriefSection op={props.op} />
         </Screen>
       )}
     </Loading>
   );
 }
 
-/** The operation's area and sectors, each sector shaded by its latest mood. */
-function SectorMap({ home }: { home: OperationHome }) {
-  const { vocab } = useApp();
-  const m = layoutMap(home.operation.area ?? [], home.operation.sectors ?? [], 480, 240);
-  if (!m.area && m.sectors.length === 0) return <p class="muted">No area drawn for this operation.</p>;
-  const levelOf = (name: string) => home.tension.find((t) => t.sector === name)?.latest?.level ?? 0;
-  const summary = (home.operation.sectors ?? [])
-    .map((s) => {
-      const t = home.tension.find((x) => x.sector === s.name)?.latest;
-      return `${s.name}: ${t ? vocab.mood.find((v) => v.value === t.mood)?.label : "no reading"}`;
-    })
-    .join("; ");
+/**
+ * The operation's map: the area, each sector shaded by its latest tension, the records with a
+ * position as pins (a tap opens the record), the officer's own position. The same records are
+ * listed below it as links, for anyone who cannot use the picture.
+ */
+function OperationMapSection(props: { op: string }) {
+  const { vocab, kindLabel } = useApp();
+  const state = useAsync(() => api.operationMap(props.op), [props.op]);
+  const moodLabel = (m: string) => vocab.mood.find((v) => v.value === m)?.label ?? m;
   return (
-    <>
-    <svg class="sector-map" viewBox="0 0 480 240" role="img" aria-label={`Map of the area. ${summary}`}>
-      {m.area ? <polygon class="area" points={m.area} /> : null}
-      {m.sectors.map((s, i) => (
-        <g key={s.name} class={`sector level-${levelOf(s.name)}`}>
-          <polygon points={s.points} />
-          <text x={s.label.x} y={s.label.y} text-anchor="middle" dominant-baseline="middle">
-            {i + 1}
-          </text>
-        </g>
-      ))}
-    </svg>
-    <ol class="plain sector-list">
-      {(home.operation.sectors ?? []).map((s, i) => (
-        <li key={s.name}>
-          <strong>{i + 1}</strong> {s.name}
-        </li>
-      ))}
-    </ol>
-    </>
+    <section aria-labelledby="map-title" class="op-map">
+      <h2 id="map-title">Map</h2>
+      <Loading state={state}>
+        {(m) => {
+          const pins = mapPins(m, kindLabel);
+          return (
+            <>
+              <FieldMap
+                id="op-map"
+                label="Map of the operation: its sectors shaded by their latest tension, and the located records as pins"
+                describedBy="op-map-help"
+                area={m.area}
+                sectors={mapSectors(m, moodLabel)}
+                pins={pins}
+                onPin={(pin) => go({ name: "record", id: pin.record_id })}
+                fitTo={mapPoints(m)}
+              />
+              <p id="op-map-help" class="muted">
+                Each sector is shaded by its latest tension reading (1 calm to 5 hostile). Pins: T tension, E escalation,
+                R rumour, N negotiation, C contact note; tap one to open it. {pins.length} located record
+                {pins.length === 1 ? "" : "s"}
+                {m.more_located ? " (the newest; the timeline lists them all)" : ""}:
+              </p>
+              {m.pins.length > 0 ? (
+                <ul class="plain located" data-testid="located-records">
+                  {[...m.pins].reverse().map((p) => (
+                    <li key={p.record_id}>
+                      <a href={href({ name: "record", id: p.record_id })} data-testid="map-pin-link" data-record={p.record_id}>
+                        <span class="pin-letter" aria-hidden="true">
+                          {pinLetter(p.kind)}
+                        </span>
+                        {pinTitle(kindLabel(p.kind), p.title)}
+                      </a>
+                      <span class="muted">
+                        {" "}
+                        {when(p.occurred_at)}
+                        {p.sector ? ` · ${p.sector}` : ""} · {coords(p.location)}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </>
+          );
+        }}
+      </Loading>
+    </section>
   );
 }

@@ -25,8 +25,8 @@ import {
   verifyTimes,
 } from "../live";
 import { duration, median } from "../../format";
-import { fitView, type View } from "../geo";
-import { MapView } from "../MapView";
+import { fitView, type View } from "../../geo/geo";
+import { MapView } from "../../geo/MapView";
 import { can } from "../roles";
 import { href } from "../router";
 import { ago, localTime } from "../time";

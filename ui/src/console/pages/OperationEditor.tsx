@@ -8,9 +8,9 @@ import type { ConsoleError, Me, OfficerEntry, OperationView } from "../bindings"
 import { api, asConsoleError } from "../api";
 import { composeBriefing, emptyBriefing, IIMARCH, isBlank, parseBriefing, TEMPLATE_HINTS, type Briefing } from "../briefing";
 import { flash, takeFlash } from "../flash";
-import { clickDraft, finishProblem, fitView, parseLatLon, type Pt, type View } from "../geo";
+import { clickDraft, finishProblem, fitView, parseLatLon, type Pt, type View } from "../../geo/geo";
 import { placeErrors } from "../fields";
-import { MapView } from "../MapView";
+import { MapView } from "../../geo/MapView";
 import { href } from "../router";
 import { fromLocalInput, localTime, toLocalInput, utcLabel } from "../time";
 import { ErrorSummary, FieldErrors, Loading, Notice, Page, SelectField, TextArea, TextField, useLoad } from "../ui";

@@ -51,6 +51,11 @@ export function OperationsPage({ me }: { me: Me }) {
                         <a href={href({ name: "live", id: o.id })}>
                           Live picture<span class="visually-hidden"> of {o.name}</span>
                         </a>
+                        {can(me.staff.role, "debrief") ? (
+                          <a href={href({ name: "debrief", id: o.id })}>
+                            Debrief<span class="visually-hidden"> of {o.name}</span>
+                          </a>
+                        ) : null}
                         {editable ? (
                           <a href={href({ name: "operation-edit", id: o.id })}>
                             Edit<span class="visually-hidden"> {o.name}</span>

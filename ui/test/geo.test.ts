@@ -10,6 +10,15 @@ import {
   hitRing,
   labelPoint,
   landRings,
+  MAX_TILES,
+  metresPerPixel,
+  metresToPx,
+  pinAt,
+  pinLetter,
+  placePins,
+  tappedLocation,
+  tilesInView,
+  TILE,
   nearVertex,
   panBy,
   parseLatLon,
@@ -22,7 +31,7 @@ import {
   worldPx,
   zoomAt,
   type View,
-} from "../src/console/geo";
+} from "../src/geo/geo";
 
 const brum: View = { center: { lat: 52.4797, lon: -1.9026 }, zoom: 14, width: 800, height: 600 };
 const square = (lat: number, lon: number, d: number) => [
@@ -32,7 +41,7 @@ const square = (lat: number, lon: number, d: number) => [
   { lat: lat + d, lon },
 ];
 
-describe("the console map's projection", () => {
+describe("the map's projection", () => {
   it("puts the null island in the middle of the world and the antimeridian at its edges", () => {
     expect(worldPx({ lat: 0, lon: 0 }, 0)).toEqual({ x: 128, y: 128 });
     expect(worldPx({ lat: 0, lon: -180 }, 1).x).toBe(0);
@@ -241,5 +250,136 @@ describe("the basemap", () => {
     const ring = landRings([{ type: "Polygon", coordinates: [[...dense, [-1.9, 52.49], [-1.91, 52.49]]] }]);
     const d = basemapPath(brum, ring);
     expect((d.match(/[ML]/g) ?? []).length).toBeLessThan(20);
+  });
+});
+
+describe("a tap on the map", () => {
+  it("places the lat/lon under the finger, to 6 decimals, with no accuracy (placed by hand)", () => {
+    const at = { x: 612, y: 143 };
+    const loc = tappedLocation(brum, at);
+    expect(loc.accuracy_m).toBeNull();
+    const exact = unproject(brum, at);
+    expect(Math.abs(loc.lat - exact.lat)).toBeLessThanOrEqual(5e-7);
+    expect(Math.abs(loc.lon - exact.lon)).toBeLessThanOrEqual(5e-7);
+    // And back: the saved position is drawn where the finger was, within a tenth of a pixel at
+    // street zoom (6 decimals is about 0.1 m).
+    const street = { ...brum, zoom: 18 };
+    const placed = tappedLocation(street, at);
+    const back = project(street, placed);
+    expect(Math.abs(back.x - at.x)).toBeLessThan(0.2);
+    expect(Math.abs(back.y - at.y)).toBeLessThan(0.2);
+  });
+  it("at the centre places the view's centre", () => {
+    const loc = tappedLocation(brum, { x: 400, y: 300 });
+    expect(loc.lat).toBeCloseTo(brum.center.lat, 6);
+    expect(loc.lon).toBeCloseTo(brum.center.lon, 6);
+  });
+  it("never places a longitude off the globe, however far the world view is panned", () => {
+    const world = { center: { lat: 0, lon: 179 }, zoom: 2, width: 1600, height: 600 };
+    expect(tappedLocation(world, { x: 1599, y: 300 }).lon).toBeLessThanOrEqual(180);
+  });
+});
+
+describe("pins", () => {
+  const pin = (id: string, lat: number, lon: number) => ({ record_id: id, lat, lon, letter: "C", title: id });
+  it("gives each kind its letter, so pins differ without colour", () => {
+    expect(["tension_reading", "escalation", "rumour_report", "negotiation_outcome", "contact_note", "tasking"].map((k) => pinLetter(k as never))).toEqual([
+      "T",
+      "E",
+      "R",
+      "N",
+      "C",
+      "•",
+    ]);
+  });
+  it("spreads pins on the same spot round it, apart enough to tap and near where they were recorded", () => {
+    const spot = project(brum, { lat: 52.48, lon: -1.9 });
+    const placed = placePins(
+      brum,
+      Array.from({ length: 30 }, (_, i) => pin(`p${i}`, 52.48, -1.9)),
+    );
+    expect(placed[0]!.at).toEqual(spot);
+    for (let i = 0; i < placed.length; i++) {
+      const a = placed[i]!.at;
+      expect(Math.hypot(a.x - spot.x, a.y - spot.y)).toBeLessThanOrEqual(24 * Math.sqrt(29) + 1e-9);
+      for (let j = i + 1; j < placed.length; j++) {
+        const b = placed[j]!.at;
+        expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeGreaterThan(18);
+      }
+    }
+    // A pin elsewhere is not moved.
+    const alone = placePins(brum, [pin("a", 52.48, -1.9), pin("far", 52.47, -1.9)]);
+    expect(alone[1]!.at).toEqual(project(brum, { lat: 52.47, lon: -1.9 }));
+  });
+  it("hit-tests a tap to the nearest pin within the 44 px target, and to none beyond it", () => {
+    const pins = [pin("a", 52.48, -1.9), pin("b", 52.4801, -1.896)];
+    const a = project(brum, pins[0]!);
+    expect(pinAt(brum, pins, a)?.record_id).toBe("a");
+    expect(pinAt(brum, pins, { x: a.x + 21, y: a.y })?.record_id).toBe("a");
+    expect(pinAt(brum, pins, { x: a.x, y: a.y + 23 })).toBeNull();
+    const b = project(brum, pins[1]!);
+    expect(pinAt(brum, pins, { x: b.x - 3, y: b.y + 2 })?.record_id).toBe("b");
+    expect(pinAt(brum, [], a)).toBeNull();
+  });
+  it("draws an accuracy circle to scale", () => {
+    const px = metresToPx(brum, brum.center, 100);
+    expect(px).toBeCloseTo(100 / metresPerPixel(brum), 9);
+    expect(metresToPx({ ...brum, zoom: 15 }, brum.center, 100)).toBeCloseTo(2 * px, 9);
+  });
+});
+
+describe("a force's own tiles", () => {
+  const source = { minZoom: 10, maxZoom: 16, bounds: null };
+  const tileOf = (lat: number, lon: number, z: number) => {
+    const w = worldPx({ lat, lon }, z);
+    return { x: Math.floor(w.x / TILE), y: Math.floor(w.y / TILE) };
+  };
+  it("covers the view with the tiles of its zoom, each where the projection puts it", () => {
+    const tiles = tilesInView(brum, source);
+    expect(new Set(tiles.map((t) => t.z))).toEqual(new Set([14]));
+    // 800×600 at 256 px a tile: 4 or 5 across, 3 or 4 down.
+    expect(tiles.length).toBeGreaterThanOrEqual(12);
+    expect(tiles.length).toBeLessThanOrEqual(20);
+    const centre = tileOf(brum.center.lat, brum.center.lon, 14);
+    const t = tiles.find((x) => x.x === centre.x && x.y === centre.y);
+    expect(t).toBeDefined();
+    // The centre's lat/lon falls inside that tile on the screen.
+    expect(t!.left).toBeLessThanOrEqual(400);
+    expect(t!.left + t!.size).toBeGreaterThan(400);
+    expect(t!.top).toBeLessThanOrEqual(300);
+    expect(t!.top + t!.size).toBeGreaterThan(300);
+    // Its north-west corner is where that corner's lat/lon projects.
+    const nw = unproject(brum, { x: t!.left + 1.5, y: t!.top + 1.5 });
+    expect(tileOf(nw.lat, nw.lon, 14)).toEqual(centre);
+  });
+  it("leaves no gap between neighbouring tiles", () => {
+    const tiles = tilesInView({ ...brum, zoom: 14.4 }, source);
+    for (const t of tiles) {
+      const right = tiles.find((u) => u.x === t.x + 1 && u.y === t.y);
+      if (right) expect(right.left).toBeLessThanOrEqual(t.left + t.size);
+      const below = tiles.find((u) => u.x === t.x && u.y === t.y + 1);
+      if (below) expect(below.top).toBeLessThanOrEqual(t.top + t.size);
+    }
+  });
+  it("zoomed in past the deepest level, draws that level's tiles larger", () => {
+    const tiles = tilesInView({ ...brum, zoom: 18 }, source);
+    expect(tiles.every((t) => t.z === 16 && t.size >= 4 * TILE && t.size <= 4 * TILE + 1)).toBe(true);
+    expect(tiles.length).toBeLessThanOrEqual(9);
+  });
+  it("draws none zoomed out beyond the shallowest level, or too many to fetch", () => {
+    expect(tilesInView({ ...brum, zoom: 9 }, source)).toEqual([]);
+    const wide = { ...brum, width: 8000, height: 6000 };
+    expect(tilesInView(wide, source)).toEqual([]);
+    expect(MAX_TILES).toBeGreaterThanOrEqual(20);
+  });
+  it("asks only for tiles inside the file's bounds", () => {
+    const c = tileOf(brum.center.lat, brum.center.lon, 14);
+    const bounded = { ...source, bounds: { west: -1.91, south: 52.475, east: -1.9, north: 52.485 } };
+    const tiles = tilesInView(brum, bounded);
+    expect(tiles.length).toBeGreaterThan(0);
+    expect(tiles.length).toBeLessThan(tilesInView(brum, source).length);
+    expect(tiles.some((t) => t.x === c.x && t.y === c.y)).toBe(true);
+    const away = { ...source, bounds: { west: 10, south: 10, east: 11, north: 11 } };
+    expect(tilesInView(brum, away)).toEqual([]);
   });
 });

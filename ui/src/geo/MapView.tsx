@@ -1,24 +1,38 @@
-// The console's map: the offline basemap, a lat/lon grid, the operation's area and sectors, a
-// polygon being drawn, and pins. Pan by dragging, the arrow keys or the buttons; zoom by the
-// wheel, +/- or the buttons. While drawing, a click (or Enter at the centre cross) is passed to
-// `onPick`. The picture itself is aria-hidden: every page lists what the map shows in words.
+// The map, in the force console and on the tablet: the offline basemap (Natural Earth, bundled),
+// a force's own raster tiles over it when the tablet has them, a lat/lon grid, the operation's
+// area and sectors, a polygon being drawn, pins, the device's own position and a position
+// placed by hand. Pan by dragging, the arrow keys or the buttons; zoom by the wheel, +/- or the
+// buttons. A tap on a pin is passed to `onPin`; any other tap (or Enter at the centre cross)
+// to `onPick`. The picture itself is aria-hidden: every screen lists what the map shows in words.
+//
+// SVG, not WebGL: it draws the same everywhere (WebKitGTK with compositing off, a webview with
+// no GPU, headless Chromium), needs no worker or blob: URL under the strict CSP, and its layers
+// are elements the tests can count. What it draws is small (a culled coastline, a few sectors,
+// tens of pins, at most MAX_TILES tiles). docs/maps.md.
+import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { LatLon } from "../bindings";
+import type { LatLon, Location } from "../bindings";
 import { DETAIL_ZOOM, loadLand } from "./basemap";
 import {
   basemapPath,
   gridLines,
   labelPoint,
+  metresToPx,
   panBy,
+  pinAt,
+  placePins,
   project,
   ringPath,
   scaleBar,
+  tilesInView,
   zoomAt,
   type LandRing,
+  type Pin,
   type Pt,
+  type TileSource,
   type View,
 } from "./geo";
-import type { Pin } from "./live";
+import "./map.css";
 
 export interface MapSector {
   name: string;
@@ -27,6 +41,12 @@ export interface MapSector {
   level?: number | undefined;
   /** Second line of the label ("4 Tense"). */
   note?: string | undefined;
+}
+
+/** A force's tiles as the map draws them: where each tile is fetched from, and whose they are. */
+export interface MapTiles extends TileSource {
+  url: (z: number, x: number, y: number) => string;
+  attribution: string;
 }
 
 export interface MapProps {
@@ -41,21 +61,19 @@ export interface MapProps {
   draft?: LatLon[] | null;
   onPick?: ((pt: Pt) => void) | undefined;
   pins?: Pin[];
+  /** A tap on a pin (within 22 px of it: a 44 px target). */
+  onPin?: ((pin: Pin) => void) | undefined;
+  /** The device's own position, with its accuracy circle. */
+  position?: Location | null;
+  /** A position placed by hand (the capture form's). */
+  placed?: LatLon | null;
+  tiles?: MapTiles | null;
+  /** More buttons for the tool row (centre on me, show the area). */
+  tools?: ComponentChildren;
   height?: number;
 }
 
 const PAN_STEP = 80;
-
-/** Pins on the screen; pins on (nearly) the same spot are set side by side so each shows. */
-function spread(view: View, pins: Pin[]): { pin: Pin; at: Pt }[] {
-  const out: { pin: Pin; at: Pt }[] = [];
-  for (const pin of pins) {
-    const at = project(view, pin);
-    const same = out.filter((o) => Math.abs(o.at.x - at.x) < 20 && Math.abs(o.at.y - at.y) < 20).length;
-    out.push({ pin, at: { x: at.x + same * 24, y: at.y } });
-  }
-  return out;
-}
 
 export function MapView(p: MapProps) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -133,7 +151,10 @@ export function MapView(p: MapProps) {
     const d = drag.current;
     drag.current = null;
     if (!d || d.moved || d.id !== e.pointerId) return;
-    p.onPick?.(local(e));
+    const at = local(e);
+    const pin = p.onPin ? pinAt(view, p.pins ?? [], at) : null;
+    if (pin && p.onPin) p.onPin(pin);
+    else p.onPick?.(at);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -162,8 +183,14 @@ export function MapView(p: MapProps) {
   const rings = wantFine && fine ? fine : coarse;
   const land = useMemo(() => basemapPath(view, rings), [view, rings]);
   const grid = useMemo(() => gridLines(view), [view]);
+  const tiles = p.tiles ?? null;
+  const placedTiles = useMemo(() => (tiles ? tilesInView(view, tiles) : []), [view, tiles]);
   const scale = scaleBar(view);
   const drawing = !!p.onPick;
+  const own = p.position ?? null;
+  const ownAt = own ? project(view, own) : null;
+  const placed = p.placed ? project(view, p.placed) : null;
+  const credit = tiles?.attribution ? `Map: ${tiles.attribution} · Coastline: Natural Earth` : "Coastline: Natural Earth";
 
   return (
     <div class="map-block">
@@ -186,6 +213,7 @@ export function MapView(p: MapProps) {
         <button type="button" onClick={() => p.onView(panBy(view, PAN_STEP, 0))}>
           <span aria-hidden="true">← </span>West
         </button>
+        {p.tools}
       </div>
       <div
         id={p.id}
@@ -213,6 +241,24 @@ export function MapView(p: MapProps) {
         >
           <rect class="sea" x="0" y="0" width={view.width} height={height} />
           <path class="land" d={land} fill-rule="evenodd" />
+          {tiles && placedTiles.length > 0 ? (
+            <g class="force-tiles">
+              {placedTiles.map((t) => (
+                <image
+                  key={`${t.z}/${t.x}/${t.y}`}
+                  class="force-tile"
+                  href={tiles.url(t.z, t.x, t.y)}
+                  x={t.left}
+                  y={t.top}
+                  width={t.size}
+                  height={t.size}
+                  preserveAspectRatio="none"
+                  onLoad={(e) => (e.currentTarget as Element).setAttribute("data-loaded", "")}
+                  onError={(e) => (e.currentTarget as Element).setAttribute("data-failed", "")}
+                />
+              ))}
+            </g>
+          ) : null}
           <g class="grid">
             {grid.meridians.map((m) => (
               <g key={`m${m.label}`}>
@@ -239,6 +285,35 @@ export function MapView(p: MapProps) {
               d={ringPath(view, s.boundary)}
             />
           ))}
+          {p.draft && p.draft.length > 0 ? (
+            <g class="draft">
+              <path d={ringPath(view, p.draft, true)} />
+              {p.draft.map((v, i) => {
+                const s = project(view, v);
+                return <circle key={`d${i}`} cx={s.x} cy={s.y} r={i === 0 ? 8 : 5} class={i === 0 ? "first" : ""} />;
+              })}
+            </g>
+          ) : null}
+          {own && ownAt ? (
+            <g class="own-position" data-testid="own-position" transform={`translate(${Math.round(ownAt.x)} ${Math.round(ownAt.y)})`}>
+              {own.accuracy_m ? <circle class="accuracy" r={Math.min(2000, Math.max(8, metresToPx(view, own, own.accuracy_m)))} /> : null}
+              <circle class="dot" r="8" />
+            </g>
+          ) : null}
+          {placePins(view, p.pins ?? []).map(({ pin, at: s }) => {
+            if (s.x < -20 || s.y < -20 || s.x > view.width + 20 || s.y > height + 20) return null;
+            return (
+              <g key={pin.record_id} class="pin" data-pin={pin.record_id} transform={`translate(${Math.round(s.x)} ${Math.round(s.y)})`}>
+                <title>{pin.title}</title>
+                {p.onPin ? <circle class="reach" r="22" /> : null}
+                <circle r="11" />
+                <text text-anchor="middle" dy="0.35em">
+                  {pin.letter}
+                </text>
+              </g>
+            );
+          })}
+          {/* Over the pins: where many records were made, the sector's name and tension still read. */}
           {p.sectors.map((s, i) => {
             const at = labelPoint(view, s.boundary);
             return (
@@ -254,27 +329,12 @@ export function MapView(p: MapProps) {
               </text>
             );
           })}
-          {p.draft && p.draft.length > 0 ? (
-            <g class="draft">
-              <path d={ringPath(view, p.draft, true)} />
-              {p.draft.map((v, i) => {
-                const s = project(view, v);
-                return <circle key={`d${i}`} cx={s.x} cy={s.y} r={i === 0 ? 8 : 5} class={i === 0 ? "first" : ""} />;
-              })}
+          {placed ? (
+            <g class="placed" data-testid="placed-position" transform={`translate(${Math.round(placed.x)} ${Math.round(placed.y)})`}>
+              <path d="M0 0 L-10 -22 A11 11 0 1 1 10 -22 Z" />
+              <circle cx="0" cy="-26" r="4" />
             </g>
           ) : null}
-          {spread(view, p.pins ?? []).map(({ pin, at: s }) => {
-            if (s.x < -20 || s.y < -20 || s.x > view.width + 20 || s.y > height + 20) return null;
-            return (
-              <g key={pin.record_id} class="pin" transform={`translate(${Math.round(s.x)} ${Math.round(s.y)})`}>
-                <title>{pin.title}</title>
-                <circle r="11" />
-                <text text-anchor="middle" dy="0.35em">
-                  {pin.letter}
-                </text>
-              </g>
-            );
-          })}
           {drawing && focused ? (
             <g class="cross">
               <line x1={view.width / 2 - 12} y1={height / 2} x2={view.width / 2 + 12} y2={height / 2} />
@@ -289,7 +349,7 @@ export function MapView(p: MapProps) {
             </text>
           </g>
           <text class="attribution" x={view.width - 8} y={height - 24} text-anchor="end">
-            Coastline: Natural Earth
+            {credit}
           </text>
         </svg>
       </div>

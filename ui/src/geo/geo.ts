@@ -1,8 +1,10 @@
-// The console map's geometry, pure so it is unit-tested (test/console-geo.test.ts): the Web
-// Mercator projection of a view, pan and zoom, the lat/lon grid, hit-testing, building a
-// polygon vertex by vertex, and the offline basemap (Natural Earth land rings) culled and
-// simplified for the view. The components only draw what these return.
-import type { LatLon } from "../bindings";
+// The map's geometry, shared by the force console and the tablet app, pure so it is
+// unit-tested (test/geo.test.ts): the Web Mercator projection of a view, pan and zoom, the
+// lat/lon grid, hit-testing (a tap to a lat/lon, to a pin, to a sector), building a polygon
+// vertex by vertex, the offline basemap (Natural Earth land rings) culled and simplified for
+// the view, and which of a force's own tiles cover it. The components only draw what these
+// return; nothing here touches the DOM or the network.
+import type { LatLon, Location, RecordKind } from "../bindings";
 
 export interface Pt {
   x: number;
@@ -305,13 +307,36 @@ export function parseLatLon(text: string): LatLon | null {
 
 // ---- the basemap ------------------------------------------------------------------------
 
-/** One ring of a land polygon, [lon, lat] pairs as GeoJSON has them, with its bounding box. */
+/**
+ * One ring of a land polygon with its bounding box: its points as lon, lat pairs in one flat
+ * typed array (16 bytes a point: the 1:10m coast's 409,000 points are 6.5 MB, where arrays of
+ * pairs took several times that on the tablet's heap), and projected once onto the whole
+ * world's Web Mercator square the first time the ring is drawn, so that drawing a view is then
+ * a multiply and an add per point, not a sine and a logarithm (Great Britain's 1:10m coast
+ * alone is tens of thousands of points, drawn on every pan).
+ */
 export interface LandRing {
   west: number;
   south: number;
   east: number;
   north: number;
-  coords: [number, number][];
+  /** lon0, lat0, lon1, lat1, … */
+  lonlat: Float64Array;
+  /** x0, y0, x1, y1, … on the unit Mercator square (north-west at 0,0); null until first drawn. */
+  world: Float64Array | null;
+}
+
+function worldOf(ring: LandRing): Float64Array {
+  if (ring.world) return ring.world;
+  const ll = ring.lonlat;
+  const world = new Float64Array(ll.length);
+  for (let i = 0; i < ll.length; i += 2) {
+    const s = Math.sin((clampLat(ll[i + 1] ?? 0) * Math.PI) / 180);
+    world[i] = ((ll[i] ?? 0) + 180) / 360;
+    world[i + 1] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+  ring.world = world;
+  return world;
 }
 
 /** The subset of GeoJSON geometry the basemap reads. */
@@ -324,11 +349,23 @@ export type Geometry =
 export function landRings(geometries: Geometry[]): LandRing[] {
   const out: LandRing[] = [];
   const ring = (coords: number[][]) => {
-    const c: [number, number][] = coords.map((p) => [p[0] ?? 0, p[1] ?? 0]);
-    if (c.length < 3) return;
-    const lons = c.map((p) => p[0]);
-    const lats = c.map((p) => p[1]);
-    out.push({ west: Math.min(...lons), east: Math.max(...lons), south: Math.min(...lats), north: Math.max(...lats), coords: c });
+    if (coords.length < 3) return;
+    const lonlat = new Float64Array(coords.length * 2);
+    let west = Infinity;
+    let east = -Infinity;
+    let south = Infinity;
+    let north = -Infinity;
+    coords.forEach((p, i) => {
+      const lon = p[0] ?? 0;
+      const lat = p[1] ?? 0;
+      lonlat[2 * i] = lon;
+      lonlat[2 * i + 1] = lat;
+      west = Math.min(west, lon);
+      east = Math.max(east, lon);
+      south = Math.min(south, lat);
+      north = Math.max(north, lat);
+    });
+    out.push({ west, south, east, north, lonlat, world: null });
   };
   const walk = (g: Geometry) => {
     if (g.type === "Polygon" && "coordinates" in g) (g.coordinates as number[][][]).forEach(ring);
@@ -344,6 +381,10 @@ const RIGHT = 2;
 const TOP = 4;
 const BOTTOM = 8;
 
+/** Scratch space for basemapPath, grown to the longest ring drawn, so a pan allocates nothing per point. */
+let scratchXY = new Float64Array(0);
+let scratchCode = new Uint8Array(0);
+
 /**
  * An SVG path (fill rule evenodd) of the land rings in view. Rings outside the view are left
  * out; a vertex whose neighbours lie beyond the same edge of the view as it does is moved onto
@@ -357,7 +398,6 @@ export function basemapPath(view: View, rings: LandRing[], minPx = 0.75, margin 
   const top = -margin;
   const right = view.width + margin;
   const bottom = view.height + margin;
-  const code = (p: Pt) => (p.x < left ? LEFT : p.x > right ? RIGHT : 0) | (p.y < top ? TOP : p.y > bottom ? BOTTOM : 0);
   const c = worldPx(view.center, view.zoom);
   const size = TILE * 2 ** view.zoom;
   const ox = view.width / 2 - c.x;
@@ -365,30 +405,37 @@ export function basemapPath(view: View, rings: LandRing[], minPx = 0.75, margin 
   const parts: string[] = [];
   for (const ring of rings) {
     if (ring.east < b.west || ring.west > b.east || ring.north < b.south || ring.south > b.north) continue;
-    const pts: Pt[] = ring.coords.map(([lon, lat]) => {
-      const s = Math.sin((clampLat(lat) * Math.PI) / 180);
-      return {
-        x: ((lon + 180) / 360) * size + ox,
-        y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size + oy,
-      };
-    });
-    const codes = pts.map(code);
-    const n = pts.length;
+    const world = worldOf(ring);
+    const n = world.length / 2;
+    if (scratchCode.length < n) {
+      scratchXY = new Float64Array(2 * n);
+      scratchCode = new Uint8Array(n);
+    }
+    const xy = scratchXY;
+    const codes = scratchCode;
+    for (let i = 0; i < n; i++) {
+      const x = (world[2 * i] ?? 0) * size + ox;
+      const y = (world[2 * i + 1] ?? 0) * size + oy;
+      xy[2 * i] = x;
+      xy[2 * i + 1] = y;
+      codes[i] = (x < left ? LEFT : x > right ? RIGHT : 0) | (y < top ? TOP : y > bottom ? BOTTOM : 0);
+    }
     let d = "";
-    let last: Pt | null = null;
+    let lastX = 0;
+    let lastY = 0;
     let count = 0;
     for (let i = 0; i < n; i++) {
-      let p = pts[i] as Pt;
+      let x = xy[2 * i] ?? 0;
+      let y = xy[2 * i + 1] ?? 0;
       const common = (codes[(i + n - 1) % n] ?? 0) & (codes[i] ?? 0) & (codes[(i + 1) % n] ?? 0);
       if (common) {
-        p = {
-          x: common & LEFT ? left : common & RIGHT ? right : p.x,
-          y: common & TOP ? top : common & BOTTOM ? bottom : p.y,
-        };
+        x = common & LEFT ? left : common & RIGHT ? right : x;
+        y = common & TOP ? top : common & BOTTOM ? bottom : y;
       }
-      if (last && Math.abs(p.x - last.x) < minPx && Math.abs(p.y - last.y) < minPx) continue;
-      d += `${count === 0 ? "M" : "L"}${r1(p.x)} ${r1(p.y)}`;
-      last = p;
+      if (count > 0 && Math.abs(x - lastX) < minPx && Math.abs(y - lastY) < minPx) continue;
+      d += `${count === 0 ? "M" : "L"}${r1(x)} ${r1(y)}`;
+      lastX = x;
+      lastY = y;
       count++;
     }
     if (count >= 3) parts.push(`${d}Z`);
@@ -408,4 +455,155 @@ export function scaleBar(view: View, maxPx = 120): { px: number; label: string }
   const pow = 10 ** Math.floor(Math.log10(max));
   const metres = [5, 2, 1].map((m) => m * pow).find((m) => m <= max) ?? pow;
   return { px: Math.round(metres / mpp), label: metres >= 1000 ? `${metres / 1000} km` : `${metres} m` };
+}
+
+// ---- pins ---------------------------------------------------------------------------------
+
+/** A located record on the map. */
+export interface Pin {
+  record_id: string;
+  lat: number;
+  lon: number;
+  letter: string;
+  title: string;
+}
+
+/** A short letter drawn in a pin, so pins differ without colour. */
+export function pinLetter(kind: RecordKind): string {
+  switch (kind) {
+    case "tension_reading":
+      return "T";
+    case "escalation":
+      return "E";
+    case "rumour_report":
+      return "R";
+    case "negotiation_outcome":
+      return "N";
+    case "contact_note":
+      return "C";
+    default:
+      return "•";
+  }
+}
+
+/** The golden angle: successive pins round one spot never line up. */
+const GOLDEN = Math.PI * (3 - Math.sqrt(5));
+
+/**
+ * Pins on the screen. Pins on (nearly) the same spot are spread round it on a sunflower
+ * spiral (the k-th at 24·√k px), so each shows and can be tapped while staying near where it
+ * was recorded: thirty readings at one crossing sit within 130 px of it, not in a row running
+ * off the map.
+ */
+export function placePins(view: View, pins: Pin[]): { pin: Pin; at: Pt }[] {
+  const out: { pin: Pin; at: Pt }[] = [];
+  const spots: Pt[] = [];
+  for (const pin of pins) {
+    const at = project(view, pin);
+    // Counted against where the earlier pins really are, not where they were moved to.
+    const k = spots.filter((o) => Math.abs(o.x - at.x) < 20 && Math.abs(o.y - at.y) < 20).length;
+    spots.push(at);
+    const r = 24 * Math.sqrt(k);
+    out.push({ pin, at: { x: at.x + r * Math.cos(k * GOLDEN), y: at.y + r * Math.sin(k * GOLDEN) } });
+  }
+  return out;
+}
+
+/** Half of the smallest touch target (44 px): a tap this close to a pin's centre is on the pin. */
+export const PIN_REACH = 22;
+
+/** The pin a tap at `pt` is on (the nearest within `reach` px, the last drawn on a tie), or null. */
+export function pinAt(view: View, pins: Pin[], pt: Pt, reach = PIN_REACH): Pin | null {
+  let best: Pin | null = null;
+  let bestD = reach;
+  for (const { pin, at } of placePins(view, pins)) {
+    const d = Math.hypot(at.x - pt.x, at.y - pt.y);
+    if (d <= bestD) {
+      best = pin;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * The position a tap at `pt` places: the lat/lon under it to 6 decimals, with no accuracy,
+ * since a position placed by hand has none (records/mod.rs: `accuracy_m` is None when placed
+ * by hand).
+ */
+export function tappedLocation(view: View, pt: Pt): Location {
+  const p = roundLatLon(unproject(view, pt));
+  return { lat: p.lat, lon: Math.max(-180, Math.min(180, p.lon)), accuracy_m: null };
+}
+
+/** The radius in screen pixels of an accuracy circle of `metres` at `at`. */
+export function metresToPx(view: View, at: LatLon, metres: number): number {
+  return metres / metresPerPixel({ ...view, center: at });
+}
+
+// ---- a force's own tiles ------------------------------------------------------------------
+
+/** Raster tiles (256 px, XYZ, Web Mercator) a force provides, as the shell serves them. */
+export interface TileSource {
+  minZoom: number;
+  maxZoom: number;
+  /** The area the tiles cover; null when the file does not say. */
+  bounds: Bounds | null;
+}
+
+/** One tile to draw: its address and where it goes on the screen. */
+export interface PlacedTile {
+  z: number;
+  x: number;
+  y: number;
+  left: number;
+  top: number;
+  size: number;
+}
+
+/** More than this many tiles in view means the view is far wider than the tiles are meant for. */
+export const MAX_TILES = 64;
+
+/**
+ * The tiles that cover the view: at the view's zoom rounded, within the source's zoom range
+ * (zoomed in past its deepest level, that level's tiles are drawn larger), inside its bounds.
+ * None when the view is zoomed out beyond the source's shallowest level or would need more
+ * than MAX_TILES: the bundled basemap then shows alone.
+ */
+export function tilesInView(view: View, source: TileSource): PlacedTile[] {
+  const want = Math.round(view.zoom);
+  if (want < source.minZoom) return [];
+  const z = Math.min(want, source.maxZoom);
+  const n = 2 ** z;
+  const size = TILE * 2 ** (view.zoom - z);
+  const c = worldPx(view.center, view.zoom);
+  const left = c.x - view.width / 2;
+  const top = c.y - view.height / 2;
+  let x0 = Math.floor(left / size);
+  let x1 = Math.floor((left + view.width) / size);
+  let y0 = Math.floor(top / size);
+  let y1 = Math.floor((top + view.height) / size);
+  if (source.bounds) {
+    const nw = worldPx({ lat: source.bounds.north, lon: source.bounds.west }, z);
+    const se = worldPx({ lat: source.bounds.south, lon: source.bounds.east }, z);
+    x0 = Math.max(x0, Math.floor(nw.x / TILE));
+    x1 = Math.min(x1, Math.floor(se.x / TILE));
+    y0 = Math.max(y0, Math.floor(nw.y / TILE));
+    y1 = Math.min(y1, Math.floor(se.y / TILE));
+  }
+  x0 = Math.max(x0, 0);
+  y0 = Math.max(y0, 0);
+  x1 = Math.min(x1, n - 1);
+  y1 = Math.min(y1, n - 1);
+  if (x1 < x0 || y1 < y0 || (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_TILES) return [];
+  const out: PlacedTile[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      // Rounded outwards so neighbouring tiles overlap by a fraction of a pixel, never leave a seam.
+      const l = Math.floor(x * size - left);
+      const t = Math.floor(y * size - top);
+      out.push({ z, x, y, left: l, top: t, size: Math.ceil(x * size - left + size) - l });
+    }
+  }
+  return out;
 }
