@@ -19,23 +19,7 @@ use serde_json::json;
 use std::process::Command;
 use uuid::Uuid;
 
-const SECTIONS: [&str; 15] = [
-    "Debrief:",
-    "Operation",
-    "Officers deployed",
-    "Briefing",
-    "Engagement timeline",
-    "Map of the area",
-    "Tension per sector over time",
-    "Rumours",
-    "Negotiations and compliance",
-    "Escalations",
-    "Intelligence submissions",
-    "What went well",
-    "Even better if",
-    "Recommendations",
-    "Sign-off and evidence",
-];
+use liaison_core::report::pdf::DEBRIEF_SECTIONS as SECTIONS;
 
 /// `pdftotext -layout` of `pdf`; under CI a missing poppler-utils fails the test.
 fn pdftotext(pdf: &[u8]) -> Option<String> {

@@ -19,6 +19,26 @@ use typst_layout::PagedDocument;
 /// The debrief template shipped with Liaison.
 pub const DEBRIEF_TEMPLATE: &str = include_str!("debrief.typ");
 
+/// The headings every debrief shows, in order (the template's sections; a force's edited
+/// template keeps them, and the tests look for each in the PDF's text).
+pub const DEBRIEF_SECTIONS: [&str; 15] = [
+    "Debrief:",
+    "Operation",
+    "Officers deployed",
+    "Briefing",
+    "Engagement timeline",
+    "Map of the area",
+    "Tension per sector over time",
+    "Rumours",
+    "Negotiations and compliance",
+    "Escalations",
+    "Intelligence submissions",
+    "What went well",
+    "Even better if",
+    "Recommendations",
+    "Sign-off and evidence",
+];
+
 /// Why a report could not be typeset.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {

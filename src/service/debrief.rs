@@ -180,23 +180,7 @@ mod tests {
         }
 
         let Some(text) = pdftotext(&a.pdf) else { return };
-        for heading in [
-            "Debrief:",
-            "Operation",
-            "Officers deployed",
-            "Briefing",
-            "Engagement timeline",
-            "Map of the area",
-            "Tension per sector over time",
-            "Rumours",
-            "Negotiations and compliance",
-            "Escalations",
-            "Intelligence submissions",
-            "What went well",
-            "Even better if",
-            "Recommendations",
-            "Sign-off and evidence",
-        ] {
+        for heading in crate::report::pdf::DEBRIEF_SECTIONS {
             assert!(text.contains(heading), "no “{heading}” in:\n{text}");
         }
         assert!(text.contains(&a.records_sha256), "the digest is printed whole");
