@@ -463,20 +463,14 @@ impl Linked {
         rows: Vec<String>,
         columns: Vec<String>,
     ) -> PublishedTable {
-        let v = |i| published_value(&self.values, p, i);
-        PublishedTable {
-            title: title.into(),
-            row_heading: row_heading.into(),
-            cells: (0..self.m)
-                .map(|i| (0..self.s).map(|j| v(self.a(i, j))).collect())
-                .collect(),
-            row_totals: (0..self.m).map(|i| v(self.a_row(i))).collect(),
-            column_totals: (0..self.s).map(|j| v(self.a_col(j))).collect(),
-            total: v(self.grand()),
-            withheld: p.withheld,
-            rows,
-            columns,
-        }
+        let shape = Shape {
+            rows: self.m,
+            columns: self.s,
+            cell: &|i, j| self.a(i, j),
+            row_total: &|i| self.a_row(i),
+            column_total: &|j| self.a_col(j),
+        };
+        self.table(p, &shape, title, row_heading, rows, columns)
     }
 
     fn table_b(
@@ -487,15 +481,36 @@ impl Linked {
         rows: Vec<String>,
         columns: Vec<String>,
     ) -> PublishedTable {
+        let shape = Shape {
+            rows: self.r,
+            columns: self.m,
+            cell: &|i, k| self.b(i, k),
+            row_total: &|i| self.b_row(i),
+            column_total: &|k| self.a_row(k),
+        };
+        self.table(p, &shape, title, row_heading, rows, columns)
+    }
+
+    /// One published table: each cell, row total, column total and the grand total, by the
+    /// indices `shape` gives them in the joint system.
+    fn table(
+        &self,
+        p: &suppress::Protected,
+        shape: &Shape<'_>,
+        title: &str,
+        row_heading: &str,
+        rows: Vec<String>,
+        columns: Vec<String>,
+    ) -> PublishedTable {
         let v = |i| published_value(&self.values, p, i);
         PublishedTable {
             title: title.into(),
             row_heading: row_heading.into(),
-            cells: (0..self.r)
-                .map(|i| (0..self.m).map(|k| v(self.b(i, k))).collect())
+            cells: (0..shape.rows)
+                .map(|i| (0..shape.columns).map(|j| v((shape.cell)(i, j))).collect())
                 .collect(),
-            row_totals: (0..self.r).map(|i| v(self.b_row(i))).collect(),
-            column_totals: (0..self.m).map(|k| v(self.a_row(k))).collect(),
+            row_totals: (0..shape.rows).map(|i| v((shape.row_total)(i))).collect(),
+            column_totals: (0..shape.columns).map(|j| v((shape.column_total)(j))).collect(),
             total: v(self.grand()),
             withheld: p.withheld,
             rows,
@@ -506,3 +521,12 @@ impl Linked {
 
 #[cfg(test)]
 mod tests;
+
+/// Where one published table's figures are in the joint system of both tables.
+struct Shape<'a> {
+    rows: usize,
+    columns: usize,
+    cell: &'a dyn Fn(usize, usize) -> usize,
+    row_total: &'a dyn Fn(usize) -> usize,
+    column_total: &'a dyn Fn(usize) -> usize,
+}
