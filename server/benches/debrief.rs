@@ -5,6 +5,7 @@
 //!
 //!     cargo bench -p liaison-server --bench debrief
 //!     BENCH_RECORDS=2000 BENCH_ROUNDS=3 cargo bench -p liaison-server --bench debrief
+//!     BENCH_TEMPLATE=my.typ BENCH_OUT=/tmp cargo bench -p liaison-server --bench debrief
 //!
 //! Two operations on a SQLite server on disk: the demo operation (`liaison-server demo`, about
 //! 120 records), and one of `BENCH_RECORDS` records (default 10,000: contact notes, tension
@@ -12,10 +13,13 @@
 //! server's chain in batches before timing. Each is made `BENCH_ROUNDS` times (default 5);
 //! the peak resident memory (VmHWM) is reset before each operation's runs (`clear_refs`) and
 //! read after them. Targets (issue 13): the demo ≤ 2 s, 10,000 records ≤ 10 s and ≤ 300 MB.
+//! `BENCH_TEMPLATE` times a force's edited template (and prints the memory before typesetting);
+//! `BENCH_OUT` keeps each operation's last report there.
 
 use chrono::{Duration, Utc};
 use liaison_core::records::*;
-use liaison_server::console::debrief::report_pdf;
+use liaison_core::report::pdf::debrief_pdf;
+use liaison_server::console::debrief::{build, report_pdf};
 use liaison_server::storage::console::OwnRevision;
 use liaison_server::storage::Storage;
 use liaison_server::SqliteStorage;
@@ -155,12 +159,32 @@ fn run(storage: &dyn Storage, op: Uuid, rounds: usize, what: &str) {
     let mut times = Vec::new();
     let mut size = 0;
     let mut records = 0;
+    // BENCH_TEMPLATE=path: time a force's edited template instead of the shipped one.
+    let template = std::env::var("BENCH_TEMPLATE")
+        .ok()
+        .map(|p| std::fs::read_to_string(p).unwrap());
+    let mut data_peak = 0.0;
     for _ in 0..rounds {
         let t = Instant::now();
-        let (d, pdf) = report_pdf(storage, op, "bench", "benchmark", Utc::now()).unwrap();
+        let (d, pdf) = match &template {
+            None => report_pdf(storage, op, "bench", "benchmark", Utc::now()).unwrap(),
+            Some(template) => {
+                let d = build(storage, op, "bench", Utc::now()).unwrap();
+                data_peak = peak_mib();
+                let pdf = debrief_pdf(&d, template).unwrap();
+                (d, pdf)
+            }
+        };
         times.push(t.elapsed().as_secs_f64());
         size = pdf.len();
+        // BENCH_OUT=dir: keep the last report of each operation, to look at.
+        if let Ok(dir) = std::env::var("BENCH_OUT") {
+            std::fs::write(format!("{dir}/debrief-{}.pdf", d.records), &pdf).unwrap();
+        }
         records = d.records;
+    }
+    if template.is_some() {
+        println!("  (peak memory after reading the records, before typesetting: {data_peak:.0} MiB)");
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(

@@ -213,6 +213,26 @@ pub struct EscalationRow {
     pub decision: String,
 }
 
+/// A section's records in one hour, when the section has too many to list one by one: how
+/// many, and how they divide ("12 Sensing, 3 Engagement").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourSummary {
+    pub hour: String,
+    pub count: u32,
+    pub breakdown: String,
+}
+
+/// A section lists its records one by one up to this many; beyond it, hour by hour
+/// ([`HourSummary`]), and the full list is the operation's CSV export. A debrief is read in a
+/// meeting, and typst holds every laid-out row in memory (about 80 KB a row): a march of
+/// 10,000 records listed in full is a 300-page report made in 700 MB.
+pub const LIST_LIMIT: usize = 300;
+
+/// The map draws a pin per located record up to this many; beyond it, the records within
+/// [`GATHER_MM`] of each other are drawn as one pin marked with their count.
+pub const PIN_LIMIT: usize = 400;
+const GATHER_MM: f64 = 5.0;
+
 /// Counts and medians for the report's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
@@ -241,13 +261,18 @@ pub struct Debrief {
     pub briefing: String,
     pub deployed: Vec<Deployed>,
     pub timeline: Vec<Engagement>,
+    /// Set (and `timeline` empty) when there are more than [`LIST_LIMIT`] engagements.
+    pub timeline_by_hour: Vec<HourSummary>,
     pub map: Option<Map>,
     /// The hour each column of [`SectorTension::hours`] starts, "10:00".
     pub tension_hours: Vec<String>,
     pub tension: Vec<SectorTension>,
     pub rumours: Vec<RumourRow>,
+    pub rumours_by_hour: Vec<HourSummary>,
     pub negotiations: Vec<NegotiationRow>,
+    pub negotiations_by_hour: Vec<HourSummary>,
     pub escalations: Vec<EscalationRow>,
+    pub escalations_by_hour: Vec<HourSummary>,
     pub figures: Figures,
     pub went_well: String,
     pub even_better_if: String,
@@ -359,6 +384,9 @@ impl Debrief {
         let mut rumours = Vec::new();
         let mut negotiations = Vec::new();
         let mut escalations = Vec::new();
+        // Each listed row's time and what it is, for the hourly summary of a long section.
+        let (mut timeline_keys, mut rumour_keys, mut negotiation_keys, mut escalation_keys) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut ttv = Vec::new();
         let mut tta = Vec::new();
         let mut figures = Figures {
@@ -381,6 +409,7 @@ impl Debrief {
             match &rev.body.body {
                 Body::ContactNote(n) => {
                     figures.engagements += 1;
+                    timeline_keys.push((at, n.function.label()));
                     timeline.push(Engagement {
                         at: hm(at),
                         place: place(rev),
@@ -408,6 +437,7 @@ impl Debrief {
                         }
                         _ => "not verified".into(),
                     };
+                    rumour_keys.push((at, r.status.label()));
                     rumours.push(RumourRow {
                         at: hm(at),
                         content: r.content.clone(),
@@ -422,6 +452,7 @@ impl Debrief {
                     if n.compliance.is_some_and(|c| c == crate::records::Compliance::Kept) {
                         figures.agreements_kept += 1;
                     }
+                    negotiation_keys.push((at, n.outcome.label()));
                     negotiations.push(NegotiationRow {
                         at: hm(at),
                         parties: n.parties.clone(),
@@ -450,6 +481,14 @@ impl Debrief {
                         Some(d) => format!("{}: {}", d.label(), e.response),
                         None => "None recorded".into(),
                     };
+                    escalation_keys.push((
+                        e.told_at,
+                        if e.acknowledged.is_some() {
+                            "acknowledged"
+                        } else {
+                            "not acknowledged"
+                        },
+                    ));
                     escalations.push(EscalationRow {
                         at: hm(e.told_at),
                         category: e.category.label().into(),
@@ -462,6 +501,10 @@ impl Debrief {
                 _ => {}
             }
         }
+        let timeline_by_hour = summarise(&mut timeline, &timeline_keys);
+        let rumours_by_hour = summarise(&mut rumours, &rumour_keys);
+        let negotiations_by_hour = summarise(&mut negotiations, &negotiation_keys);
+        let escalations_by_hour = summarise(&mut escalations, &escalation_keys);
         figures.median_time_to_verify = median(ttv);
         figures.median_time_to_acknowledge = median(tta);
 
@@ -542,12 +585,16 @@ impl Debrief {
                 })
                 .collect(),
             timeline,
+            timeline_by_hour,
             map,
             tension_hours,
             tension,
             rumours,
+            rumours_by_hour,
             negotiations,
+            negotiations_by_hour,
             escalations,
+            escalations_by_hour,
             figures,
             went_well: notes.went_well.clone(),
             even_better_if: notes.even_better_if.clone(),
@@ -574,6 +621,74 @@ impl Debrief {
 }
 
 /// The letter a record kind is pinned with on the map.
+/// When `rows` are more than [`LIST_LIMIT`], empties them and returns their hourly summary
+/// from `keys` (each row's time and what it is); otherwise leaves them and returns none.
+fn summarise<T>(rows: &mut Vec<T>, keys: &[(DateTime<Utc>, &'static str)]) -> Vec<HourSummary> {
+    if rows.len() <= LIST_LIMIT {
+        return Vec::new();
+    }
+    rows.clear();
+    rows.shrink_to_fit();
+    let mut hours: BTreeMap<i64, BTreeMap<&'static str, u32>> = BTreeMap::new();
+    for (at, what) in keys {
+        let hour = at.timestamp() - at.timestamp().rem_euclid(3600);
+        *hours.entry(hour).or_default().entry(what).or_default() += 1;
+    }
+    hours
+        .into_iter()
+        .map(|(hour, whats)| {
+            let mut parts: Vec<(&str, u32)> = whats.into_iter().collect();
+            parts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            HourSummary {
+                hour: DateTime::from_timestamp(hour, 0).map_or_else(String::new, hm),
+                count: parts.iter().map(|p| p.1).sum(),
+                breakdown: parts
+                    .iter()
+                    .map(|(what, n)| format!("{n} {what}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect()
+}
+
+/// The map's pins: one per located record, or, beyond [`PIN_LIMIT`], one per group of
+/// records within [`GATHER_MM`] of each other, marked with how many (a lone record keeps its
+/// kind's letter), at the group's centre.
+fn pins(located: Vec<(MapPoint, RecordKind)>) -> Vec<MapPin> {
+    if located.len() <= PIN_LIMIT {
+        return located
+            .into_iter()
+            .map(|(at, kind)| MapPin {
+                at,
+                mark: mark(kind).into(),
+            })
+            .collect();
+    }
+    let mut cells: BTreeMap<(i64, i64), Vec<(MapPoint, RecordKind)>> = BTreeMap::new();
+    for (at, kind) in located {
+        let cell = ((at.x / GATHER_MM).floor() as i64, (at.y / GATHER_MM).floor() as i64);
+        cells.entry(cell).or_default().push((at, kind));
+    }
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    cells
+        .into_values()
+        .map(|group| {
+            let n = group.len() as f64;
+            MapPin {
+                at: MapPoint {
+                    x: round(group.iter().map(|g| g.0.x).sum::<f64>() / n),
+                    y: round(group.iter().map(|g| g.0.y).sum::<f64>() / n),
+                },
+                mark: match group.as_slice() {
+                    [(_, kind)] => mark(*kind).into(),
+                    _ => group.len().to_string(),
+                },
+            }
+        })
+        .collect()
+}
+
 fn mark(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::ContactNote => "C",
@@ -591,7 +706,7 @@ fn map(op: &Operation, records: &[&Revision], level: impl Fn(&str) -> u8) -> Opt
     const W: f64 = 170.0;
     const H: f64 = 110.0;
     const PAD: f64 = 4.0;
-    let pins: Vec<(LatLon, RecordKind)> = records
+    let located: Vec<(LatLon, RecordKind)> = records
         .iter()
         .filter(|r| r.kind != RecordKind::IntelligenceSubmission)
         .filter_map(|r| {
@@ -606,7 +721,7 @@ fn map(op: &Operation, records: &[&Revision], level: impl Fn(&str) -> u8) -> Opt
         .iter()
         .chain(op.sectors.iter().flat_map(|s| s.boundary.iter()))
         .copied()
-        .chain(pins.iter().map(|p| p.0))
+        .chain(located.iter().map(|p| p.0))
         .collect();
     if all.is_empty() {
         return None;
@@ -649,12 +764,129 @@ fn map(op: &Operation, records: &[&Revision], level: impl Fn(&str) -> u8) -> Opt
                 }
             })
             .collect(),
-        pins: pins
-            .iter()
-            .map(|(p, kind)| MapPin {
-                at: project(p),
-                mark: mark(*kind).into(),
-            })
-            .collect(),
+        pins: pins(located.iter().map(|(p, kind)| (project(p), *kind)).collect()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Hash, Hlc};
+    use crate::records::{Location, OfficerId, Record};
+    use chrono::TimeZone;
+
+    fn revision(record_id: Uuid, record: Record) -> Revision {
+        Revision {
+            id: Uuid::now_v7(),
+            record_id,
+            parent: None,
+            merges: None,
+            kind: record.kind(),
+            author: OfficerId::new("PC 4521").unwrap(),
+            device_id: Uuid::nil(),
+            device_seq: 1,
+            recorded_at: record.occurred_at,
+            hlc: Hlc { ms: 0, counter: 0 },
+            reason: None,
+            body: record,
+            prev_hash: Hash::GENESIS,
+            hash: Hash::GENESIS,
+        }
+    }
+
+    /// An operation with `notes` contact notes spread over three hours, each located.
+    fn operation_of(notes: usize) -> (Uuid, Vec<Revision>) {
+        let start = Utc.with_ymd_and_hms(2026, 6, 6, 10, 0, 0).unwrap();
+        let op = Uuid::now_v7();
+        let operation: Record = serde_json::from_value(serde_json::json!({
+            "operation_id": null, "occurred_at": start, "location": null, "sector": null,
+            "links": [], "tags": [],
+            "body": {"kind": "operation", "name": "Op TEST", "event_kind": "march",
+                     "starts_at": start, "ends_at": start + Duration::hours(3), "area": [], "sectors": [],
+                     "briefing": "", "command_structure": "", "groups_expected": [], "team": []}
+        }))
+        .unwrap();
+        let mut current = vec![revision(op, operation)];
+        for i in 0..notes {
+            let mut note: Record = serde_json::from_value(serde_json::json!({
+                "operation_id": op, "occurred_at": start + Duration::seconds((i * 10_800 / notes) as i64),
+                "location": null, "sector": null, "links": [], "tags": [],
+                "body": {"kind": "contact_note", "spoke_with": "Steward", "function": if i % 3 == 0 { "sensing" } else { "communication" },
+                         "summary": format!("Note {i}")}
+            }))
+            .unwrap();
+            note.location = Some(Location {
+                lat: 52.47 + 0.0001 * (i % 50) as f64,
+                lon: -1.91 + 0.0001 * (i % 7) as f64,
+                accuracy_m: None,
+            });
+            current.push(revision(Uuid::now_v7(), note));
+        }
+        (op, current)
+    }
+
+    fn made(op: Uuid, current: &[Revision]) -> Debrief {
+        let at = Utc.with_ymd_and_hms(2026, 6, 7, 9, 0, 0).unwrap();
+        Debrief::build(
+            op,
+            current,
+            &DebriefNotes::default(),
+            "insp.hale",
+            "the force server",
+            at,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_short_timeline_is_listed_in_full_and_every_record_is_a_pin() {
+        let (op, current) = operation_of(LIST_LIMIT);
+        let d = made(op, &current);
+        assert_eq!(d.timeline.len(), LIST_LIMIT);
+        assert!(d.timeline_by_hour.is_empty());
+        let pins = &d.map.as_ref().unwrap().pins;
+        assert_eq!(pins.len(), LIST_LIMIT);
+        assert!(pins.iter().all(|p| p.mark == "C"));
+    }
+
+    #[test]
+    fn a_long_timeline_is_given_hour_by_hour_and_close_pins_are_gathered_with_their_count() {
+        let (op, current) = operation_of(2_000);
+        let d = made(op, &current);
+        assert!(d.timeline.is_empty(), "not listed one by one");
+        assert_eq!(d.figures.engagements, 2_000);
+        let hours: Vec<&str> = d.timeline_by_hour.iter().map(|h| h.hour.as_str()).collect();
+        assert_eq!(hours, ["10:00", "11:00", "12:00"]);
+        assert_eq!(
+            d.timeline_by_hour.iter().map(|h| h.count).sum::<u32>(),
+            2_000,
+            "every engagement counted"
+        );
+        let first = &d.timeline_by_hour[0];
+        let (sensing, communication) = current[1..]
+            .iter()
+            .filter(|r| r.body.occurred_at.format("%H").to_string() == "10")
+            .fold((0, 0), |(s, e), r| match &r.body.body {
+                Body::ContactNote(n) if n.function.label() == "Sensing" => (s + 1, e),
+                _ => (s, e + 1),
+            });
+        assert_eq!(
+            first.breakdown,
+            format!("{communication} Communication, {sensing} Sensing")
+        );
+
+        let pins = &d.map.as_ref().unwrap().pins;
+        assert!(pins.len() <= PIN_LIMIT, "{} pins", pins.len());
+        let counted: usize = pins
+            .iter()
+            .map(|p| {
+                if p.mark == "C" {
+                    1
+                } else {
+                    p.mark.parse::<usize>().unwrap()
+                }
+            })
+            .sum();
+        assert_eq!(counted, 2_000, "every located record is in one pin");
+    }
 }
