@@ -9,7 +9,7 @@
 mod common;
 
 use common::console::{add_staff, sign_in, Session};
-use common::{note, Device, TestServer};
+use common::{note, pdftotext, Device, TestServer};
 use liaison_server::console::model::StaffRole;
 use liaison_server::console::ConsoleOptions;
 use liaison_server::storage::AuditSubject;
@@ -20,27 +20,6 @@ use std::process::Command;
 use uuid::Uuid;
 
 use liaison_core::report::pdf::DEBRIEF_SECTIONS as SECTIONS;
-
-/// `pdftotext -layout` of `pdf`; under CI a missing poppler-utils fails the test.
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    match Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output() {
-        Ok(out) => {
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            Some(String::from_utf8_lossy(&out.stdout).into_owned())
-        }
-        Err(e) => {
-            assert!(
-                !std::env::var("CI").is_ok_and(|v| v == "true"),
-                "pdftotext is missing under CI: {e}"
-            );
-            eprintln!("pdftotext not installed: the PDF's text is not checked");
-            None
-        }
-    }
-}
 
 async fn server() -> (TestServer, Uuid) {
     let server = TestServer::start_with(ServeOptions {

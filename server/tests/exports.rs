@@ -496,6 +496,8 @@ each_backend! {
             (&bronze, "/statistics/export?from=2026-01&to=2026-02".to_string(), StatusCode::BAD_REQUEST, Some("purpose")),
             (&bronze, "/statistics/export?from=2026-05&to=2026-01&purpose=x".to_string(), StatusCode::BAD_REQUEST, Some("from")),
             (&admin, format!("/statistics/export?{}", query("csv")), StatusCode::FORBIDDEN, None),
+            (&bronze, "/statistics/export?format=xlsx&purpose=x".to_string(), StatusCode::BAD_REQUEST, Some("format")),
+            (&admin, format!("/statistics/export?{}", query("pdf")), StatusCode::FORBIDDEN, None),
         ];
         for (session, path, status, field) in refused {
             let (got, answer) = session.get(&path).await;
@@ -534,9 +536,28 @@ each_backend! {
         let logged = disclosures(server.storage.as_ref(), op);
         assert_eq!(logged.len(), 1);
         assert_eq!((logged[0].0.as_str(), logged[0].2.as_str()), ("Force IT", "Subject access request 2026/77"));
+
+        // The statistics as a PDF report from the command line; an unknown form is refused.
+        let report = dir.path().join("statistics.pdf");
+        let statistics = |format: &str| {
+            std::process::Command::new(bin)
+                .args(server.database.args())
+                .args(["export", "statistics", "--format", format, "--purpose", "Hate crime IAG"])
+                .arg("--out")
+                .arg(&report)
+                .output()
+                .unwrap()
+        };
+        let xlsx = statistics("xlsx");
+        assert!(!xlsx.status.success());
+        assert!(String::from_utf8_lossy(&xlsx.stderr).contains("use csv or pdf"), "{xlsx:?}");
+        assert!(!report.exists());
+        let made = statistics("pdf");
+        assert!(made.status.success(), "{made:?}");
+        assert!(std::fs::read(&report).unwrap().starts_with(b"%PDF-"));
     }
 
-    async fn the_statistics_publish_no_small_count_and_their_csv_is_a_disclosure() {
+    async fn the_statistics_publish_no_small_count_and_their_csv_and_pdf_are_disclosures() {
         let server = server().await;
         demo(&server);
         let now = Utc::now();
@@ -583,6 +604,50 @@ each_backend! {
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&csv));
         assert!(disposition.contains(&format!("monitoring-statistics-{from}-to-{to}.csv")), "{disposition}");
         assert_eq!(audit_entries(server.storage.as_ref()), before + 1, "one disclosure");
+        let published: Vec<String> = String::from_utf8(csv.clone())
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().to_string())
+            .collect();
+
+        // The same publication as a PDF report for partners: the headings, the purpose, and
+        // only what the CSV publishes (every count in it is a published value).
+        let before = audit_entries(server.storage.as_ref());
+        let (status, pdf, disposition) = get_bytes(
+            &sergeant,
+            &format!(
+                "/statistics/export?format=pdf&from={from}&to={to}&purpose={}",
+                url_escape("Hate crime IAG, quarterly figures")
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(disposition.contains(&format!("monitoring-statistics-{from}-to-{to}.pdf")), "{disposition}");
+        assert_eq!(audit_entries(server.storage.as_ref()), before + 1, "one disclosure");
+        if let Some(text) = common::pdftotext(&pdf) {
+            for s in liaison_core::report::pdf::STATISTICS_SECTIONS {
+                assert!(text.contains(s), "no “{s}” in the report:\n{text}");
+            }
+            assert!(text.contains("Hate crime IAG, quarterly figures"), "the purpose is printed");
+            assert!(text.contains("<5"), "small counts are printed as <5");
+            // The tables run from the first title to the last section; each page's footer
+            // ("Made Tue 1 Dec … Page 1 of 2") is not a table.
+            let tables_start = text.find("Monitored strand mentions by month").unwrap();
+            let tables_end = text.find("Suppression and disclosure").unwrap();
+            let cells = text[tables_start..tables_end].lines().filter(|l| !l.contains("Page "));
+            for word in cells.flat_map(str::split_whitespace) {
+                if let Ok(n) = word.parse::<u32>() {
+                    // Years are in the month headings; every other number is a published cell.
+                    assert!(
+                        n >= 2000 || published.contains(&n.to_string()),
+                        "{n} is in the PDF but not published in the CSV:\n{text}"
+                    );
+                }
+            }
+        }
+
         let Some(rows) = python_reads(&csv) else { return };
         assert_eq!(rows[0], ["table", "from", "to", "row_heading", "row", "column", "value"]);
         for row in &rows[1..] {

@@ -5,7 +5,7 @@
 //! is PDF/A-2b, dated by the report's own time (not the clock at typesetting), so the same
 //! records make the same bytes.
 
-use super::Debrief;
+use super::{Debrief, StatisticsReport};
 use std::sync::OnceLock;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Smart};
@@ -37,6 +37,18 @@ pub const DEBRIEF_SECTIONS: [&str; 15] = [
     "Even better if",
     "Recommendations",
     "Sign-off and evidence",
+];
+
+/// The monitoring statistics template shipped with Liaison.
+pub const STATISTICS_TEMPLATE: &str = include_str!("statistics.typ");
+
+/// The headings every statistics report shows, in order (the tables' titles are the
+/// published tables' own).
+pub const STATISTICS_SECTIONS: [&str; 4] = [
+    "Monitoring statistics:",
+    "How to read these tables",
+    "Referrals by agency and outcome",
+    "Suppression and disclosure",
 ];
 
 /// Why a report could not be typeset.
@@ -126,6 +138,18 @@ pub fn debrief_pdf(debrief: &Debrief, template: &str) -> Result<Vec<u8>, PdfErro
     render(template, data, debrief.made_at_time, &debrief.operation_id.to_string())
 }
 
+/// Typesets the monitoring statistics for partners with `template` (usually
+/// [`STATISTICS_TEMPLATE`]).
+pub fn statistics_pdf(report: &StatisticsReport, template: &str) -> Result<Vec<u8>, PdfError> {
+    let data = serde_json::to_vec(report).map_err(|e| PdfError::Export(e.to_string()))?;
+    render(
+        template,
+        data,
+        report.made_at_time,
+        &format!("monitoring-statistics-{}-{}", report.from, report.to),
+    )
+}
+
 fn render(template: &str, data: Vec<u8>, at: chrono::DateTime<chrono::Utc>, ident: &str) -> Result<Vec<u8>, PdfError> {
     use chrono::{Datelike, Timelike};
     let date = Datetime::from_ymd_hms(
@@ -185,6 +209,23 @@ mod tests {
     fn a_template_cannot_read_anything_but_its_data() {
         let err = render("#read(\"/etc/passwd\")", b"{}".to_vec(), chrono::Utc::now(), "t").unwrap_err();
         assert!(matches!(err, PdfError::Template(_)), "{err:?}");
+    }
+
+    #[test]
+    fn the_statistics_report_is_typeset_the_same_twice() {
+        use crate::records::MonitoredStrand;
+        use crate::statistics::{publish, Month, Tally};
+        let at = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+        let mut t = Tally::new(Month::parse("2026-01").unwrap(), Month::parse("2026-05").unwrap());
+        for _ in 0..9 {
+            t.record(at, "Operation KESTREL: Sector 1", &[MonitoredStrand::SexualOrientation]);
+        }
+        t.record(at, "Ladywood neighbourhood", &[MonitoredStrand::TransgenderIdentity]);
+        let report = StatisticsReport::new(&publish(&t), "insp.khan", "Hate crime IAG", at);
+        let a = statistics_pdf(&report, STATISTICS_TEMPLATE).unwrap();
+        let b = statistics_pdf(&report, STATISTICS_TEMPLATE).unwrap();
+        assert!(a.starts_with(b"%PDF-"));
+        assert_eq!(a, b, "the same tables at the same time make the same file");
     }
 
     #[test]

@@ -656,7 +656,7 @@ async function main() {
       await sup.getByTestId("no-conflicts").waitFor();
     });
 
-    await must("the supervisor reads the monitoring statistics and downloads them and the operation's records, each with a purpose", async () => {
+    await must("the supervisor reads the monitoring statistics and downloads them (CSV and PDF) and the operation's records, each with a purpose", async () => {
       const sup = supervisorPage;
       await navTo(sup, "Statistics");
       await sup.getByRole("heading", { name: "Monitored strand mentions by month and strand" }).waitFor();
@@ -668,6 +668,10 @@ async function main() {
       const [stats] = await Promise.all([sup.waitForEvent("download"), sup.getByTestId("stats-download").click()]);
       const statsFile = await stats.path();
       check(statsFile && readFileSync(statsFile, "utf8").startsWith("table,from,to,row_heading,row,column,value\r\n"), "the statistics CSV has its header");
+      const [statsPdf] = await Promise.all([sup.waitForEvent("download"), sup.getByTestId("stats-download-pdf").click()]);
+      const statsPdfFile = await statsPdf.path();
+      check(statsPdf.suggestedFilename().endsWith(".pdf"), `the statistics report is named as a PDF: ${statsPdf.suggestedFilename()}`);
+      check(statsPdfFile && readFileSync(statsPdfFile).subarray(0, 5).toString("latin1") === "%PDF-", "the statistics report is a PDF");
       await navTo(sup, "Exports");
       await sup.locator("#operation-export-id").selectOption(operationId);
       await sup.getByTestId("operation-export-download").click();

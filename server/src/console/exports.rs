@@ -14,7 +14,8 @@ use super::matrix::Route;
 use super::routes::{may_see, parse_id, require, Answer};
 use super::sign_in::Signed;
 use super::{ConsoleFailure, ConsoleState};
-use crate::export::{self, monitoring, ExportError, Format, Subject};
+use crate::export::monitoring::{self, StatisticsForm};
+use crate::export::{self, ExportError, Format, Subject};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::HeaderValue;
@@ -139,6 +140,8 @@ async fn directory_export(
 
 #[derive(Deserialize)]
 struct StatisticsQuery {
+    /// csv (the default) or pdf.
+    format: Option<String>,
     from: Option<String>,
     to: Option<String>,
     purpose: Option<String>,
@@ -166,21 +169,26 @@ async fn statistics_export(
     require(&signed, Route::StatisticsExport)?;
     let period = monitoring::period(q.from.as_deref(), q.to.as_deref(), Utc::now());
     let purpose = export::check_purpose(q.purpose.as_deref().unwrap_or(""));
+    let form = match q.format.as_deref() {
+        None => StatisticsForm::Csv,
+        Some(f) => StatisticsForm::parse(f).ok_or_else(|| ConsoleFailure::field("format", "use csv or pdf"))?,
+    };
     let ((from, to), purpose) = match (period, purpose) {
         (Ok(p), Ok(purpose)) => (p, purpose),
         (Err(e), _) | (_, Err(e)) => return Err(e.into()),
     };
     let (bytes, name) = state
         .blocking(move |s| {
-            Ok(monitoring::export_csv(
+            Ok(monitoring::export(
                 s,
                 from,
                 to,
+                form,
                 &signed.staff.username,
                 &purpose,
                 Utc::now(),
             )?)
         })
         .await?;
-    Ok(file(bytes, "text/csv; charset=utf-8; header=present", &name))
+    Ok(file(bytes, form.content_type(), &name))
 }

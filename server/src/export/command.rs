@@ -1,7 +1,8 @@
 //! `liaison-server export …`: the console's exports from the command line, for force IT. The
 //! same files, each a disclosure logged with its purpose and the name given with `--by`.
 
-use super::{monitoring, ExportError, Format, Subject};
+use super::monitoring::{self, StatisticsForm};
+use super::{ExportError, Format, Subject};
 use crate::storage::Storage;
 use chrono::Utc;
 use clap::Subcommand;
@@ -11,6 +12,10 @@ use uuid::Uuid;
 
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| "use csv, geojson or json".to_string())
+}
+
+fn parse_statistics_form(s: &str) -> Result<StatisticsForm, String> {
+    StatisticsForm::parse(s).ok_or_else(|| "use csv or pdf".to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,9 +49,11 @@ pub enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// The monitoring statistics for partners as CSV, small numbers suppressed (the only form
-    /// in which they leave the server).
+    /// The monitoring statistics for partners as CSV or as a PDF report, small numbers
+    /// suppressed (the only form in which they leave the server).
     Statistics {
+        #[arg(long, value_parser = parse_statistics_form, default_value = "csv")]
+        format: StatisticsForm,
         /// First month, as 2026-01; twelve months before --to when left out.
         #[arg(long)]
         from: Option<String>,
@@ -105,6 +112,7 @@ pub fn run(storage: &dyn Storage, command: ExportCommand) -> Result<(), CommandE
             (e.bytes, out, summary)
         }
         ExportCommand::Statistics {
+            format,
             from,
             to,
             purpose,
@@ -112,7 +120,7 @@ pub fn run(storage: &dyn Storage, command: ExportCommand) -> Result<(), CommandE
             out,
         } => {
             let (from, to) = monitoring::period(from.as_deref(), to.as_deref(), now)?;
-            let (bytes, _) = monitoring::export_csv(storage, from, to, &by, &purpose, now)?;
+            let (bytes, _) = monitoring::export(storage, from, to, format, &by, &purpose, now)?;
             (bytes, out, format!("the statistics {} to {}", from.key(), to.key()))
         }
     };

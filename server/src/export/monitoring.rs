@@ -1,6 +1,7 @@
 //! Monitoring statistics for partners from what the server holds: the current version of every
 //! contact note, referral and escalation, counted by `liaison_core::statistics` and published
-//! only after suppression ([`statistics`]), and that publication as CSV ([`csv`]). The raw
+//! only after suppression ([`statistics`]), and that publication as CSV ([`csv`]) or as a PDF
+//! report for partners ([`export`]). The raw
 //! counts never leave this module.
 
 use super::csv::{time, Writer};
@@ -8,6 +9,8 @@ use super::{check_purpose, pages, Currents, ExportError};
 use crate::storage::{Storage, StorageError};
 use chrono::{DateTime, Utc};
 use liaison_core::records::{Body, RecordKind};
+use liaison_core::report::pdf::{statistics_pdf, STATISTICS_TEMPLATE};
+use liaison_core::report::StatisticsReport;
 use liaison_core::statistics::{area_of, publish, MonitoringStatistics, Month, PublishedTable, Tally, MAX_MONTHS};
 use std::collections::HashMap;
 
@@ -125,19 +128,62 @@ pub fn csv(stats: &MonitoringStatistics) -> Vec<u8> {
     w.finish()
 }
 
-/// The statistics of the period as CSV, logged as a disclosure by `actor` for `purpose`
+/// The forms in which the statistics leave the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsForm {
+    /// One row per published cell ([`csv`]).
+    Csv,
+    /// The report for partners, typeset ([`liaison_core::report::pdf::STATISTICS_TEMPLATE`]).
+    Pdf,
+}
+
+impl StatisticsForm {
+    pub fn parse(s: &str) -> Option<StatisticsForm> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(StatisticsForm::Csv),
+            "pdf" => Some(StatisticsForm::Pdf),
+            _ => None,
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            StatisticsForm::Csv => "csv",
+            StatisticsForm::Pdf => "pdf",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            StatisticsForm::Csv => "text/csv; charset=utf-8; header=present",
+            StatisticsForm::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// The statistics of the period as CSV or PDF, logged as a disclosure by `actor` for `purpose`
 /// (refused, with nothing read or written, without one). Returns the file and its name.
-pub fn export_csv(
+pub fn export(
     s: &dyn Storage,
     from: Month,
     to: Month,
+    form: StatisticsForm,
     actor: &str,
     purpose: &str,
     now: DateTime<Utc>,
 ) -> Result<(Vec<u8>, String), ExportError> {
     let purpose = check_purpose(purpose)?;
     let stats = statistics(s, from, to)?;
-    let bytes = csv(&stats);
+    let bytes = match form {
+        StatisticsForm::Csv => csv(&stats),
+        StatisticsForm::Pdf => {
+            let report = StatisticsReport::new(&stats, actor, &purpose, now);
+            statistics_pdf(&report, STATISTICS_TEMPLATE).map_err(|e| ExportError::Invalid {
+                field: "template",
+                message: e.to_string(),
+            })?
+        }
+    };
     let withheld = [
         &stats.by_month_and_strand,
         &stats.by_area_and_month,
@@ -150,9 +196,10 @@ pub fn export_csv(
         actor,
         None,
         &format!(
-            "export of the monitoring statistics {} to {} as CSV (made {}): 3 tables, small numbers suppressed{}",
+            "export of the monitoring statistics {} to {} as {} (made {}): 3 tables, small numbers suppressed{}",
             from.key(),
             to.key(),
+            form.extension().to_ascii_uppercase(),
             time(now),
             if withheld > 0 {
                 format!(", {withheld} withheld")
@@ -164,7 +211,12 @@ pub fn export_csv(
     )?;
     Ok((
         bytes,
-        format!("monitoring-statistics-{}-to-{}.csv", from.key(), to.key()),
+        format!(
+            "monitoring-statistics-{}-to-{}.{}",
+            from.key(),
+            to.key(),
+            form.extension()
+        ),
     ))
 }
 

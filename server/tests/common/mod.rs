@@ -507,3 +507,30 @@ pub fn forge_with(
     s.receive(std::slice::from_ref(&rev)).unwrap();
     rev
 }
+
+/// `pdftotext -layout` of `pdf`; under CI a missing poppler-utils fails the test.
+#[allow(dead_code)]
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(e) => {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true"),
+                "pdftotext is missing under CI: {e}"
+            );
+            eprintln!("pdftotext not installed: the PDF's text is not checked");
+            None
+        }
+    }
+}

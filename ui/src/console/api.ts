@@ -195,8 +195,8 @@ export const api = {
   exportDirectory: (format: ExportFormat, purpose: string) =>
     file(`/directory/export?${qs({ format, purpose })}`, `directory.${format}`),
   statistics: (from: string, to: string) => request<MonitoringStatistics>("GET", `/statistics?${qs({ from, to })}`),
-  exportStatistics: (from: string, to: string, purpose: string) =>
-    file(`/statistics/export?${qs({ from, to, purpose })}`, "monitoring-statistics.csv"),
+  exportStatistics: (from: string, to: string, purpose: string, format: "csv" | "pdf") =>
+    file(`/statistics/export?${qs({ format, from, to, purpose })}`, `monitoring-statistics.${format}`),
 
   // Conflicts: records edited on two tablets at once, resolved by a merge.
   debrief: (id: string) => request<DebriefView>("GET", `/operations/${enc(id)}/debrief`),

@@ -1,7 +1,7 @@
 // Statistics (commanders, supervisors, officers): hate-crime monitoring for partners (seed 004),
 // as a partner would receive it: small numbers shown as "<5", and some other counts as "[c]" so
 // that no "<5" can be worked out from the totals. The server never sends the raw counts.
-// Downloading the CSV is a disclosure logged with its purpose.
+// Downloading the CSV or the PDF report is a disclosure logged with its purpose.
 import { useState } from "preact/hooks";
 import type { ConsoleError, MonitoringStatistics, PublishedTable, Shown } from "../bindings";
 import { api, asConsoleError } from "../api";
@@ -97,7 +97,7 @@ export function StatisticsPage() {
   const stats = useLoad<MonitoringStatistics>(() => api.statistics(asked.from, asked.to), [asked.from, asked.to]);
   const [purpose, setPurpose] = useState("");
   const [error, setError] = useState<ConsoleError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<"csv" | "pdf" | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const placed = placeErrors(error ?? stats.error, ["from", "to", "purpose"]);
 
@@ -107,22 +107,22 @@ export function StatisticsPage() {
     setAsked({ from, to });
   };
 
-  const download = async () => {
+  const download = async (format: "csv" | "pdf") => {
     if (!purpose.trim()) {
       setError({ code: "invalid", message: "Check the form.", fields: [{ field: "purpose", message: "is required: to whom and why the statistics are shared (it is logged)" }] });
       return;
     }
-    setBusy(true);
+    setBusy(format);
     setDone(null);
     try {
-      const { blob, name } = await api.exportStatistics(asked.from, asked.to, purpose.trim());
+      const { blob, name } = await api.exportStatistics(asked.from, asked.to, purpose.trim(), format);
       save(blob, name);
       setDone(`${name} was made and its disclosure logged.`);
       setError(null);
     } catch (err) {
       setError(asConsoleError(err));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
@@ -167,9 +167,14 @@ export function StatisticsPage() {
                 errors={placed.byKey.get("purpose")}
                 required
               />
-              <button type="button" class="primary" disabled={busy} onClick={download} data-testid="stats-download">
-                {busy ? "Making the file…" : `Download ${s.from} to ${s.to} as CSV`}
-              </button>
+              <div class="actions">
+                <button type="button" class="primary" disabled={busy !== null} onClick={() => download("csv")} data-testid="stats-download">
+                  {busy === "csv" ? "Making the file…" : `Download ${s.from} to ${s.to} as CSV`}
+                </button>
+                <button type="button" class="secondary" disabled={busy !== null} onClick={() => download("pdf")} data-testid="stats-download-pdf">
+                  {busy === "pdf" ? "Typesetting the report…" : "As a PDF report"}
+                </button>
+              </div>
               {done ? (
                 <p role="status" class="hint">
                   {done}
