@@ -1,7 +1,7 @@
 // What each record kind's form asks for, and the conversion between form values (strings and
 // booleans, as inputs hold them) and the record body the core validates. The core is the
 // judge of what is valid; these specs only say how to ask.
-import type { Body, RecordKind, Vocabulary } from "./bindings";
+import type { Body, Location, RecordKind, Vocabulary } from "./bindings";
 import { fromLocalInput, toLocalInput } from "./format";
 
 export type FieldType = "text" | "textarea" | "select" | "number" | "datetime" | "checkbox" | "lines" | "mood" | "choices";
@@ -283,11 +283,39 @@ export function draftKey(kind: RecordKind, operation: string | null, editing: st
 }
 
 /** A stored draft's values, or null when it is not a draft of this form. */
+/**
+ * The draft's key for a position the officer chose (placed on the map, taken from the tablet,
+ * or removed): JSON of the location, or "" for "no position". Absent when they chose none, so
+ * a restored form takes the tablet's position as a new one does.
+ */
+export const DRAFT_POSITION = "position";
+
+/** The position chosen in a draft: a location, null (removed), or undefined (never chosen). */
+export function draftPosition(v: Values): Location | null | undefined {
+  const raw = v[DRAFT_POSITION];
+  if (typeof raw !== "string") return undefined;
+  if (raw === "") return null;
+  try {
+    const l = JSON.parse(raw) as unknown;
+    if (typeof l !== "object" || l === null) return undefined;
+    const { lat, lon, accuracy_m } = l as { lat?: unknown; lon?: unknown; accuracy_m?: unknown };
+    if (typeof lat !== "number" || typeof lon !== "number" || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+    return { lat, lon, accuracy_m: typeof accuracy_m === "number" ? accuracy_m : null };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A chosen position as the draft keeps it (see [`DRAFT_POSITION`]). */
+export function positionForDraft(l: Location | null): string {
+  return l ? JSON.stringify({ lat: l.lat, lon: l.lon, accuracy_m: l.accuracy_m ?? null }) : "";
+}
+
 export function parseDraft(kind: RecordKind, content: string): Values | null {
   try {
     const v = JSON.parse(content) as unknown;
     if (typeof v !== "object" || v === null || Array.isArray(v)) return null;
-    const names = new Set(FORMS[kind].map((f) => f.name).concat(["occurred_at", "sector", "reason"]));
+    const names = new Set(FORMS[kind].map((f) => f.name).concat(["occurred_at", "sector", "reason", DRAFT_POSITION]));
     const out: Values = {};
     for (const [k, x] of Object.entries(v as { [k: string]: unknown })) {
       if (names.has(k) && (typeof x === "string" || typeof x === "boolean")) out[k] = x;

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { Body, RecordKind, Vocabulary } from "../src/bindings";
-import { buildBody, chosen, display, draftKey, FORMS, initialValues, parseDraft, toggleChoice, valuesOf } from "../src/forms";
+import {
+  buildBody,
+  chosen,
+  display,
+  DRAFT_POSITION,
+  draftKey,
+  draftPosition,
+  FORMS,
+  initialValues,
+  parseDraft,
+  positionForDraft,
+  toggleChoice,
+  valuesOf,
+} from "../src/forms";
 
 // A vocabulary with the first value of each list, enough for the forms' defaults.
 const vocab = {
@@ -105,6 +118,20 @@ describe("record forms", () => {
     expect(parseDraft("contact_note", '{"summary":"half","sector":"S1","evil":"x","mood":3}')).toEqual({ summary: "half", sector: "S1" });
     expect(parseDraft("contact_note", "not json")).toBeNull();
     expect(parseDraft("contact_note", "[1]")).toBeNull();
+  });
+
+  it("keep a position placed by hand (or removed) in the draft, and no position never chosen", () => {
+    const placed = { lat: 52.4791, lon: -1.9031, accuracy_m: null };
+    const restored = parseDraft("contact_note", JSON.stringify({ summary: "x", [DRAFT_POSITION]: positionForDraft(placed) }));
+    expect(restored && draftPosition(restored)).toEqual(placed);
+    const removed = parseDraft("contact_note", JSON.stringify({ [DRAFT_POSITION]: positionForDraft(null) }));
+    expect(removed && draftPosition(removed)).toBeNull();
+    expect(draftPosition({ summary: "x" })).toBeUndefined();
+    // A damaged or impossible position is as if none was chosen.
+    expect(draftPosition({ [DRAFT_POSITION]: "{" })).toBeUndefined();
+    expect(draftPosition({ [DRAFT_POSITION]: '{"lat":95,"lon":0}' })).toBeUndefined();
+    // The position is the record's, not a field of its body.
+    expect(buildBody("contact_note", { ...restored, spoke_with: "A", summary: "B", function: "sensing" })).not.toHaveProperty(DRAFT_POSITION);
   });
 
   it("tick hate-crime strands, each once in the list's order, and keep none as an empty list", () => {

@@ -4,12 +4,24 @@
 // kept as a draft in the device database until it is saved, so closing the app loses nothing.
 // An edit asks for a reason. A failed save keeps everything typed and puts each problem
 // beside its field.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AppError, IncidentType, Location, Record as LRecord, RecordDetail, RecordKind } from "../bindings";
 import { api } from "../api";
 import { placeErrors } from "../errors";
 import { fromLocalInput, toLocalInput, when } from "../format";
-import { belongsToOperation, buildBody, draftKey, FORMS, initialValues, parseDraft, valuesOf, type Values } from "../forms";
+import {
+  belongsToOperation,
+  buildBody,
+  DRAFT_POSITION,
+  draftKey,
+  draftPosition,
+  FORMS,
+  initialValues,
+  parseDraft,
+  positionForDraft,
+  valuesOf,
+  type Values,
+} from "../forms";
 import { FieldMap } from "../fieldMap";
 import { mapSectors, positionLine } from "../map";
 import { go } from "../router";
@@ -58,6 +70,9 @@ export function Capture(props: Mode & { purpose?: string }) {
   const [location, setLocation] = useState<Location | null>(null);
   const [devicePosition, setDevicePosition] = useState<Location | null>(null);
   const [placing, setPlacing] = useState(false);
+  // The officer chose the position (placed it, took the tablet's, or removed it), here or in a
+  // restored draft: the tablet's position arriving later does not replace their choice.
+  const chosen = useRef(false);
   const [error, setError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
   const [purpose, setPurpose] = useState("");
@@ -98,6 +113,11 @@ export function Capture(props: Mode & { purpose?: string }) {
       }
       const draft = await api.loadDraft(draftKey(kind, op, props.edit));
       const restored = draft ? parseDraft(kind, draft.content) : null;
+      const position = restored ? draftPosition(restored) : undefined;
+      if (position !== undefined) {
+        chosen.current = true;
+        setLocation(position);
+      }
       setValues(restored ? { ...base, ...restored } : base);
       setLoaded({ kind, op, values: base, sectors, draftSavedAt: restored && draft ? draft.saved_at : null, existing });
       setNeedPurpose(false);
@@ -113,12 +133,13 @@ export function Capture(props: Mode & { purpose?: string }) {
     setLoaded(null);
     setPlacing(false);
     setLocation(null);
+    chosen.current = false;
     void load();
     if (!props.edit)
       void currentPosition().then((p) => {
         setDevicePosition(p);
-        // A position placed by hand meanwhile is the officer's choice: keep it.
-        setLocation((placed) => placed ?? p);
+        // A position chosen meanwhile (or kept in the draft) is the officer's: keep it.
+        if (!chosen.current) setLocation(p);
       });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.op, props.kind, props.edit]);
@@ -135,9 +156,18 @@ export function Capture(props: Mode & { purpose?: string }) {
     });
   }
 
+  /** The officer chose a position: shown, and kept in the draft with what they typed. */
+  function choose(l: Location | null) {
+    chosen.current = true;
+    setLocation(l);
+    set(DRAFT_POSITION, positionForDraft(l));
+  }
+
   async function discard() {
     if (!loaded || !key) return;
     await api.discardDraft(key);
+    chosen.current = false;
+    setLocation(loaded.existing ? (loaded.existing.current.record.location ?? null) : devicePosition);
     setValues(loaded.values);
     setLoaded({ ...loaded, draftSavedAt: null });
     setError(null);
@@ -251,7 +281,7 @@ export function Capture(props: Mode & { purpose?: string }) {
             devicePosition={devicePosition}
             placing={placing}
             setPlacing={setPlacing}
-            setLocation={setLocation}
+            setLocation={choose}
           />
         </div>
         <RecordFields kind={loaded.kind} values={values} set={set} placed={placed} editing={editing} />
