@@ -21,6 +21,7 @@ fn note(op: RecordId, i: usize) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Steward".into(),
             function: PltFunction::Sensing,

@@ -62,6 +62,7 @@ fn note(op: RecordId, rng: &mut fastrand::Rng, i: usize) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: ["Organiser", "Steward", "Member of the public", "Spokesperson"][i % 4].into(),
             function: PltFunction::ALL[i % 5],

@@ -58,6 +58,7 @@ pub mod demo;
 pub mod evidence;
 pub mod files;
 pub mod geo;
+pub mod media;
 pub mod records;
 pub mod report;
 pub mod retention;

@@ -25,6 +25,7 @@ fn note(op: RecordId, i: u64) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Steward".into(),
             function: PltFunction::Sensing,

@@ -79,6 +79,7 @@ fn big_operation(storage: &dyn Storage, n: usize) -> Uuid {
         sector: Some(format!("Sector {}", i % 4 + 1)),
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body,
     };
     let operation = Record {
@@ -88,6 +89,7 @@ fn big_operation(storage: &dyn Storage, n: usize) -> Uuid {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Operation(Operation {
             name: format!("Operation BENCH ({n} records)"),
             event_kind: EventKind::March,

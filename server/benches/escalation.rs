@@ -282,6 +282,7 @@ fn raised(n: usize) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Escalation(Escalation {
             category: EscalationKind::Safeguarding,
             summary: format!("Benchmark concern {n}: lone child outside the Co-op"),

@@ -126,6 +126,7 @@ fn main() {
                 sector: Some(name.into()),
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body,
             };
             let id = Uuid::now_v7();

@@ -204,6 +204,7 @@ fn reading(operation: Uuid, n: usize) -> Record {
         sector: Some("Sector 2: Route".into()),
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::TensionReading(TensionReading {
             mood: [Mood::Calm, Mood::Uneasy, Mood::Tense][n % 3],
             crowd_estimate: Some(300 + n as u32),

@@ -224,6 +224,7 @@ async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Resu
         sector: Some(sector.name.clone()),
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body,
     };
     {

@@ -49,6 +49,7 @@ fn requested(hours: i64, days_ago: i64) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Abstraction(Abstraction {
             from_duty: "Neighbourhood patrol, Ladywood".into(),
             to_duty: "Cordon at Victoria Square".into(),

@@ -676,6 +676,7 @@ async fn the_live_stream_sends_a_push_at_once_replays_after_last_event_id_and_te
         sector: Some("Sector 2: Route".into()),
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::TensionReading(TensionReading {
             mood,
             crowd_estimate: Some(300),
@@ -773,6 +774,7 @@ async fn a_record_due_for_review_gets_a_decision_that_is_kept_and_logged() {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::TensionReading(TensionReading {
             mood: Mood::Calm,
             crowd_estimate: None,

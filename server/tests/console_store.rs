@@ -33,6 +33,7 @@ fn operation(name: &str, team: &[&str]) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Operation(Operation {
             name: name.into(),
             event_kind: EventKind::March,

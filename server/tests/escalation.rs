@@ -52,6 +52,7 @@ fn raised(summary: &str) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Escalation(Escalation {
             category: EscalationKind::Safeguarding,
             summary: summary.into(),

@@ -58,6 +58,7 @@ fn demo(server: &TestServer) -> Uuid {
         sector: Some(liaison_core::demo::SECTORS[2].0.into()),
         links: vec![],
         tags: vec!["-tag".into()],
+        attachments: vec![],
         body,
     };
     let own = |record: Record| OwnRevision {

@@ -52,6 +52,7 @@ fn contact_note() -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Steward at the mosque".into(),
             function: PltFunction::Sensing,

@@ -47,6 +47,17 @@ impl DbKey {
         DbKey(b)
     }
 
+    /// A key for another purpose (the media files), derived from this one: SHA-256 over the
+    /// purpose and the key. Exists only while the database key does.
+    pub(crate) fn derive(&self, purpose: &[u8]) -> Zeroizing<[u8; 32]> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update((purpose.len() as u64).to_le_bytes());
+        h.update(purpose);
+        h.update(self.0);
+        Zeroizing::new(h.finalize().into())
+    }
+
     /// The key as SQLCipher's raw-key literal, `x'…'`, in memory that is wiped after use.
     pub(crate) fn sqlcipher_literal(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("x'{}'", hex::encode(self.0)))

@@ -26,6 +26,7 @@ fn save_note(store: &mut Store) -> RecordId {
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::ContactNote(ContactNote {
                     spoke_with: "Organiser".into(),
                     function: PltFunction::Negotiation,

@@ -234,6 +234,7 @@ impl<S: Sink> Gen<'_, S> {
             sector: sector_name,
             links,
             tags: vec![],
+            attachments: vec![],
             body,
         };
         let id = self.sink.create(&officer(who), record.clone())?;
@@ -259,6 +260,7 @@ impl<S: Sink> Gen<'_, S> {
             sector: None,
             links,
             tags: vec![],
+            attachments: vec![],
             body,
         };
         let id = self.sink.create(&officer(who), record.clone())?;

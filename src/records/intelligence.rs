@@ -354,6 +354,7 @@ mod tests {
             sector: None,
             links: vec![],
             tags: vec![],
+            attachments: vec![],
             body: super::super::Body::IntelligenceSubmission(i),
         };
         let waiting = record(submission());

@@ -11,6 +11,7 @@
 //! visibly different record, made on purpose.
 
 mod abstraction;
+pub mod attachment;
 mod contact_note;
 mod directory;
 mod escalation;
@@ -25,6 +26,7 @@ mod tension;
 pub mod validate;
 
 pub use abstraction::{Abstraction, AbstractionDecision, AbstractionOutcome};
+pub use attachment::{Attachment, AttachmentKind, MediaType};
 pub use contact_note::{ContactNote, PltFunction};
 pub use directory::{Agency, Group, GroupKind, Person, PersonRole, Venue};
 pub use escalation::{Acknowledgement, Escalation, EscalationDecision, EscalationKind, EscalationStep, EscalationTo};
@@ -183,6 +185,11 @@ pub struct Record {
     pub links: Vec<RecordId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Photos, audio notes and screenshots, each named by its hash (see [`Attachment`]).
+    /// Skipped when empty, so every record made before attachments keeps its hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Attachment>>", optional)]
+    pub attachments: Vec<Attachment>,
     pub body: Body,
 }
 
@@ -415,6 +422,7 @@ impl Record {
         c.opt_short("sector", &self.sector);
         c.list("links", &self.links);
         c.short_list("tags", &self.tags);
+        attachment::check(&mut c, &self.attachments);
         let needs_operation = matches!(
             self.kind(),
             RecordKind::RumourReport | RecordKind::NegotiationOutcome | RecordKind::TensionReading

@@ -262,6 +262,7 @@ mod tests {
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: super::super::Body::Tasking(given.clone()),
             };
             record.validate().unwrap();

@@ -9,6 +9,7 @@ fn note(summary: &str) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Steward".into(),
             function: PltFunction::Sensing,

@@ -8,6 +8,7 @@ use crate::store::{Draft, Result, Saved, SearchHit, SearchQuery, Store};
 /// Saves a new record, discarding the form's draft (`draft`) with it.
 pub fn create_record(store: &mut Store, officer: &OfficerId, record: Record, draft: Option<&str>) -> Result<Saved> {
     check_tasking(&record, None)?;
+    super::media::check_held(store, &record, None)?;
     store.create_from_draft(officer, record, draft)
 }
 
@@ -47,6 +48,11 @@ pub fn edit_record(
         };
         let previous = store.get(record_id, &access)?;
         check_tasking(&record, Some(&previous.record))?;
+    }
+    if !record.attachments.is_empty() {
+        // The version edited, read as the store reads it for the edit (no consultation).
+        let previous = store.current_body(record_id)?;
+        super::media::check_held(store, &record, Some(&previous))?;
     }
     let mut record = record;
     super::intelligence::prepare_edit(store, officer, record_id, &mut record, reason)?;

@@ -44,6 +44,7 @@ pub fn submit_note_as_intelligence(
         sector: note.sector.clone(),
         links: vec![note_id],
         tags: vec![],
+        attachments: vec![],
         body: Body::IntelligenceSubmission(submission),
     };
     store.create_intelligence_from_note(officer, note_id, record, reason)
@@ -117,6 +118,7 @@ mod tests {
             sector: None,
             links: vec![],
             tags: vec![],
+            attachments: vec![],
             body: Body::ContactNote(ContactNote {
                 spoke_with: "Mosque steward".into(),
                 function: PltFunction::Sensing,

@@ -44,6 +44,7 @@ fn fixture() -> Fixture {
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::Operation(Operation {
                     name: "Op Test".into(),
                     event_kind: EventKind::March,
@@ -91,6 +92,7 @@ impl Fixture {
                     sector: sector.map(str::to_string),
                     links: vec![],
                     tags: vec![],
+                    attachments: vec![],
                     body,
                 },
             )
@@ -323,6 +325,7 @@ fn a_rumours_time_to_verify_runs_from_heard_to_its_first_settling_and_reopening_
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::RumourReport(reopened.report),
     };
     let err = record.validate().unwrap_err();
@@ -462,6 +465,7 @@ fn neighbourhood_puts_the_policy_check_on_every_task() {
                     sector: None,
                     links: vec![],
                     tags: vec![],
+                    attachments: vec![],
                     body: Body::Tasking(Tasking {
                         title: title.into(),
                         incident_type: incident,
@@ -493,6 +497,7 @@ fn tasking_record(at: DateTime<Utc>, incident_type: IncidentType, override_reaso
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Tasking(Tasking {
             title: "Attend the address".into(),
             incident_type,
@@ -697,6 +702,7 @@ fn the_app_resumes_the_operation_the_officer_last_worked_in() {
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::Operation(Operation {
                     name: "Op Later".into(),
                     event_kind: EventKind::Pride,
@@ -739,6 +745,7 @@ fn concurrent_edits_are_shown_side_by_side_and_keeping_one_resolves_them() {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Organiser".into(),
             function: PltFunction::Sensing,
@@ -817,6 +824,7 @@ fn the_operation_map_shades_sectors_by_latest_tension_and_pins_only_located_fiel
             sector: None,
             links: vec![],
             tags: vec![],
+            attachments: vec![],
             body,
         };
         f.store.create(&f.me, record).unwrap().record_id

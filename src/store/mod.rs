@@ -91,6 +91,8 @@ pub enum StoreError {
     AlreadyEnrolled,
     #[error("{path} cannot be made private to this app ({detail}); nothing was opened")]
     NotPrivate { path: PathBuf, detail: String },
+    #[error("the tablet's media files: {0}")]
+    Media(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -112,6 +114,8 @@ pub struct Store {
     path: PathBuf,
     /// Sector maps of operations, so placing a record in a sector does not re-read the operation.
     sectors: HashMap<RecordId, Arc<SectorMap>>,
+    /// The attached files, encrypted beside the database (`<db>.media/`).
+    media: crate::media::vault::MediaVault,
 }
 
 impl Store {
@@ -154,12 +158,51 @@ impl Store {
             .run(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         let device_id = load_or_create_device(&conn)?;
+        // A store opened without a key (tests, the demo generator) keeps its media under a
+        // fixed key: as readable as its database.
+        let plain = crate::crypto::DbKey::from_bytes_for_tests([0; 32]);
+        let media = crate::media::vault::MediaVault::new(crate::media::vault::dir_beside(&path), key.unwrap_or(&plain));
         Ok(Store {
             conn,
             device_id,
             path,
             sectors: HashMap::new(),
+            media,
         })
+    }
+
+    /// The attached files of this store's records.
+    pub fn media(&self) -> &crate::media::vault::MediaVault {
+        &self.media
+    }
+
+    /// Every file named by a revision this device holds (an attachment or its thumbnail).
+    pub fn media_named(&self) -> Result<std::collections::BTreeSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare(r#"SELECT body FROM revisions WHERE body LIKE '%"attachments":%'"#)?;
+        let mut named = std::collections::BTreeSet::new();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
+                continue;
+            };
+            for a in record.attachments {
+                named.extend(a.thumbnail);
+                named.insert(a.sha256);
+            }
+        }
+        Ok(named)
+    }
+
+    /// Removes every kept file no revision names any more (a record erased by retention, an
+    /// attachment removed before saving, a crash mid-write); returns files and bytes removed.
+    pub fn sweep_media(&self) -> Result<(u64, u64)> {
+        let named = self.media_named()?;
+        self.media
+            .retain(named.iter().map(String::as_str))
+            .map_err(|e| StoreError::Media(e.to_string()))
     }
 
     /// This device's id: the name of its hash chain.

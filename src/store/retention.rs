@@ -33,6 +33,9 @@ pub struct RetentionReport {
     pub kept_in_use: u64,
     /// Records removed, by kind.
     pub by_kind: BTreeMap<String, u64>,
+    /// Attached files removed with them, and their size on disk.
+    pub erased_media_files: u64,
+    pub erased_media_bytes: u64,
 }
 
 struct Candidate {
@@ -151,6 +154,11 @@ impl Store {
             self.sectors.remove(&op);
         }
         if report.erased_records > 0 {
+            // An erased record's photos and audio go with it (a file another record still
+            // names stays).
+            let (files, bytes) = self.sweep_media()?;
+            report.erased_media_files = files;
+            report.erased_media_bytes = bytes;
             // FTS5 keeps a deleted row's words in older index segments until they are merged:
             // merge them now, so the erased text is gone from the index too (secure_delete
             // zeroes the pages that frees).
@@ -224,6 +232,7 @@ mod tests {
             sector: None,
             links: vec![],
             tags: vec![],
+            attachments: vec![],
             body: Body::Operation(Operation {
                 name: "Op Retain".into(),
                 event_kind: EventKind::March,
@@ -247,6 +256,7 @@ mod tests {
             sector: None,
             links: vec![],
             tags: vec![],
+            attachments: vec![],
             body: Body::ContactNote(ContactNote {
                 spoke_with: "Organiser".into(),
                 function: PltFunction::Negotiation,
@@ -276,6 +286,47 @@ mod tests {
 
     fn policy() -> &'static RetentionPolicy {
         RetentionPolicy::embedded()
+    }
+
+    #[test]
+    fn an_erased_records_photos_leave_the_device_with_it_and_a_photo_still_named_stays() {
+        use crate::records::{Attachment, AttachmentKind, MediaType};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("device.db")).unwrap();
+        let op = store.create(&officer(), operation()).unwrap().record_id;
+        let a = store.media().put(b"\xFF\xD8\xFF leaflet, front").unwrap();
+        let b = store.media().put(b"\xFF\xD8\xFF leaflet, back").unwrap();
+        let orphan = store
+            .media()
+            .put(b"\xFF\xD8\xFF attached, then the draft discarded")
+            .unwrap();
+        let attached = |k: &crate::media::vault::Kept| Attachment {
+            sha256: k.sha256.clone(),
+            kind: AttachmentKind::Photo,
+            media_type: MediaType::Jpeg,
+            size: k.size,
+            thumbnail: None,
+            location_kept: false,
+            caption: String::new(),
+        };
+        let mut first = note(op, "Leaflets handed out at the gate");
+        first.attachments = vec![attached(&a), attached(&b)];
+        store.create(&officer(), first).unwrap();
+        all_acked(&mut store);
+        // A later note names the back of the leaflet too, and is not on the server yet.
+        let mut second = note(op, "The same leaflet again");
+        second.attachments = vec![attached(&b)];
+        store.create(&officer(), second).unwrap();
+
+        let report = store
+            .apply_retention(policy(), Utc::now() + Duration::days(91))
+            .unwrap();
+        assert_eq!(report.erased_records, 1, "{report:?}");
+        assert!(!store.media().has(&a.sha256), "the erased note's own photo is gone");
+        assert!(store.media().has(&b.sha256), "a photo another record names stays");
+        assert!(!store.media().has(&orphan.sha256), "a photo no record names is gone");
+        assert_eq!(report.erased_media_files, 2);
+        assert_eq!(store.media().get(&b.sha256).unwrap(), b"\xFF\xD8\xFF leaflet, back");
     }
 
     #[test]

@@ -34,6 +34,7 @@ fn fixture() -> Fixture {
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::Operation(Operation {
                     name: "Op Test".into(),
                     event_kind: EventKind::March,
@@ -69,6 +70,7 @@ fn note(op: RecordId, summary: &str) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::ContactNote(ContactNote {
             spoke_with: "Organiser".into(),
             function: PltFunction::Negotiation,
@@ -88,6 +90,7 @@ fn person(name: &str) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Person(Person {
             name: name.into(),
             role: PersonRole::Organiser,

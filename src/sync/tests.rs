@@ -20,6 +20,7 @@ fn base(op: Option<RecordId>, body: Body) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body,
     }
 }

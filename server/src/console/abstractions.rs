@@ -233,6 +233,7 @@ async fn request(State(state): State<ConsoleState>, signed: Signed, body: Bytes)
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::Abstraction(Abstraction {
                     from_duty: new.from_duty.trim().to_string(),
                     to_duty: new.to_duty.trim().to_string(),

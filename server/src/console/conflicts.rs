@@ -364,6 +364,7 @@ mod tests {
             sector: None,
             links: vec![],
             tags: tags.iter().map(|t| t.to_string()).collect(),
+            attachments: vec![],
             body: Body::Operation(Operation {
                 name: "Op Kestrel".into(),
                 event_kind: EventKind::March,

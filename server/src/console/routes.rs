@@ -536,6 +536,7 @@ fn operation_record(storage: &dyn Storage, edit: &OperationEdit) -> Result<Recor
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Operation(edit.operation.clone()),
     };
     record.validate().map_err(validation)?;

@@ -73,6 +73,7 @@ async fn tasking_create(State(state): State<ConsoleState>, signed: Signed, body:
                 sector: None,
                 links: vec![],
                 tags: vec![],
+                attachments: vec![],
                 body: Body::Tasking(tasking.clone()),
             };
             // Every problem at once: the record's own and the deployment check's.

@@ -29,6 +29,7 @@ fn group(op: Option<Uuid>) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Group(Group {
             name: "Friends of the Park".into(),
             group_kind: GroupKind::Participant,

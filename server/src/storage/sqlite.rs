@@ -565,6 +565,7 @@ pub(super) fn operation_revision(
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body: Body::Operation(Operation {
             name: op.name.clone(),
             event_kind: op.event_kind,

@@ -347,6 +347,7 @@ pub fn envelope(op: Option<Uuid>, body: Body) -> Record {
         sector: None,
         links: vec![],
         tags: vec![],
+        attachments: vec![],
         body,
     }
 }
