@@ -148,6 +148,29 @@ median_time_to_acknowledge_s: number | null,
 escalate_after_s: number, };
 
 /**
+ * One attached file, as the record's revision names it.
+ */
+export type Attachment = { 
+/**
+ * SHA-256 of the bytes as stored, lowercase hex.
+ */
+sha256: string, kind: AttachmentKind, media_type: MediaType, size: number, 
+/**
+ * The small picture shown in timelines and boards (a JPEG made on the device), by its
+ * SHA-256; none for audio.
+ */
+thumbnail?: string, 
+/**
+ * The officer kept the picture's location metadata (it is stripped unless they do).
+ */
+location_kept?: boolean, caption?: string, };
+
+/**
+ * What the officer attached.
+ */
+export type AttachmentKind = "photo" | "audio" | "screenshot";
+
+/**
  * The kind-specific part of a record. Serialised with a `kind` tag.
  */
 export type Body = { "kind": "operation" } & Operation | { "kind": "person" } & Person | { "kind": "group" } & Group | { "kind": "venue" } & Venue | { "kind": "agency" } & Agency | { "kind": "contact_note" } & ContactNote | { "kind": "rumour_report" } & RumourReport | { "kind": "negotiation_outcome" } & NegotiationOutcome | { "kind": "tension_reading" } & TensionReading | { "kind": "escalation" } & Escalation | { "kind": "tasking" } & Tasking | { "kind": "abstraction" } & Abstraction | { "kind": "referral" } & Referral | { "kind": "intelligence_submission" } & IntelligenceSubmission;
@@ -554,6 +577,12 @@ accuracy_m?: number | null, };
 export type Me = { staff: Staff, csrf: string, expires_at: string, };
 
 /**
+ * The media types a record may carry, each recognised by its first bytes (the name or
+ * the type a browser claims is never trusted).
+ */
+export type MediaType = "jpeg" | "png" | "webp" | "mp4_audio" | "ogg" | "webm" | "wav";
+
+/**
  * A monitored hate-crime strand: the five the police monitor nationally (race, religion,
  * sexual orientation, disability, transgender identity) and alternative subculture, which
  * several forces monitor locally. A record may carry more than one (a crime can be
@@ -768,7 +797,12 @@ sector?: string | null,
 /**
  * People, groups, venues or agencies this concerns.
  */
-links?: Array<string>, tags?: Array<string>, body: Body, };
+links?: Array<string>, tags?: Array<string>, 
+/**
+ * Photos, audio notes and screenshots, each named by its hash (see [`Attachment`]).
+ * Skipped when empty, so every record made before attachments keeps its hash.
+ */
+attachments?: Array<Attachment>, body: Body, };
 
 /**
  * The kind of a record without its content: for filters, indexes and the wire.
