@@ -53,6 +53,7 @@ pub mod door;
 pub mod export;
 pub mod judge;
 pub mod limits;
+pub mod media;
 pub mod storage;
 pub mod tls;
 pub mod visibility;
