@@ -36,9 +36,15 @@ use tokio::net::TcpListener;
 use utoipa::OpenApi;
 
 /// Shared by every handler.
+pub mod media;
+
 #[derive(Clone)]
 pub struct AppState {
     storage: Arc<dyn Storage>,
+    /// Where the files records name are kept (None: this server keeps none).
+    media: Option<Arc<dyn crate::media::MediaStore>>,
+    /// What one device may keep in `media`.
+    media_quota: u64,
     /// Storage work (decoding, hashing, SQLite) runs on blocking threads; this bounds how many
     /// at once. Fifty tablets arriving together then queue in order instead of fifty threads
     /// sharing the cores, each finishing last.
@@ -136,6 +142,8 @@ pub enum ApiError {
     RateLimited { what: &'static str, retry_after: Duration },
     #[error("the query cannot be read: {0}")]
     BadQuery(String),
+    #[error(transparent)]
+    Media(#[from] media::MediaRefusal),
 }
 
 impl ApiError {
@@ -167,6 +175,22 @@ impl ApiError {
             ApiError::WrongDevice { .. } => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownToken),
             ApiError::Join => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            ApiError::Media(m) => {
+                use crate::media::MediaFailure as F;
+                use media::MediaRefusal as R;
+                match m {
+                    R::BadName(_) | R::ChunkDamaged => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+                    R::NoStore => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
+                    R::NotNamed(_) => (StatusCode::FORBIDDEN, ErrorCode::BadRequest),
+                    R::ChunkTooLarge(_) | R::Quota { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
+                    R::Media(F::WrongOffset { .. }) => (StatusCode::CONFLICT, ErrorCode::BadRequest),
+                    R::Media(F::TooLong { .. } | F::HashMismatch { .. }) => {
+                        (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
+                    }
+                    R::Media(F::Missing(_)) => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
+                    R::Media(F::Io(_)) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+                }
+            }
         }
     }
 }
@@ -438,8 +462,9 @@ async fn pull(
         description = "Sync API: devices push their hash-chained revisions and pull colleagues' revisions. \
                        Bodies are JSON; send `Content-Encoding: zstd` to compress a request and \
                        `Accept-Encoding: zstd` to receive compressed answers."),
-    paths(enroll, push, pull),
+    paths(enroll, push, pull, media::upload_status, media::upload_chunk),
     components(schemas(EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, ErrorBody, ErrorCode,
+        media::MediaUpload,
         liaison_core::sync::protocol::Rejection, liaison_core::sync::protocol::RejectReason,
         liaison_core::sync::protocol::AuditAck, liaison_core::sync::protocol::AuditRefusal)),
     modifiers(&TokenScheme)
@@ -476,6 +501,8 @@ pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router 
     let live = crate::console::live::Live::default();
     let state = AppState {
         storage: storage.clone(),
+        media: options.media.clone(),
+        media_quota: options.media_quota.unwrap_or(media::DEFAULT_QUOTA_BYTES),
         work: Arc::new(tokio::sync::Semaphore::new((cores * 2).max(4))),
         rates: Arc::new(RateLimits::new(&options.limits)),
         live: live.clone(),
@@ -487,6 +514,10 @@ pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router 
         .route(PUSH_PATH, post(push))
         .route(PULL_PATH, get(pull))
         .route(OPENAPI_PATH, get(openapi))
+        .route(
+            "/v1/media/{sha256}/upload",
+            get(media::upload_status).put(media::upload_chunk),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .merge(console)
@@ -501,6 +532,10 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// The force console's settings (sessions, lockout, where its pages are).
     pub console: crate::console::ConsoleOptions,
+    /// Where the files records name are kept; None: this server keeps none (uploads refused).
+    pub media: Option<Arc<dyn crate::media::MediaStore>>,
+    /// What one device may keep there (default [`media::DEFAULT_QUOTA_BYTES`]).
+    pub media_quota: Option<u64>,
 }
 
 /// Why serving failed or was refused.

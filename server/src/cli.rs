@@ -15,7 +15,7 @@ use liaison_core::OfficerId;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -31,6 +31,11 @@ pub struct Cli {
     /// libpq's `host=… dbname=…` form. Its schema is created or brought up to date at start.
     #[arg(long, env = "LIAISON_SERVER_DATABASE", global = true, conflicts_with = "db")]
     pub database: Option<String>,
+    /// Where the photos, audio notes and screenshots records name are kept (created on first
+    /// use; owner only). Default: beside the SQLite file, `<db>.media`. With PostgreSQL and
+    /// several server processes, a folder they all share.
+    #[arg(long, env = "LIAISON_SERVER_MEDIA", global = true)]
+    pub media_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -306,6 +311,15 @@ fn parse_reason(s: &str) -> Result<RevocationReason, String> {
     RevocationReason::parse(s).ok_or_else(|| "use lost, stolen or retired".to_string())
 }
 
+/// The media store the command line chose: `--media-dir`, or `<db>.media`.
+fn media_store(dir: &Option<PathBuf>, db: &Path) -> Result<crate::media::FsMediaStore, CliError> {
+    let opened = match dir {
+        Some(d) => crate::media::FsMediaStore::open(d),
+        None => crate::media::FsMediaStore::beside(db),
+    };
+    opened.map_err(|e| CliError::Invalid(format!("the media folder cannot be used: {e}")))
+}
+
 /// The database the command line chose: the SQLite file (`--db`) or PostgreSQL (`--database`).
 enum Database {
     Sqlite(SqliteStorage),
@@ -508,6 +522,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     ..Limits::default()
                 },
                 console,
+                media: Some(Arc::new(media_store(&cli.media_dir, &cli.db)?)),
+                media_quota: None,
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {
@@ -711,6 +727,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             for p in &report.problems {
                 println!("  {p}");
             }
+            let media = media_store(&cli.media_dir, &cli.db)?;
+            let (files, media_problems) =
+                crate::media::MediaStore::verify(&media).map_err(|e| CliError::Invalid(e.to_string()))?;
+            println!("media: {files} files; {} problems", media_problems.len());
+            for p in &media_problems {
+                println!("  media {}: {}", p.sha256, p.problem);
+            }
             let audit = storage.verify_audit()?;
             println!(
                 "audit: {} server entries, {} entries from {} devices; {} audit problems",
@@ -722,7 +745,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             for p in &audit.problems {
                 println!("  {p}");
             }
-            if report.problems.is_empty() && audit.problems.is_empty() {
+            if report.problems.is_empty() && audit.problems.is_empty() && media_problems.is_empty() {
                 Ok(())
             } else {
                 Err(CliError::Invalid("the evidence does not verify".into()))

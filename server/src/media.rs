@@ -89,7 +89,8 @@ impl FsMediaStore {
         FsMediaStore::open(PathBuf::from(dir))
     }
 
-    fn object(&self, sha256: &str) -> PathBuf {
+    /// Where the kept file named `sha256` is (whether or not it is there).
+    pub fn file_of(&self, sha256: &str) -> PathBuf {
         self.root.join("objects").join(&sha256[..2]).join(sha256)
     }
 
@@ -122,7 +123,7 @@ fn sha256_of(path: &Path) -> io::Result<String> {
 
 impl MediaStore for FsMediaStore {
     fn held(&self, sha256: &str) -> Result<Held, MediaFailure> {
-        if let Some(n) = len_of(&self.object(sha256))? {
+        if let Some(n) = len_of(&self.file_of(sha256))? {
             return Ok(Held::Complete(n));
         }
         Ok(Held::Partial(len_of(&self.incoming(sha256))?.unwrap_or(0)))
@@ -161,14 +162,14 @@ impl MediaStore for FsMediaStore {
                 got,
             });
         }
-        let object = self.object(sha256);
+        let object = self.file_of(sha256);
         std::fs::create_dir_all(object.parent().expect("objects/ab"))?;
         std::fs::rename(&path, &object)?;
         Ok(Held::Complete(size))
     }
 
     fn read(&self, sha256: &str) -> Result<Vec<u8>, MediaFailure> {
-        match std::fs::read(self.object(sha256)) {
+        match std::fs::read(self.file_of(sha256)) {
             Ok(b) => Ok(b),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(MediaFailure::Missing(sha256.into())),
             Err(e) => Err(e.into()),
@@ -263,7 +264,7 @@ mod tests {
         let good = b"a leaflet photographed at the gate".to_vec();
         let name = sha(&good);
         store.append(&name, good.len() as u64, 0, &good).unwrap();
-        let path = store.object(&name);
+        let path = store.file_of(&name);
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[5] ^= 0x01;
         std::fs::write(&path, bytes).unwrap();

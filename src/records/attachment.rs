@@ -99,11 +99,11 @@ pub struct Attachment {
     pub media_type: MediaType,
     #[ts(type = "number")]
     pub size: u64,
-    /// The small picture shown in timelines and boards (a JPEG made on the device), by its
-    /// SHA-256; none for audio.
+    /// The small picture shown in timelines and boards (a JPEG made on the device); none for
+    /// audio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub thumbnail: Option<String>,
+    pub thumbnail: Option<Thumbnail>,
     /// The officer kept the picture's location metadata (it is stripped unless they do).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[ts(as = "Option<bool>", optional)]
@@ -111,6 +111,26 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[ts(as = "Option<String>", optional)]
     pub caption: String,
+}
+
+/// A picture's thumbnail: a JPEG of at most [`MAX_THUMBNAIL_BYTES`], by its SHA-256 and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct Thumbnail {
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+/// The largest thumbnail, in bytes.
+pub const MAX_THUMBNAIL_BYTES: u64 = 256 * 1024;
+
+impl Attachment {
+    /// Every file this attachment names, with its size: the file, then its thumbnail.
+    pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
+        std::iter::once((self.sha256.as_str(), self.size))
+            .chain(self.thumbnail.as_ref().map(|t| (t.sha256.as_str(), t.size)))
+    }
 }
 
 /// Whether `s` is a SHA-256 in lowercase hex.
@@ -147,6 +167,7 @@ pub(crate) fn check(c: &mut Checker, attachments: &[Attachment]) {
 
 /// Checks one attachment's type, size, thumbnail and caption (not its name), with its fields
 /// as named: the capture screen checks a file before it has a hash.
+#[cfg(feature = "device")]
 pub(crate) fn check_shape(c: &mut Checker, a: &Attachment) {
     check_one(c, a, &|name: &str| name.to_string());
 }
@@ -174,10 +195,17 @@ fn check_one(c: &mut Checker, a: &Attachment, field: &dyn Fn(&str) -> String) {
             });
         }
         match &a.thumbnail {
-            Some(t) if !is_sha256_hex(t) || !a.media_type.is_image() => c.push(ValidationError::Invalid {
-                field: field("thumbnail"),
-                reason: "must be the SHA-256 of a picture's thumbnail".into(),
-            }),
+            Some(t)
+                if !is_sha256_hex(&t.sha256)
+                    || !a.media_type.is_image()
+                    || t.size == 0
+                    || t.size > MAX_THUMBNAIL_BYTES =>
+            {
+                c.push(ValidationError::Invalid {
+                    field: field("thumbnail"),
+                    reason: "must be a picture's thumbnail: a JPEG of at most 256 KB, by its SHA-256".into(),
+                })
+            }
             _ => {}
         }
         c.short(&field("caption"), &a.caption);

@@ -26,7 +26,7 @@ mod tension;
 pub mod validate;
 
 pub use abstraction::{Abstraction, AbstractionDecision, AbstractionOutcome};
-pub use attachment::{Attachment, AttachmentKind, MediaType};
+pub use attachment::{Attachment, AttachmentKind, MediaType, Thumbnail};
 pub use contact_note::{ContactNote, PltFunction};
 pub use directory::{Agency, Group, GroupKind, Person, PersonRole, Venue};
 pub use escalation::{Acknowledgement, Escalation, EscalationDecision, EscalationKind, EscalationStep, EscalationTo};

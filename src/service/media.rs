@@ -5,12 +5,10 @@
 //! name when the record is saved; a record can only be saved naming files this tablet holds.
 
 use crate::media::strip::strip;
-use crate::records::{Attachment, AttachmentKind, MediaType, Record, ValidationError};
+use crate::records::attachment::MAX_THUMBNAIL_BYTES;
+use crate::records::{Attachment, AttachmentKind, MediaType, Record, Thumbnail, ValidationError};
 use crate::store::{Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
-
-/// A thumbnail is a small JPEG the capture screen draws (at most this many bytes).
-pub const MAX_THUMBNAIL_BYTES: usize = 256 * 1024;
 
 /// What the officer chose to attach.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
@@ -64,7 +62,7 @@ pub fn attach(store: &Store, new: &NewAttachment, bytes: &[u8], thumbnail: Optio
     let thumbnail = match thumbnail {
         None => None,
         Some(_) if !media_type.is_image() => return Err(refused("thumbnail", "is only for a picture")),
-        Some(t) if t.len() > MAX_THUMBNAIL_BYTES || MediaType::sniff(t) != Some(MediaType::Jpeg) => {
+        Some(t) if t.len() as u64 > MAX_THUMBNAIL_BYTES || MediaType::sniff(t) != Some(MediaType::Jpeg) => {
             return Err(refused("thumbnail", "must be a JPEG of at most 256 KB"))
         }
         Some(t) => Some(strip(MediaType::Jpeg, t).map_err(|e| refused("thumbnail", e.to_string()))?),
@@ -92,7 +90,10 @@ pub fn attach(store: &Store, new: &NewAttachment, bytes: &[u8], thumbnail: Optio
     let kept = media.put(&kept_bytes).map_err(|e| StoreError::Media(e.to_string()))?;
     let thumb = match thumbnail {
         Some(t) => match media.put(&t.bytes) {
-            Ok(k) => Some(k.sha256),
+            Ok(k) => Some(Thumbnail {
+                sha256: k.sha256,
+                size: k.size,
+            }),
             Err(e) => {
                 if kept.new {
                     let _ = media.remove(&kept.sha256);
@@ -133,8 +134,7 @@ pub(crate) fn check_held(store: &Store, record: &Record, previous: Option<&Recor
         if before.contains(&a.sha256.as_str()) {
             continue;
         }
-        let names = std::iter::once(&a.sha256).chain(a.thumbnail.as_ref());
-        if names.into_iter().any(|n| !store.media().has(n)) {
+        if a.files().any(|(name, _)| !store.media().has(name)) {
             problems.push(ValidationError::Invalid {
                 field: format!("attachments[{i}].sha256"),
                 reason: "is not on this tablet: attach the file again".into(),
@@ -185,7 +185,7 @@ mod tests {
         assert!(!kept.windows(3).any(|w| w == b"GPS"));
         assert_eq!(a.attachment.size, kept.len() as u64);
         assert_eq!(
-            media_bytes(&store, a.attachment.thumbnail.as_ref().unwrap()).unwrap(),
+            media_bytes(&store, &a.attachment.thumbnail.as_ref().unwrap().sha256).unwrap(),
             thumb
         );
         assert!(attach(&store, &photo(), &jpeg_with_gps(), None).unwrap().already_held);

@@ -188,9 +188,8 @@ impl Store {
             let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
                 continue;
             };
-            for a in record.attachments {
-                named.extend(a.thumbnail);
-                named.insert(a.sha256);
+            for a in &record.attachments {
+                named.extend(a.files().map(|(name, _)| name.to_string()));
             }
         }
         Ok(named)

@@ -270,6 +270,9 @@ pub trait Storage: console::ConsoleStore + Send + Sync + 'static {
     fn pull(&self, device: &DeviceAuth, after: Option<&str>, limit: u32) -> Result<PullResponse>;
     /// A device's chain as the server holds it.
     fn device_chain(&self, device_id: Uuid) -> Result<Vec<ChainEntry>>;
+    /// Every file (an attachment or its thumbnail) named by a revision this device sent, with
+    /// the size the revision gives it, once each: what the device may upload (issue 16).
+    fn media_sent_by(&self, device_id: Uuid) -> Result<Vec<(String, u64)>>;
     /// When the server received a revision.
     fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>>;
     /// Recomputes every hash and checks every link.
@@ -297,4 +300,23 @@ pub trait Storage: console::ConsoleStore + Send + Sync + 'static {
     fn audit_trail(&self, subject: AuditSubject, actor: &str, purpose: &str) -> Result<AuditTrail>;
     /// Recomputes every audit hash and link, the server's and each device's.
     fn verify_audit(&self) -> Result<AuditChainReport>;
+}
+
+/// The files named by `bodies` (canonical JSON of records), once each, in the order first
+/// named.
+pub(crate) fn files_named(bodies: impl IntoIterator<Item = String>) -> Vec<(String, u64)> {
+    let mut files: Vec<(String, u64)> = Vec::new();
+    for body in bodies {
+        let Ok(record) = serde_json::from_str::<liaison_core::Record>(&body) else {
+            continue;
+        };
+        for a in &record.attachments {
+            for (name, size) in a.files() {
+                if !files.iter().any(|(n, _)| n == name) {
+                    files.push((name.to_string(), size));
+                }
+            }
+        }
+    }
+    files
 }

@@ -1323,6 +1323,21 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn media_sent_by(&self, device_id: Uuid) -> Result<Vec<(String, u64)>> {
+        self.run(|| {
+            self.read(async |tx| {
+                let rows = query(
+                    tx,
+                    r#"SELECT body FROM revisions WHERE device_id = $1 AND body LIKE '%"attachments":%' ORDER BY device_seq"#,
+                    &[&device_id],
+                )
+                .await?;
+                let bodies = rows.iter().map(|r| get::<String>(r, 0)).collect::<Result<Vec<_>>>()?;
+                Ok(super::files_named(bodies))
+            })
+        })
+    }
+
     fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>> {
         self.run(|| {
             self.read(async |tx| {

@@ -1007,6 +1007,18 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn media_sent_by(&self, device_id: Uuid) -> Result<Vec<(String, u64)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                r#"SELECT body FROM revisions WHERE device_id = ?1 AND body LIKE '%"attachments":%' ORDER BY device_seq"#,
+            )?;
+            let bodies = stmt
+                .query_map([device_id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(super::files_named(bodies))
+        })
+    }
+
     fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>> {
         self.read(|c| {
             let ms: Option<i64> = c

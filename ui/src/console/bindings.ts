@@ -156,10 +156,10 @@ export type Attachment = {
  */
 sha256: string, kind: AttachmentKind, media_type: MediaType, size: number, 
 /**
- * The small picture shown in timelines and boards (a JPEG made on the device), by its
- * SHA-256; none for audio.
+ * The small picture shown in timelines and boards (a JPEG made on the device); none for
+ * audio.
  */
-thumbnail?: string, 
+thumbnail?: Thumbnail, 
 /**
  * The officer kept the picture's location metadata (it is stripped unless they do).
  */
@@ -1050,6 +1050,11 @@ officers: number,
 rate_percent: number, };
 
 export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?: string, };
+
+/**
+ * A picture's thumbnail: a JPEG of at most [`MAX_THUMBNAIL_BYTES`], by its SHA-256 and size.
+ */
+export type Thumbnail = { sha256: string, size: number, };
 
 export type Venue = { name: string, address?: string, manager?: string | null, phone?: string, notes?: string, };
 
