@@ -4,17 +4,23 @@
 //! nothing written: a file no revision of this device names, a chunk whose hash does not
 //! match, a chunk at the wrong offset, a chunk too large, a file over the device's quota,
 //! whole bytes that are not the file named. `verify` finds a flipped byte in a kept file.
+//! And the tablet's own upload (the sync client): a 20 MB photo through a link that drops
+//! every megabyte arrives whole with no acknowledged chunk sent again, and an escalation saved
+//! after a large photo is on the server before the photo's first byte.
 
 mod common;
 
-use common::{Device, TestServer};
+use common::proxy::Proxy;
+use common::{quick_options, Device, TestServer};
 use liaison_core::records::{Attachment, AttachmentKind, MediaType, Thumbnail};
+use liaison_core::sync::client::MEDIA_CHUNK_BYTES;
 use liaison_server::api::media::{MediaUpload, CHUNK_SHA256};
-use liaison_server::media::{FsMediaStore, MediaStore};
+use liaison_server::media::{FsMediaStore, Held, MediaFailure, MediaProblem, MediaStore};
+use liaison_server::storage::Storage;
 use liaison_server::ServeOptions;
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 fn sha(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
@@ -87,11 +93,8 @@ async fn server(quota: u64) -> (TestServer, Arc<FsMediaStore>) {
     (server, media)
 }
 
-/// A note naming `files` (each a photo, with an optional thumbnail), pushed.
-async fn pushed_note(device: &Device, files: &[(&[u8], Option<&[u8]>)]) {
-    let mut note = common::note(uuid::Uuid::nil(), "Leaflets handed out at the gate");
-    note.operation_id = None;
-    note.attachments = files
+fn attachments(files: &[(&[u8], Option<&[u8]>)]) -> Vec<Attachment> {
+    files
         .iter()
         .map(|(bytes, thumb)| Attachment {
             sha256: sha(bytes),
@@ -105,10 +108,47 @@ async fn pushed_note(device: &Device, files: &[(&[u8], Option<&[u8]>)]) {
             location_kept: false,
             caption: String::new(),
         })
-        .collect();
+        .collect()
+}
+
+/// A note naming `files` (each a photo, with an optional thumbnail), pushed.
+async fn pushed_note(device: &Device, files: &[(&[u8], Option<&[u8]>)]) {
+    let mut note = common::note(uuid::Uuid::nil(), "Leaflets handed out at the gate");
+    note.operation_id = None;
+    note.attachments = attachments(files);
     device.create(note);
     device.sync().await;
     assert_eq!(device.waiting(), 0, "the note is on the server");
+}
+
+/// The file system store, noting at its first byte received whether a record was already on
+/// the server.
+struct Watching {
+    inner: FsMediaStore,
+    storage: Mutex<Option<Arc<dyn Storage>>>,
+    record: Mutex<Option<uuid::Uuid>>,
+    record_held_at_first_byte: Mutex<Option<bool>>,
+}
+
+impl MediaStore for Watching {
+    fn held(&self, sha256: &str) -> Result<Held, MediaFailure> {
+        self.inner.held(sha256)
+    }
+    fn append(&self, sha256: &str, size: u64, offset: u64, chunk: &[u8]) -> Result<Held, MediaFailure> {
+        let mut seen = self.record_held_at_first_byte.lock().unwrap();
+        if seen.is_none() {
+            let storage = self.storage.lock().unwrap().clone().unwrap();
+            let record = self.record.lock().unwrap().unwrap();
+            *seen = Some(storage.current_revision(record).unwrap().is_some());
+        }
+        self.inner.append(sha256, size, offset, chunk)
+    }
+    fn read(&self, sha256: &str) -> Result<Vec<u8>, MediaFailure> {
+        self.inner.read(sha256)
+    }
+    fn verify(&self) -> Result<(u64, Vec<MediaProblem>), MediaFailure> {
+        self.inner.verify()
+    }
 }
 
 each_backend! {
@@ -218,5 +258,82 @@ each_backend! {
         assert_eq!(up.status(&sha(&named)).await.1["held"], 0, "nothing kept: it starts again");
         assert_eq!(media.verify().unwrap(), (0, vec![]));
         assert_eq!(up.chunk(&sha(&named), 0, &named).await.1["complete"], true);
+    }
+
+    async fn a_20_mb_photo_through_a_link_that_drops_every_megabyte_arrives_whole_sending_no_acknowledged_chunk_again() {
+        let (server, media) = server(1 << 30).await;
+        let device = Device::enrolled("PC 4521", &server).await;
+        let big = photo(20 * 1024 * 1024, 7);
+        // The record first (it names the photo, not yet on the tablet: nothing to upload)...
+        let mut note = common::note(uuid::Uuid::nil(), "Route change notice on the bridge");
+        note.operation_id = None;
+        note.attachments = attachments(&[(&big, None)]);
+        device.create(note);
+        device.sync().await;
+        // ...then the photo on the tablet, sent through a link that drops every megabyte.
+        let kept = device.store.lock().unwrap().media().put(&big).unwrap();
+        assert_eq!(kept.sha256, sha(&big));
+        assert_eq!(device.store.lock().unwrap().media_waiting().unwrap(), [(sha(&big), big.len() as u64)]);
+        let proxy = Proxy::start(server.addr).await;
+        proxy.set(|f| f.cut_connections_after = Some(1_000_000));
+        let mut report = Default::default();
+        device
+            .client_via(&proxy.url(), quick_options())
+            .upload_media(&device.store, &mut report, &|_, _, _| {})
+            .await
+            .unwrap();
+
+        assert_eq!(report.media_sent, 1, "{report:?}");
+        let arrived = media.read(&sha(&big)).unwrap();
+        assert_eq!(sha(&arrived), sha(&big), "it arrived whole, its hash matches");
+        let (cuts, up) = proxy.get(|f| (f.connections_cut, f.body_bytes_up));
+        assert!(cuts >= 15, "the link dropped {cuts} times");
+        let again = up - big.len() as u64;
+        println!(
+            "20 MB photo, link dropped {cuts} times: {up} body bytes went up, {again} of them again \
+             ({:.2} chunks of {MEDIA_CHUNK_BYTES} per drop); resumed {} times",
+            again as f64 / cuts as f64 / MEDIA_CHUNK_BYTES as f64,
+            report.media_resumed
+        );
+        assert!(
+            again <= cuts * MEDIA_CHUNK_BYTES as u64,
+            "{again} bytes sent again over {cuts} drops: more than the one chunk in flight each time"
+        );
+        assert!(device.store.lock().unwrap().media_waiting().unwrap().is_empty(), "nothing left to send");
+    }
+
+    async fn an_escalation_saved_after_a_large_photo_is_on_the_server_before_the_photos_first_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let watching = Arc::new(Watching {
+            inner: FsMediaStore::open(dir.path().join("media")).unwrap(),
+            storage: Mutex::new(None),
+            record: Mutex::new(None),
+            record_held_at_first_byte: Mutex::new(None),
+        });
+        let server = TestServer::start_with(ServeOptions {
+            media: Some(watching.clone()),
+            ..Default::default()
+        })
+        .await;
+        *watching.storage.lock().unwrap() = Some(server.storage.clone());
+        let op = common::create_operation(server.storage.as_ref(), "Op KESTREL");
+        server.storage.assign(op, "PC 4521").unwrap();
+        let device = Device::enrolled("PC 4521", &server).await;
+        common::sync_until_operation_known(&device, op).await;
+
+        let big = photo(8 * 1024 * 1024, 8);
+        device.store.lock().unwrap().media().put(&big).unwrap();
+        let mut note = common::note(op, "Placards photographed at the gate");
+        note.attachments = attachments(&[(&big, None)]);
+        device.create(note);
+        let escalation = device.create(common::escalation(op));
+        *watching.record.lock().unwrap() = Some(escalation);
+        let report = device.sync().await;
+        assert_eq!(report.media_sent, 1, "{report:?}");
+        assert_eq!(
+            *watching.record_held_at_first_byte.lock().unwrap(),
+            Some(true),
+            "the escalation was on the server before the photo's first byte"
+        );
     }
 }

@@ -83,7 +83,7 @@ pub struct QuarantineNote {
 /// A running sync's progress.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct SyncBar {
-    /// "pushing" or "pulling".
+    /// "pushing", "pulling" or "sending_media" (done and total then in bytes).
     pub phase: String,
     #[ts(type = "number")]
     pub done: u64,
@@ -116,6 +116,7 @@ pub fn status(store: &Store, officer: &OfficerId, live: Option<crate::sync::Sync
             phase: match p.phase {
                 crate::sync::SyncPhase::Pushing => "pushing".into(),
                 crate::sync::SyncPhase::Pulling => "pulling".into(),
+                crate::sync::SyncPhase::SendingMedia => "sending_media".into(),
             },
             done: p.done,
             total: p.total,

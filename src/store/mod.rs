@@ -195,6 +195,45 @@ impl Store {
         Ok(named)
     }
 
+    /// Files named by this device's own revisions that the server has acknowledged, kept
+    /// here, and not yet confirmed whole on the server: what the sync uploads, in the order
+    /// the records were saved, with the sizes the records give them.
+    pub fn media_waiting(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare(
+            r#"SELECT body FROM revisions
+               WHERE device_id = ?1 AND erased_ms IS NULL
+                 AND device_seq <= (SELECT acked_seq FROM sync_state)
+                 AND body LIKE '%"attachments":%'
+               ORDER BY device_seq"#,
+        )?;
+        let mut sent = self.conn.prepare_cached("SELECT 1 FROM media_sent WHERE sha256 = ?1")?;
+        let mut waiting: Vec<(String, u64)> = Vec::new();
+        let mut rows = stmt.query([self.device_id])?;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
+                continue;
+            };
+            for a in &record.attachments {
+                for (name, size) in a.files() {
+                    if !waiting.iter().any(|(n, _)| n == name) && !sent.exists([name])? && self.media.has(name) {
+                        waiting.push((name.to_string(), size));
+                    }
+                }
+            }
+        }
+        Ok(waiting)
+    }
+
+    /// The server confirmed it holds `sha256` whole.
+    pub fn mark_media_sent(&self, sha256: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO media_sent (sha256, sent_ms) VALUES (?1, ?2)",
+            rusqlite::params![sha256, chrono::Utc::now().timestamp_millis()],
+        )?;
+        Ok(())
+    }
+
     /// Removes every kept file no revision names any more (a record erased by retention, an
     /// attachment removed before saving, a crash mid-write); returns files and bytes removed.
     pub fn sweep_media(&self) -> Result<(u64, u64)> {

@@ -15,6 +15,7 @@ use chrono::Utc;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -79,6 +80,29 @@ pub struct SyncReport {
     /// Round-trip time of each push batch, in order.
     #[serde(skip)]
     pub batch_latencies: Vec<Duration>,
+    /// Attached files the server now holds whole, and the bytes sent for them.
+    pub media_sent: u64,
+    pub media_bytes_sent: u64,
+    /// Times an upload cut off (a dropped connection, a lost answer) asked the server how much
+    /// it held and went on from there.
+    pub media_resumed: u64,
+    /// Files the server would not take this time (its answer, in words); tried again at the
+    /// next sync.
+    pub media_refused: Vec<String>,
+}
+
+/// Bytes per media chunk: small enough that a connection dropped on a poor link loses little
+/// (at most one chunk is sent again), large enough that the headers cost nothing.
+pub const MEDIA_CHUNK_BYTES: usize = 256 * 1024;
+/// Upload attempts in a row that may fail (each resumed from what the server holds) before
+/// the sync gives up until the next one.
+const MEDIA_RETRIES: u32 = 50;
+
+/// The answer to a media request.
+#[derive(Debug, serde::Deserialize)]
+struct MediaUpload {
+    held: u64,
+    complete: bool,
 }
 
 /// Progress reported while a sync runs.
@@ -200,6 +224,8 @@ impl SyncClient {
                 // The server had lost some of this device's revisions: send them again now.
                 self.push(store, &mut report, progress).await?;
             }
+            // Files last: every record is on the server before any photo's first byte.
+            self.upload_media(store, &mut report, progress).await?;
             Ok(())
         }
         .await;
@@ -439,6 +465,126 @@ impl SyncClient {
         }
     }
 
+    /// Uploads the files this device's acknowledged records name and the server does not
+    /// hold whole yet, in [`MEDIA_CHUNK_BYTES`] chunks, each from what the server says it holds
+    /// (so a connection dropped mid-file resumes there, and a chunk whose answer was lost is
+    /// not sent again). Before each chunk, anything newly saved (an escalation raised while a
+    /// photo goes up) is pushed first.
+    pub async fn upload_media(
+        &self,
+        store: &Mutex<Store>,
+        report: &mut SyncReport,
+        progress: ProgressFn<'_>,
+    ) -> Result<(), SyncError> {
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        let waiting = lock(store).media_waiting()?;
+        let total: u64 = waiting.iter().map(|(_, s)| s).sum();
+        let mut done = 0u64;
+        for (sha256, size) in waiting {
+            progress(super::SyncPhase::SendingMedia, done, total);
+            let bytes = {
+                let s = lock(store);
+                s.media()
+                    .get(&sha256)
+                    .map_err(|e| SyncError::Store(crate::store::StoreError::Media(e.to_string())))?
+            };
+            let url = format!("{}/v1/media/{sha256}/upload", self.base);
+            let mut failures = 0u32;
+            let mut at: Option<MediaUpload> = None;
+            loop {
+                if lock(store).sync_status()?.waiting > 0 {
+                    self.push(store, report, progress).await?;
+                }
+                let step = match &at {
+                    None => {
+                        self.media_request(self.http.get(&url).bearer_auth(&creds.token), None)
+                            .await
+                    }
+                    Some(u) if u.complete => break,
+                    Some(u) => {
+                        let from = (u.held as usize).min(bytes.len());
+                        let chunk = &bytes[from..(from + MEDIA_CHUNK_BYTES).min(bytes.len())];
+                        let req = self
+                            .http
+                            .put(format!("{url}?offset={from}"))
+                            .bearer_auth(&creds.token)
+                            .header("x-chunk-sha256", hex::encode(sha2::Sha256::digest(chunk)));
+                        let sent = self.media_request(req, Some(chunk.to_vec())).await;
+                        if sent.is_ok() {
+                            report.media_bytes_sent += chunk.len() as u64;
+                        }
+                        sent
+                    }
+                };
+                match step {
+                    Ok(u) => {
+                        progress(super::SyncPhase::SendingMedia, done + u.held, total);
+                        at = Some(u);
+                        failures = 0;
+                    }
+                    // The server is elsewhere in the file than this device thought (an answer
+                    // lost), or the connection dropped: ask it, and go on from there.
+                    Err(MediaStep::Resume(why)) => {
+                        failures += 1;
+                        if failures > MEDIA_RETRIES {
+                            return Err(SyncError::Unreachable(why));
+                        }
+                        report.media_resumed += 1;
+                        at = None;
+                    }
+                    Err(MediaStep::Refused(message)) => {
+                        report.media_refused.push(format!("{sha256}: {message}"));
+                        break;
+                    }
+                    Err(MediaStep::Fail(e)) => return Err(e),
+                }
+            }
+            if at.is_some_and(|u| u.complete) {
+                lock(store).mark_media_sent(&sha256)?;
+                report.media_sent += 1;
+            }
+            done += size;
+        }
+        if total > 0 {
+            progress(super::SyncPhase::SendingMedia, done, total);
+        }
+        Ok(())
+    }
+
+    async fn media_request(
+        &self,
+        req: reqwest::RequestBuilder,
+        chunk: Option<Vec<u8>>,
+    ) -> Result<MediaUpload, MediaStep> {
+        let mut req = req.header(protocol::APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
+        if let Some(chunk) = chunk {
+            req = req.header(CONTENT_TYPE, "application/octet-stream").body(chunk);
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(MediaStep::Resume(error_chain(&e))),
+        };
+        let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(MediaStep::Fail(SyncError::RateLimited {
+                retry_after: retry_after(resp.headers()),
+            }));
+        }
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(MediaStep::Resume(error_chain(&e))),
+        };
+        check_auth(status, None, &bytes).map_err(MediaStep::Fail)?;
+        match status {
+            StatusCode::OK => {
+                serde_json::from_slice(&bytes).map_err(|e| MediaStep::Fail(SyncError::BadResponse(e.to_string())))
+            }
+            StatusCode::CONFLICT => Err(MediaStep::Resume(error_body(None, &bytes).message)),
+            s if s.is_client_error() => Err(MediaStep::Refused(error_body(None, &bytes).message)),
+            s => Err(MediaStep::Fail(server_error(s, error_body(None, &bytes)))),
+        }
+    }
+
     async fn send(
         &self,
         req: reqwest::RequestBuilder,
@@ -468,6 +614,16 @@ impl SyncClient {
         let bytes = resp.bytes().await.map_err(unreachable)?.to_vec();
         Ok((status, bytes, encoding))
     }
+}
+
+/// What a failed media request means for the upload.
+enum MediaStep {
+    /// Ask the server how much it holds and go on from there.
+    Resume(String),
+    /// The server will not take this file now: say so, go on with the next.
+    Refused(String),
+    /// Stop the sync (revoked, rate-limited, the server failing).
+    Fail(SyncError),
 }
 
 /// An error with its chain of sources, which carries the useful part (connection refused,

@@ -17,6 +17,8 @@ use tokio::sync::{watch, Notify};
 pub enum SyncPhase {
     Pushing,
     Pulling,
+    /// Uploading attached files (done and total in bytes).
+    SendingMedia,
 }
 
 /// Live progress, for the progress bar during a long sync.

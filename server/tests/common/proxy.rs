@@ -26,6 +26,12 @@ pub struct Faults {
     pub forge_push_answers: u32,
     /// After this many responses have been delivered, behave as `refuse` (cuts live connections too).
     pub refuse_after_responses: Option<u64>,
+    /// Cut every connection once this many bytes have gone up it (a poor link that drops
+    /// after a megabyte): the request in flight is cut off and no answer comes back.
+    pub cut_connections_after: Option<u64>,
+    pub connections_cut: u64,
+    /// Request body bytes that went up to the server, cut ones included.
+    pub body_bytes_up: u64,
     /// Responses delivered so far.
     pub delivered: u64,
     pub requests_cut: u64,
@@ -95,7 +101,28 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
     let dead_up = dead.clone();
     let up = tokio::spawn(async move {
         let mut cr = BufReader::new(cr);
+        let mut carried = 0u64;
         while let Some((head, body)) = read_message(&mut cr).await {
+            let limit = f1.lock().unwrap().cut_connections_after;
+            if let Some(limit) = limit {
+                let total = (head.len() + body.len()) as u64;
+                if carried + total > limit {
+                    // The link drops part way through this message.
+                    dead_up.store(true, std::sync::atomic::Ordering::SeqCst);
+                    let room = (limit - carried) as usize;
+                    let head_part = room.min(head.len());
+                    let body_part = (room - head_part).min(body.len());
+                    {
+                        let mut f = f1.lock().unwrap();
+                        f.connections_cut += 1;
+                        f.body_bytes_up += body_part as u64;
+                    }
+                    let _ = sw.write_all(&head[..head_part]).await;
+                    let _ = sw.write_all(&body[..body_part]).await;
+                    return;
+                }
+                carried += total;
+            }
             let (cut, answer) = {
                 let mut f = f1.lock().unwrap();
                 if refusing(&f) {
@@ -116,6 +143,7 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
                 dead_up.store(true, std::sync::atomic::Ordering::SeqCst);
             }
             let end = if cut { body.len() / 2 } else { body.len() };
+            f1.lock().unwrap().body_bytes_up += end as u64;
             if sw.write_all(&body[..end]).await.is_err() || cut {
                 return;
             }
