@@ -3,6 +3,11 @@
 //! app (IPC buffers, JSON, decrypted rows) is then gone from the process's memory once freed:
 //! after the lock, a memory dump of the app holds none of it (checked by the e2e journey).
 //! SQLite's own memory is wiped by SQLCipher (`cipher_memory_security`).
+//!
+//! The C heap is not this allocator's: GLib, GTK and WebKitGTK's side of the webview in the
+//! app's process allocate with glibc's malloc, and WebKit with its own. [`scrub_freed_c_heap`]
+//! has glibc overwrite every block it frees, WebKit's included. What a page holds in WebKit's
+//! web process goes with the process, which ends at the lock (`crate::screen`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -33,4 +38,89 @@ unsafe impl GlobalAlloc for ZeroOnFree {
 
     // `realloc` is left to the default (allocate, copy, `dealloc`), so a moved block's old
     // copy is zeroed too; the system's realloc would free it as it is.
+}
+
+/// How much of the calling thread's stack [`scrub_stack`] overwrites: more than the main
+/// thread's stack ever held while the app was measured (256 KiB mapped, its event loop's own
+/// frames at the top).
+const STACK_SCRUB: usize = 512 * 1024;
+
+/// Overwrites the calling thread's stack below this frame, where deeper calls that have
+/// returned left their locals: on the main thread, WebKitGTK and GLib decode the webview's
+/// requests (the passcode's among them) in buffers on the stack, which no allocator scrubs.
+/// Run on the main thread at every unlock and lock (`crate::screen`).
+#[inline(never)]
+pub fn scrub_stack() {
+    let mut area = [0u8; STACK_SCRUB];
+    // The zeroes are written even though the array is never read: `black_box` makes the
+    // compiler assume it is.
+    std::hint::black_box(&mut area);
+    area.fill(0);
+    std::hint::black_box(&mut area);
+}
+
+/// The tunables that make glibc scrub what it frees (read only when a program starts): its
+/// per-thread cache off (a block in it would not be overwritten), and every freed block
+/// overwritten with 0xa5 (new ones get its complement, 0x5a; neither is text).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TUNABLES: &str = "glibc.malloc.tcache_count=0:glibc.malloc.perturb=165";
+
+/// Has every block freed by C code in the app's process overwritten: the copies of a record's
+/// text or of the passcode that WebKitGTK and GLib make there (a request's body, the text
+/// under the pointer, a hit-test result) are gone once they are freed. Call first thing, before
+/// anything is decrypted or typed and before any thread starts.
+///
+/// On Linux with glibc the app starts itself again once (`exec`, same process id) with
+/// [`TUNABLES`] and `Malloc=1`, which has WebKit's own allocator (bmalloc/libpas, which no one
+/// scrubs) hand its work to glibc. Both are inherited by WebKit's web and network processes.
+///
+/// `LIAISON_C_HEAP_SCRUB=off` leaves it all out, only so that `scripts/measure.sh` can show
+/// what it costs (a warning is logged).
+pub fn scrub_freed_c_heap() -> Scrub {
+    if std::env::var("LIAISON_C_HEAP_SCRUB").is_ok_and(|v| v == "off") {
+        return Scrub::TurnedOff;
+    }
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::process::CommandExt;
+        let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        let webkit_on_glibc = std::env::var("Malloc").is_ok_and(|v| v == "1");
+        if tunables.contains(TUNABLES) && webkit_on_glibc {
+            return Scrub::On;
+        }
+        let tunables = if tunables.is_empty() {
+            TUNABLES.to_string()
+        } else {
+            format!("{tunables}:{TUNABLES}")
+        };
+        std::env::set_var("GLIBC_TUNABLES", tunables);
+        std::env::set_var("Malloc", "1");
+        let mut args = std::env::args_os();
+        let mut again = std::process::Command::new("/proc/self/exe");
+        if let Some(name) = args.next() {
+            again.arg0(name);
+        }
+        // Returns only if the program could not be started again.
+        let error = again.args(args).exec();
+        // Still scrub glibc's bins, if not its cache or WebKit's allocator.
+        // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
+        unsafe { libc::mallopt(libc::M_PERTURB, 0xa5) };
+        Scrub::NotRestarted(error.kind())
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        // Android's and Apple's allocators have no such switch; there the lock reloads the
+        // page instead (crate::screen), and what the webview's process freed stays unscrubbed.
+        Scrub::NotAvailable
+    }
+}
+
+/// What [`scrub_freed_c_heap`] did, to be logged once logging is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scrub {
+    On,
+    TurnedOff,
+    /// The app could not start itself again with the tunables.
+    NotRestarted(std::io::ErrorKind),
+    NotAvailable,
 }

@@ -13,6 +13,9 @@
 //!   commands' doors to its store; where the database lives.
 //! - [`bindings`]: generates `ui/src/bindings.ts` from the Rust types and checks it is current.
 //! - [`tiles`]: the `maptiles:` URI scheme, which hands the webview a force's own map tiles.
+//! - [`screen`]: the officer's window, destroyed at every lock (and its web process with it)
+//!   and built afresh for the lock screen.
+//! - [`alloc`]: freed memory scrubbed, the Rust heap's and the C heap's.
 //!
 //! # Architecture invariants
 //!
@@ -24,6 +27,7 @@ pub mod alloc;
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod screen;
 pub mod state;
 pub mod tiles;
 
@@ -35,6 +39,9 @@ static ALLOCATOR: alloc::ZeroOnFree = alloc::ZeroOnFree;
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // First of all, since it may start the program again (which would undo what follows):
+    // every block C code frees is overwritten, WebKit's included.
+    let scrub = alloc::scrub_freed_c_heap();
     // Before anything is decrypted: a crash must never write the key or decrypted pages to
     // disk as a core dump, and no other process of this user may read this one's memory.
     let hardened = liaison_core::files::no_core_dumps();
@@ -56,6 +63,13 @@ pub fn run() {
         .try_init();
     if let Err(e) = hardened {
         tracing::error!(error = %e, "core dumps could not be turned off");
+    }
+    match scrub {
+        alloc::Scrub::On | alloc::Scrub::NotAvailable => {}
+        alloc::Scrub::TurnedOff => tracing::warn!("freed C heap memory is not scrubbed (LIAISON_C_HEAP_SCRUB=off)"),
+        alloc::Scrub::NotRestarted(e) => {
+            tracing::error!(error = %e, "the app could not restart itself to scrub all freed memory")
+        }
     }
     // An enrolment string to prefill (demo and tests) is taken out of the environment before
     // any thread starts, so its one-time code is not left readable there for the life of the app.
@@ -90,14 +104,19 @@ pub fn run() {
             // The key is kept by the tablet's TPM when built with `tpm` and one is provisioned.
             let vault = liaison_core::crypto::Vault::open(path, settings);
             let session = session::Session::new(vault, allow_plain_loopback, runtime);
-            app.manage(state::AppState::new(session, map_tiles, enrolment_prefill.take()));
-            // The idle lock and the remote wipe are applied even when the officer does nothing.
+            let app_state = state::AppState::new(session, map_tiles, enrolment_prefill.take());
+            app_state.screen.attach(app.handle().clone());
+            app.manage(app_state);
+            // The idle lock and the remote wipe are applied even when the officer does nothing,
+            // and the window that showed records is replaced once the vault is locked.
             let handle = app.handle().clone();
             std::thread::Builder::new()
                 .name("lock-timer".into())
                 .spawn(move || loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
-                    handle.state::<state::AppState>().session.tick();
+                    let state = handle.state::<state::AppState>();
+                    state.session.tick();
+                    state.screen.watch(|| state.session.is_unlocked());
                 })?;
             Ok(())
         })

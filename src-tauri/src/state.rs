@@ -1,6 +1,7 @@
 //! What the shell holds while the app runs: the device session from the core
 //! ([`liaison_core::service::Session`]: vault, lock, enrolment, sync, wipe policy), the force's
-//! map tiles ([`liaison_core::tiles::Tiles`], from the maps folder beside the database), and three
+//! map tiles ([`liaison_core::tiles::Tiles`], from the maps folder beside the database), the watch
+//! over the officer's window ([`Screen`], replaced at every lock), and three
 //! small doors to its store for the commands, which map the core's errors to the UI's.
 //!
 //! [`AppState::with_store`] is the officer's action (it counts against the idle lock),
@@ -9,6 +10,7 @@
 //! fail with "locked" while the vault is locked.
 
 use crate::error::{AppError, CmdResult};
+use crate::screen::Screen;
 use liaison_core::service::Session;
 use liaison_core::store::Store;
 use liaison_core::tiles::Tiles;
@@ -21,6 +23,9 @@ pub struct AppState {
     pub session: Session,
     /// The force's own map tiles, if force IT put a file in the maps folder beside the database.
     pub tiles: Tiles,
+    /// The officer's window, replaced at every lock so that no page that showed records
+    /// outlives it.
+    pub screen: Screen,
     /// An enrolment string to fill in on the first screen: `LIAISON_ENROLMENT_STRING`, for the
     /// demo (`scripts/run.sh`) and tests. It saves typing, and nothing else: the code in it is
     /// redeemed by the server like a typed one.
@@ -37,6 +42,7 @@ impl AppState {
         AppState {
             session,
             tiles,
+            screen: Screen::default(),
             enrolment_prefill: enrolment_prefill.filter(|s| !s.trim().is_empty()),
         }
     }

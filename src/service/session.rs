@@ -258,6 +258,12 @@ impl Session {
         }
     }
 
+    /// Whether the vault is open now (the idle lock applied first): what the shell's window
+    /// watch asks every second, without reading the store.
+    pub fn is_unlocked(&self) -> bool {
+        matches!(lock(&self.vault).state(), LockState::Unlocked { .. })
+    }
+
     /// Runs `f` on the scheduler, if sync is running.
     pub fn with_sync<T>(&self, f: impl FnOnce(&Scheduler) -> T) -> Option<T> {
         lock(&self.shared.sync).as_ref().map(f)

@@ -1,11 +1,11 @@
 // The app frame: status strip, navigation, and the current screen.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { AppStatus, LockView, RecordKind, Vocabulary } from "./bindings";
 import { api, asAppError, onLocked, onWrite } from "./api";
 import { idleLeft, isOpen, shouldReport } from "./lock";
 import { syncSummary } from "./syncStrip";
 import { go, href, parseRoute, type Route } from "./router";
-import { AppContext, ErrorBox } from "./ui";
+import { AppContext, ErrorBox, Screen } from "./ui";
 import { Capture } from "./screens/Capture";
 import { RecordDetail } from "./screens/Detail";
 import { SubmitIntelligence } from "./screens/SubmitIntelligence";
@@ -57,10 +57,19 @@ function currentOp(route: Route, last: string | null): string | null {
 
 /** The lock gate: nothing of the app (and no record) is rendered until the shell says it is
  * unlocked. The lock state is polled, and any command refused as locked brings the lock
- * screen back at once; the officer's touches and key presses keep the idle lock away. */
+ * screen back at once; the officer's touches and key presses keep the idle lock away. A page
+ * that has shown the app never shows the passcode field: the lock screen is always a fresh
+ * page's (src-tauri/src/screen.rs). */
 export function App() {
   const [view, setView] = useState<LockView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const heldRecords = useRef(false);
+  const locking = view !== null && !isOpen(view) && heldRecords.current;
+  useEffect(() => {
+    if (!locking) return;
+    const fallback = window.setTimeout(() => window.location.reload(), 10_000);
+    return () => window.clearTimeout(fallback);
+  }, [locking]);
   useEffect(() => {
     const refresh = () =>
       void api.lockState().then(
@@ -96,6 +105,18 @@ export function App() {
       </main>
     );
   }
+  if (!isOpen(view) && heldRecords.current) {
+    // This page has shown records: the shell replaces its window by a fresh one for the lock
+    // screen (its web process, holding what was shown, ends with it), and would refuse a
+    // passcode from here. Should that not happen, the page loads afresh.
+    return (
+      <main id="main" class="main lock-main" data-testid="locking">
+        <Screen title="Locking…">
+          <p role="status">Liaison is locking.</p>
+        </Screen>
+      </main>
+    );
+  }
   if (!isOpen(view)) {
     return (
       <main id="main" class="main lock-main" data-testid="lock-screen">
@@ -103,6 +124,7 @@ export function App() {
       </main>
     );
   }
+  heldRecords.current = true;
   return <Unlocked view={view} onLock={() => void api.lockNow().then(setView, () => undefined)} />;
 }
 

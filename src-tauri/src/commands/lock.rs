@@ -2,10 +2,13 @@
 //! server once the passcode is set), first-run passcode, unlock, lock now, passcode change,
 //! the wipe notice, and the officer's activity (which keeps the idle lock away). These answer
 //! while locked; they return no record data. Passcodes and enrolment strings are zeroized once
-//! used and never logged.
+//! used and never logged. The passcode is taken only in a window that has never shown records
+//! (`crate::screen`).
 
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
+use crate::screen::StaleWindow;
 use crate::state::AppState;
+use liaison_core::crypto::VaultError;
 use liaison_core::service::{self, EnrolmentCheck, LockView, SessionError};
 use tauri::State;
 use zeroize::Zeroizing;
@@ -32,7 +35,11 @@ pub fn enrolment_prefill(state: State<'_, AppState>) -> CmdResult<Option<String>
 #[tauri::command(async)]
 pub fn set_up_passcode(state: State<'_, AppState>, passcode: String, enrolment: String) -> CmdResult<LockView> {
     let (passcode, enrolment) = (Zeroizing::new(passcode), Zeroizing::new(enrolment));
-    Ok(state.session.set_up(&passcode, &enrolment)?)
+    let opened = state
+        .screen
+        .unlock(|| state.session.set_up(&passcode, &enrolment))
+        .map_err(stale)?;
+    Ok(opened?)
 }
 
 /// Asks the force server to enrol this tablet (again, after no coverage; or with a new string
@@ -48,12 +55,22 @@ pub fn enrol(state: State<'_, AppState>, replacement: Option<String>) -> CmdResu
 #[tauri::command(async)]
 pub fn unlock(state: State<'_, AppState>, passcode: String) -> CmdResult<LockView> {
     let passcode = Zeroizing::new(passcode);
-    Ok(state.session.unlock(&passcode)?)
+    let opened = state.screen.unlock(|| state.session.unlock(&passcode)).map_err(stale)?;
+    Ok(opened?)
 }
 
+/// Locks, and replaces the window that showed records by a fresh one (`crate::screen`).
 #[tauri::command(async)]
 pub fn lock_now(state: State<'_, AppState>) -> CmdResult<LockView> {
-    Ok(state.session.lock_now())
+    let view = state.session.lock_now();
+    state.screen.watch(|| state.session.is_unlocked());
+    Ok(view)
+}
+
+/// A window that showed records asked to unlock: it is being replaced, and says "locked" until
+/// then (the fresh window asks for the passcode).
+fn stale(_: StaleWindow) -> AppError {
+    SessionError::from(VaultError::Locked).into()
 }
 
 #[tauri::command(async)]
