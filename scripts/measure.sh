@@ -10,4 +10,4 @@ export LIAISON_APP="$PWD/target/release/liaison-app"
 export LIAISON_MEASURE=1
 timeout 900 xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --exact measure_the_performance_targets --nocapture 2>&1 \
-  | grep -E '^(==|binary|start|tap|timeline|release|resident)|panicked|FAILED'
+  | grep -E '^(==|binary|start|tap|timeline|locked|release|resident)|panicked|FAILED'
