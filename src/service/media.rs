@@ -260,8 +260,23 @@ mod tests {
             err.to_string(),
             "attachments[1].sha256 is not on this tablet: attach the file again"
         );
-        let saved = crate::service::create_record(&mut store, &officer, note(vec![a]), None).unwrap();
+        let saved = crate::service::create_record(&mut store, &officer, note(vec![a.clone()]), None).unwrap();
         assert_eq!(store.media_named().unwrap().len(), 1);
         assert!(saved.revision_id != uuid::Uuid::nil());
+
+        // The status strip counts it apart from records until the server confirms it; the
+        // upload waits for the record's acknowledgement.
+        let waiting = store.media_waiting_summary().unwrap();
+        assert_eq!((waiting.photos, waiting.audio_notes, waiting.bytes), (1, 0, a.size));
+        assert!(
+            store.media_waiting().unwrap().is_empty(),
+            "not before the record is acknowledged"
+        );
+        let top = store.own_chain().unwrap().last().unwrap().device_seq;
+        store.record_push_outcome(top, &[], &[]).unwrap();
+        assert_eq!(store.media_waiting().unwrap(), [(a.sha256.clone(), a.size)]);
+        store.mark_media_sent(&a.sha256).unwrap();
+        assert_eq!(store.media_waiting_summary().unwrap(), Default::default());
+        assert!(store.media_waiting().unwrap().is_empty());
     }
 }

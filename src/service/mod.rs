@@ -70,6 +70,8 @@ pub struct AppStatus {
     pub quarantined: Vec<QuarantineNote>,
     /// Present while a sync is running: for the progress bar.
     pub progress: Option<SyncBar>,
+    /// Photos, screenshots and audio notes waiting to go, counted apart from records.
+    pub media_waiting: crate::store::MediaWaiting,
 }
 
 /// A revision the server refused, as the officer is told about it.
@@ -99,6 +101,7 @@ pub fn status(store: &Store, officer: &OfficerId, live: Option<crate::sync::Sync
         device_id: store.device_id(),
         waiting_to_sync: sync.waiting,
         urgent_waiting: sync.urgent_waiting,
+        media_waiting: store.media_waiting_summary()?,
         enrolled: sync.enrolled,
         last_success_at: sync.last_success_at,
         last_error: sync.last_error,

@@ -97,6 +97,20 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Attached files waiting to go to the force server, for the status strip.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct MediaWaiting {
+    #[ts(type = "number")]
+    pub photos: u64,
+    #[ts(type = "number")]
+    pub screenshots: u64,
+    #[ts(type = "number")]
+    pub audio_notes: u64,
+    /// Their bytes, thumbnails included.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
 /// The highest schema version this build knows.
 pub fn supported_schema_version() -> i64 {
     embedded::migrations::runner()
@@ -199,30 +213,68 @@ impl Store {
     /// here, and not yet confirmed whole on the server: what the sync uploads, in the order
     /// the records were saved, with the sizes the records give them.
     pub fn media_waiting(&self) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self.conn.prepare(
+        let mut waiting: Vec<(String, u64)> = Vec::new();
+        for a in self.attachments_unsent(true)? {
+            for (name, size) in a.files() {
+                if !waiting.iter().any(|(n, _)| n == name) {
+                    waiting.push((name.to_string(), size));
+                }
+            }
+        }
+        Ok(waiting)
+    }
+
+    /// What the status strip says waits to go: this device's attachments (acknowledged
+    /// records or not) whose file the server has not confirmed, by kind, and their bytes
+    /// (thumbnails included).
+    pub fn media_waiting_summary(&self) -> Result<MediaWaiting> {
+        let mut m = MediaWaiting::default();
+        let mut seen = std::collections::HashSet::new();
+        for a in self.attachments_unsent(false)? {
+            if !seen.insert(a.sha256.clone()) {
+                continue;
+            }
+            match a.kind {
+                crate::records::AttachmentKind::Photo => m.photos += 1,
+                crate::records::AttachmentKind::Screenshot => m.screenshots += 1,
+                crate::records::AttachmentKind::Audio => m.audio_notes += 1,
+            }
+            m.bytes += a.files().map(|(_, size)| size).sum::<u64>();
+        }
+        Ok(m)
+    }
+
+    /// Attachments of this device's own revisions (only those the server acknowledged, if
+    /// `acked_only`) with a file kept here that the server has not confirmed whole.
+    fn attachments_unsent(&self, acked_only: bool) -> Result<Vec<crate::records::Attachment>> {
+        let mut stmt = self.conn.prepare_cached(
             r#"SELECT body FROM revisions
                WHERE device_id = ?1 AND erased_ms IS NULL
-                 AND device_seq <= (SELECT acked_seq FROM sync_state)
+                 AND (?2 = 0 OR device_seq <= (SELECT acked_seq FROM sync_state))
                  AND body LIKE '%"attachments":%'
                ORDER BY device_seq"#,
         )?;
         let mut sent = self.conn.prepare_cached("SELECT 1 FROM media_sent WHERE sha256 = ?1")?;
-        let mut waiting: Vec<(String, u64)> = Vec::new();
-        let mut rows = stmt.query([self.device_id])?;
+        let mut out = Vec::new();
+        let mut rows = stmt.query(rusqlite::params![self.device_id, acked_only])?;
         while let Some(row) = rows.next()? {
             let body: String = row.get(0)?;
             let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
                 continue;
             };
-            for a in &record.attachments {
-                for (name, size) in a.files() {
-                    if !waiting.iter().any(|(n, _)| n == name) && !sent.exists([name])? && self.media.has(name) {
-                        waiting.push((name.to_string(), size));
+            for a in record.attachments {
+                let mut unsent = false;
+                for (name, _) in a.files() {
+                    if !sent.exists([name])? && self.media.has(name) {
+                        unsent = true;
                     }
+                }
+                if unsent {
+                    out.push(a);
                 }
             }
         }
-        Ok(waiting)
+        Ok(out)
     }
 
     /// The server confirmed it holds `sha256` whole.

@@ -212,6 +212,7 @@ function Unlocked({ view, onLock }: { view: LockView; onLock: () => void }) {
         {sync ? (
           <>
             <span data-testid="waiting">{sync.waiting}</span>
+            {sync.media ? <span data-testid="media-waiting">{sync.media}</span> : null}
             <span class={`sync-detail ${sync.tone}`} data-testid="sync-detail">
               {sync.detail}
             </span>

@@ -95,7 +95,34 @@ quarantined: Array<QuarantineNote>,
 /**
  * Present while a sync is running: for the progress bar.
  */
-progress: SyncBar | null, };
+progress: SyncBar | null, 
+/**
+ * Photos, screenshots and audio notes waiting to go, counted apart from records.
+ */
+media_waiting: MediaWaiting, };
+
+/**
+ * One attached file, as the record's revision names it.
+ */
+export type Attachment = { 
+/**
+ * SHA-256 of the bytes as stored, lowercase hex.
+ */
+sha256: string, kind: AttachmentKind, media_type: MediaType, size: number, 
+/**
+ * The small picture shown in timelines and boards (a JPEG made on the device); none for
+ * audio.
+ */
+thumbnail?: Thumbnail, 
+/**
+ * The officer kept the picture's location metadata (it is stripped unless they do).
+ */
+location_kept?: boolean, caption?: string, };
+
+/**
+ * What the officer attached.
+ */
+export type AttachmentKind = "photo" | "audio" | "screenshot";
 
 /**
  * The kind-specific part of a record. Serialised with a `kind` tag.
@@ -437,6 +464,21 @@ export type MapPin = { record_id: string, kind: RecordKind, title: string, occur
 export type MapSector = { name: string, boundary: Array<LatLon>, latest: TensionPoint | null, };
 
 /**
+ * The media types a record may carry, each recognised by its first bytes (the name or
+ * the type a browser claims is never trusted).
+ */
+export type MediaType = "jpeg" | "png" | "webp" | "mp4_audio" | "ogg" | "webm" | "wav";
+
+/**
+ * Attached files waiting to go to the force server, for the status strip.
+ */
+export type MediaWaiting = { photos: number, screenshots: number, audio_notes: number, 
+/**
+ * Their bytes, thumbnails included.
+ */
+bytes: number, };
+
+/**
  * A monitored hate-crime strand: the five the police monitor nationally (race, religion,
  * sexual orientation, disability, transgender identity) and alternative subculture, which
  * several forces monitor locally. A record may carry more than one (a crime can be
@@ -582,7 +624,12 @@ sector?: string | null,
 /**
  * People, groups, venues or agencies this concerns.
  */
-links?: Array<string>, tags?: Array<string>, body: Body, };
+links?: Array<string>, tags?: Array<string>, 
+/**
+ * Photos, audio notes and screenshots, each named by its hash (see [`Attachment`]).
+ * Skipped when empty, so every record made before attachments keeps its hash.
+ */
+attachments?: Array<Attachment>, body: Body, };
 
 export type RecordDetail = { current: CurrentRecord, kind_label: string, 
 /**
@@ -772,7 +819,7 @@ export type SourceKind = "officer_observation" | "member_of_public" | "partner" 
  */
 export type SyncBar = { 
 /**
- * "pushing" or "pulling".
+ * "pushing", "pulling" or "sending_media" (done and total then in bytes).
  */
 phase: string, done: number, total: number, };
 
@@ -821,6 +868,11 @@ export type TensionReading = { mood: Mood, crowd_estimate?: number | null, note?
  * Mood by sector over time, oldest first, with the operation's sectors and time span.
  */
 export type TensionSeries = { sectors: Array<string>, starts_at: string, ends_at: string, points: Array<TensionPoint>, };
+
+/**
+ * A picture's thumbnail: a JPEG of at most [`MAX_THUMBNAIL_BYTES`], by its SHA-256 and size.
+ */
+export type Thumbnail = { sha256: string, size: number, };
 
 /**
  * The area the tiles cover, in degrees.

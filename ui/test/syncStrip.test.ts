@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AppStatus } from "../src/bindings";
-import { syncSummary } from "../src/syncStrip";
+import { mediaWaiting, syncSummary } from "../src/syncStrip";
 
 const base: AppStatus = {
   officer: "PC 4521",
@@ -13,9 +13,18 @@ const base: AppStatus = {
   revoked: false,
   quarantined: [],
   progress: null,
+  media_waiting: { photos: 0, screenshots: 0, audio_notes: 0, bytes: 0 },
 };
 
 describe("syncSummary", () => {
+  it("counts attached files apart from records, with their size, and says nothing when none wait", () => {
+    expect(syncSummary(base).media).toBe("");
+    expect(mediaWaiting({ photos: 3, screenshots: 0, audio_notes: 0, bytes: 12_400_000 })).toBe("3 photos waiting, 12 MB");
+    expect(mediaWaiting({ photos: 1, screenshots: 1, audio_notes: 2, bytes: 2_345_678 })).toBe(
+      "1 photo, 1 screenshot, 2 audio notes waiting, 2.3 MB",
+    );
+    expect(mediaWaiting({ photos: 0, screenshots: 0, audio_notes: 1, bytes: 40_000 })).toBe("1 audio note waiting, under 0.1 MB");
+  });
   it("counts what waits and names the urgent part", () => {
     expect(syncSummary({ ...base, urgent_waiting: 2 }).waiting).toBe("3 records waiting to sync (2 urgent)");
     expect(syncSummary({ ...base, waiting_to_sync: 1 }).waiting).toBe("1 record waiting to sync");

@@ -12,8 +12,6 @@
 //! limit that revision gives it, within the device's quota. Everything refused writes nothing.
 
 use super::{blocking, device_of, Access, ApiError, AppState};
-#[allow(unused_imports)] // named by the OpenAPI annotations
-use liaison_core::sync::protocol::ErrorBody;
 use crate::media::{Held, MediaFailure};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -21,6 +19,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use liaison_core::records::attachment::is_sha256_hex;
+#[allow(unused_imports)] // named by the OpenAPI annotations
+use liaison_core::sync::protocol::ErrorBody;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
