@@ -114,6 +114,26 @@ pub fn attach(store: &Store, new: &NewAttachment, bytes: &[u8], thumbnail: Optio
     })
 }
 
+/// [`attach`] with the file (and thumbnail) as the capture screen sends them: base64.
+pub fn attach_encoded(store: &Store, new: &NewAttachment, file: &str, thumbnail: Option<&str>) -> Result<Attached> {
+    use base64::Engine;
+    let decode = |field: &str, s: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map_err(|_| refused(field, "could not be read (it did not arrive whole): choose it again"))
+    };
+    let bytes = decode("file", file)?;
+    let thumb = thumbnail.map(|t| decode("thumbnail", t)).transpose()?;
+    attach(store, new, &bytes, thumb.as_deref())
+}
+
+/// A file this tablet holds, as base64 for the screens (a thumbnail in a timeline, a photo
+/// opened on its record).
+pub fn media_base64(store: &Store, sha256: &str) -> Result<String> {
+    use base64::Engine;
+    Ok(base64::engine::general_purpose::STANDARD.encode(media_bytes(store, sha256)?))
+}
+
 /// The bytes of a file this tablet holds (an attachment or a thumbnail), checked against its
 /// name.
 pub fn media_bytes(store: &Store, sha256: &str) -> Result<Vec<u8>> {

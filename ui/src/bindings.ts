@@ -102,6 +102,19 @@ progress: SyncBar | null,
 media_waiting: MediaWaiting, };
 
 /**
+ * The attachment as the record will name it, and what was taken out of the file.
+ */
+export type Attached = { attachment: Attachment, 
+/**
+ * "EXIF (location, camera, time)", …: empty when nothing was there or it was kept.
+ */
+removed: Array<string>, 
+/**
+ * The same file was already on this tablet (it is kept once).
+ */
+already_held: boolean, };
+
+/**
  * One attached file, as the record's revision names it.
  */
 export type Attachment = { 
@@ -523,6 +536,15 @@ escalations: Array<EscalationCard>, taskings: Array<TaskingCard>, abstractions: 
  * Titles only: a referral names a member of the public, so opening it is logged.
  */
 referrals: Array<RecordSummary>, intelligence: Array<RecordSummary>, };
+
+/**
+ * What the officer chose to attach.
+ */
+export type NewAttachment = { kind: AttachmentKind, 
+/**
+ * Keep the picture's location metadata (it is taken out otherwise).
+ */
+keep_location: boolean, caption: string, };
 
 /**
  * The officer who made a revision: collar number or staff id as the force issues it.
@@ -992,4 +1014,6 @@ export const commands = {
   saveDraft: (key: string, content: string): Promise<Draft> => invoke<Draft>("save_draft", { key, content }),
   loadDraft: (key: string): Promise<Draft | null> => invoke<Draft | null>("load_draft", { key }),
   discardDraft: (key: string): Promise<boolean> => invoke<boolean>("discard_draft", { key }),
+  attachFile: (attachment: NewAttachment, file: string, thumbnail: string | null): Promise<Attached> => invoke<Attached>("attach_file", { attachment, file, thumbnail }),
+  mediaFile: (sha256: string): Promise<string> => invoke<string>("media_file", { sha256 }),
 };

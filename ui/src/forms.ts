@@ -1,7 +1,7 @@
 // What each record kind's form asks for, and the conversion between form values (strings and
 // booleans, as inputs hold them) and the record body the core validates. The core is the
 // judge of what is valid; these specs only say how to ask.
-import type { Body, Location, RecordKind, Vocabulary } from "./bindings";
+import type { Attachment, Body, Location, RecordKind, Vocabulary } from "./bindings";
 import { fromLocalInput, toLocalInput } from "./format";
 
 export type FieldType = "text" | "textarea" | "select" | "number" | "datetime" | "checkbox" | "lines" | "mood" | "choices";
@@ -290,6 +290,25 @@ export function draftKey(kind: RecordKind, operation: string | null, editing: st
  */
 export const DRAFT_POSITION = "position";
 
+/** The draft's key for the files attached so far (JSON of the attachments). */
+export const DRAFT_ATTACHMENTS = "attachments";
+
+/** The attachments kept in a draft, or undefined if it has none. Only well-formed ones. */
+export function draftAttachments(v: Values): Attachment[] | undefined {
+  const raw = v[DRAFT_ATTACHMENTS];
+  if (typeof raw !== "string") return undefined;
+  try {
+    const list = JSON.parse(raw) as unknown;
+    if (!Array.isArray(list)) return undefined;
+    return list.filter(
+      (a): a is Attachment =>
+        typeof a === "object" && a !== null && typeof (a as Attachment).sha256 === "string" && typeof (a as Attachment).size === "number",
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** The position chosen in a draft: a location, null (removed), or undefined (never chosen). */
 export function draftPosition(v: Values): Location | null | undefined {
   const raw = v[DRAFT_POSITION];
@@ -315,7 +334,7 @@ export function parseDraft(kind: RecordKind, content: string): Values | null {
   try {
     const v = JSON.parse(content) as unknown;
     if (typeof v !== "object" || v === null || Array.isArray(v)) return null;
-    const names = new Set(FORMS[kind].map((f) => f.name).concat(["occurred_at", "sector", "reason", DRAFT_POSITION]));
+    const names = new Set(FORMS[kind].map((f) => f.name).concat(["occurred_at", "sector", "reason", DRAFT_POSITION, DRAFT_ATTACHMENTS]));
     const out: Values = {};
     for (const [k, x] of Object.entries(v as { [k: string]: unknown })) {
       if (names.has(k) && (typeof x === "string" || typeof x === "boolean")) out[k] = x;

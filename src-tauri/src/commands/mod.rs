@@ -12,6 +12,7 @@
 pub mod drafts;
 pub mod lock;
 pub mod maps;
+pub mod media;
 pub mod neighbourhood;
 pub mod operations;
 pub mod records;
@@ -108,4 +109,6 @@ app_commands! {
     drafts::save_draft(key: String, content: String) -> Draft;
     drafts::load_draft(key: String) -> Option<Draft>;
     drafts::discard_draft(key: String) -> bool;
+    media::attach_file(attachment: NewAttachment, file: String, thumbnail: Option<String>) -> Attached;
+    media::media_file(sha256: String) -> String;
 }

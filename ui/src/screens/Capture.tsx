@@ -5,14 +5,16 @@
 // An edit asks for a reason. A failed save keeps everything typed and puts each problem
 // beside its field.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AppError, IncidentType, Location, Record as LRecord, RecordDetail, RecordKind } from "../bindings";
+import type { AppError, Attachment, IncidentType, Location, Record as LRecord, RecordDetail, RecordKind } from "../bindings";
 import { api } from "../api";
 import { placeErrors } from "../errors";
 import { fromLocalInput, toLocalInput, when } from "../format";
 import {
   belongsToOperation,
   buildBody,
+  DRAFT_ATTACHMENTS,
   DRAFT_POSITION,
+  draftAttachments,
   draftKey,
   draftPosition,
   FORMS,
@@ -23,6 +25,7 @@ import {
   type Values,
 } from "../forms";
 import { FieldMap } from "../fieldMap";
+import { AttachField } from "../media";
 import { mapSectors, positionLine } from "../map";
 import { go } from "../router";
 import { ErrorBox, Field, RecordFields, Screen, useApp, useAsync, useDebounced } from "../ui";
@@ -68,6 +71,7 @@ export function Capture(props: Mode & { purpose?: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [values, setValues] = useState<Values>({});
   const [location, setLocation] = useState<Location | null>(null);
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
   const [devicePosition, setDevicePosition] = useState<Location | null>(null);
   const [placing, setPlacing] = useState(false);
   // The officer chose the position (placed it, took the tablet's, or removed it), here or in a
@@ -99,6 +103,7 @@ export function Capture(props: Mode & { purpose?: string }) {
         };
         if (op) sectors = (await api.captureDefaults(op)).sectors;
         setLocation(existing.current.record.location ?? null);
+        setAttachments(existing.current.record.attachments ?? []);
       } else {
         if (!props.kind) return;
         kind = props.kind;
@@ -114,6 +119,8 @@ export function Capture(props: Mode & { purpose?: string }) {
       const draft = await api.loadDraft(draftKey(kind, op, props.edit));
       const restored = draft ? parseDraft(kind, draft.content) : null;
       const position = restored ? draftPosition(restored) : undefined;
+      const attached = restored ? draftAttachments(restored) : undefined;
+      if (attached !== undefined) setAttachments(attached);
       if (position !== undefined) {
         chosen.current = true;
         setLocation(position);
@@ -133,6 +140,7 @@ export function Capture(props: Mode & { purpose?: string }) {
     setLoaded(null);
     setPlacing(false);
     setLocation(null);
+    setAttachments([]);
     chosen.current = false;
     void load();
     if (!props.edit)
@@ -163,11 +171,18 @@ export function Capture(props: Mode & { purpose?: string }) {
     set(DRAFT_POSITION, positionForDraft(l));
   }
 
+  /** The officer attached or removed a file: kept in the draft too. */
+  function attach(a: Attachment[]) {
+    setAttachments(a);
+    set(DRAFT_ATTACHMENTS, JSON.stringify(a));
+  }
+
   async function discard() {
     if (!loaded || !key) return;
     await api.discardDraft(key);
     chosen.current = false;
     setLocation(loaded.existing ? (loaded.existing.current.record.location ?? null) : devicePosition);
+    setAttachments(loaded.existing ? (loaded.existing.current.record.attachments ?? []) : []);
     setValues(loaded.values);
     setLoaded({ ...loaded, draftSavedAt: null });
     setError(null);
@@ -189,7 +204,7 @@ export function Capture(props: Mode & { purpose?: string }) {
       if (!unsuited) body = { ...body, override_reason: "" };
     }
     const record: LRecord = loaded.existing
-      ? { ...loaded.existing.current.record, occurred_at: occurred, sector, location, body }
+      ? { ...loaded.existing.current.record, occurred_at: occurred, sector, location, attachments, body }
       : {
           operation_id: loaded.op && belongsToOperation(loaded.kind) ? loaded.op : null,
           occurred_at: occurred,
@@ -197,6 +212,7 @@ export function Capture(props: Mode & { purpose?: string }) {
           sector,
           links: [],
           tags: [],
+          attachments,
           body,
         };
     try {
@@ -285,6 +301,7 @@ export function Capture(props: Mode & { purpose?: string }) {
           />
         </div>
         <RecordFields kind={loaded.kind} values={values} set={set} placed={placed} editing={editing} />
+        <AttachField attachments={attachments} setAttachments={attach} />
         {loaded.kind === "tasking" ? <TaskCheck incident={String(values.incident_type ?? "")} /> : null}
         {editing ? (
           <Field

@@ -7,6 +7,7 @@ import { duration, when } from "../format";
 import { coords } from "../map";
 import { display, FORMS, label } from "../forms";
 import { href } from "../router";
+import { AttachmentList } from "../media";
 import { ErrorBox, Screen, useApp, useAsync } from "../ui";
 import { PurposePrompt } from "./Capture";
 
@@ -98,6 +99,7 @@ export function RecordDetail(props: { id: string }) {
           </>
         ))}
       </dl>
+      <AttachmentList attachments={r.attachments ?? []} />
       {r.body.kind === "escalation" ? <EscalationAnswer e={r.body} vocab={vocab} /> : null}
       {r.body.kind === "abstraction" ? (
         <section aria-labelledby="decision-title" data-testid="abstraction-decision">

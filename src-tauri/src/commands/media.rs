@@ -1,0 +1,22 @@
+//! Photos, audio notes and screenshots: attached from the capture screens, shown on records.
+//! The bytes cross the IPC as base64 (a JSON string; `data:` URLs on the screen side).
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+use liaison_core::service::{self, Attached, NewAttachment};
+use tauri::State;
+
+#[tauri::command(async)]
+pub fn attach_file(
+    state: State<'_, AppState>,
+    attachment: NewAttachment,
+    file: String,
+    thumbnail: Option<String>,
+) -> CmdResult<Attached> {
+    state.with_store(|s| service::attach_encoded(s, &attachment, &file, thumbnail.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn media_file(state: State<'_, AppState>, sha256: String) -> CmdResult<String> {
+    state.with_store(|s| service::media_base64(s, &sha256))
+}
