@@ -257,6 +257,8 @@ fn content_encoding(headers: &HeaderMap) -> Option<String> {
 enum Access {
     Push,
     Pull,
+    /// Uploading files: a rate bucket of its own.
+    Media,
 }
 
 /// Checks the device token, applies the revocation rule (see the module docs) and takes a
@@ -286,12 +288,14 @@ fn authenticate(
             .into());
         }
     }
-    rates
-        .device(device.device_id)
-        .map_err(|retry_after| ApiError::RateLimited {
-            what: "device",
-            retry_after,
-        })?;
+    let taken = match access {
+        Access::Media => rates.media(device.device_id),
+        Access::Push | Access::Pull => rates.device(device.device_id),
+    };
+    taken.map_err(|retry_after| ApiError::RateLimited {
+        what: "device",
+        retry_after,
+    })?;
     Ok(device)
 }
 

@@ -34,6 +34,11 @@ pub struct Limits {
     pub enroll_burst: NonZeroU32,
     /// Open connections at most; one more is closed at once ([`crate::door`]).
     pub max_connections: NonZeroU32,
+    /// Sustained media requests (upload chunks and their status) per minute per device, and
+    /// the burst: a bucket of their own, so a tablet sending photos never waits on its pushes'
+    /// rate, and the default lets one send 256 KiB chunks at 100 MB a second on a good link.
+    pub media_per_minute: NonZeroU32,
+    pub media_burst: NonZeroU32,
 }
 
 const fn nz(n: u32) -> NonZeroU32 {
@@ -51,6 +56,8 @@ impl Default for Limits {
             enroll_per_minute: nz(30),
             enroll_burst: nz(60),
             max_connections: nz(crate::door::MAX_CONNECTIONS as u32),
+            media_per_minute: nz(24_000),
+            media_burst: nz(2_400),
         }
     }
 }
@@ -58,6 +65,7 @@ impl Default for Limits {
 /// The live buckets.
 pub struct RateLimits {
     device: DefaultKeyedRateLimiter<Uuid>,
+    media: DefaultKeyedRateLimiter<Uuid>,
     enroll: DefaultKeyedRateLimiter<IpAddr>,
     /// Requests with a missing or unknown device token, per address: guessing tokens is
     /// held to the rate of guessing codes.
@@ -74,6 +82,7 @@ impl RateLimits {
     pub fn new(limits: &Limits) -> RateLimits {
         RateLimits {
             device: RateLimiter::keyed(Quota::per_minute(limits.device_per_minute).allow_burst(limits.device_burst)),
+            media: RateLimiter::keyed(Quota::per_minute(limits.media_per_minute).allow_burst(limits.media_burst)),
             enroll: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
             bad_token: RateLimiter::keyed(Quota::per_minute(limits.enroll_per_minute).allow_burst(limits.enroll_burst)),
             blocked: Default::default(),
@@ -84,6 +93,13 @@ impl RateLimits {
     /// Takes a token for this device, or says how long until one is free.
     pub fn device(&self, device: Uuid) -> Result<(), Duration> {
         self.device
+            .check_key(&device)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Takes a token from the device's media bucket (upload chunks and their status).
+    pub fn media(&self, device: Uuid) -> Result<(), Duration> {
+        self.media
             .check_key(&device)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
@@ -142,6 +158,24 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_sending_photos_does_not_wait_on_its_pushes_rate_nor_the_reverse() {
+        let limits = RateLimits::new(&Limits {
+            device_burst: nz(2),
+            media_burst: nz(5),
+            ..Limits::default()
+        });
+        let a = Uuid::now_v7();
+        for _ in 0..2 {
+            limits.device(a).unwrap();
+        }
+        assert!(limits.device(a).is_err(), "its pushes are over their burst");
+        for _ in 0..5 {
+            limits.media(a).unwrap();
+        }
+        assert!(limits.media(a).is_err(), "and its chunks over theirs");
+    }
 
     #[test]
     fn a_device_over_its_burst_waits_and_others_do_not() {

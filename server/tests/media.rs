@@ -49,28 +49,22 @@ impl Uploader {
     }
 
     async fn status(&self, name: &str) -> (StatusCode, serde_json::Value) {
-        let r = self
-            .http
-            .get(format!("{}/v1/media/{name}/upload", self.base))
-            .bearer_auth(&self.token)
-            .send()
+        self.answer(self.http.get(format!("{}/v1/media/{name}/upload", self.base)))
             .await
-            .unwrap();
-        let status = r.status();
-        let body = r.bytes().await.unwrap();
-        (status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))
     }
 
     async fn put(&self, name: &str, offset: u64, chunk: &[u8], claimed: &str) -> (StatusCode, serde_json::Value) {
-        let r = self
+        let req = self
             .http
             .put(format!("{}/v1/media/{name}/upload?offset={offset}", self.base))
-            .bearer_auth(&self.token)
             .header(CHUNK_SHA256, claimed)
-            .body(chunk.to_vec())
-            .send()
-            .await
-            .unwrap();
+            .body(chunk.to_vec());
+        self.answer(req).await
+    }
+
+    /// Sends `req` with the device's token: the status and the JSON answer.
+    async fn answer(&self, req: reqwest::RequestBuilder) -> (StatusCode, serde_json::Value) {
+        let r = req.bearer_auth(&self.token).send().await.unwrap();
         let status = r.status();
         let body = r.bytes().await.unwrap();
         (status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))

@@ -94,20 +94,25 @@ pub(super) async fn upload_status(
     Path(sha256): Path<String>,
 ) -> Result<Response, ApiError> {
     check_name(&sha256)?;
-    let device = device_of(&state, peer, &headers, Access::Pull).await?;
+    let device = device_of(&state, peer, &headers, Access::Media).await?;
     let media = state.media.clone().ok_or(MediaRefusal::NoStore)?;
     let status = blocking(&state, move |storage| {
         let named = storage.media_sent_by(device.device_id)?;
-        let size = named
-            .iter()
-            .find(|(n, _)| *n == sha256)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| MediaRefusal::NotNamed(sha256.clone()))?;
+        let size = size_named(&named, &sha256)?;
         let held = media.held(&sha256).map_err(MediaRefusal::from)?;
         Ok(upload(sha256, size, held))
     })
     .await?;
     Ok(Json(status).into_response())
+}
+
+/// The size the device's revisions give `sha256`; refused if none names it.
+fn size_named(named: &[(String, u64)], sha256: &str) -> Result<u64, ApiError> {
+    named
+        .iter()
+        .find(|(n, _)| n == sha256)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| MediaRefusal::NotNamed(sha256.to_string()).into())
 }
 
 fn upload(sha256: String, size: u64, held: Held) -> MediaUpload {
@@ -151,7 +156,7 @@ pub(super) async fn upload_chunk(
     chunk: Bytes,
 ) -> Result<Response, ApiError> {
     check_name(&sha256)?;
-    let device = device_of(&state, peer, &headers, Access::Pull).await?;
+    let device = device_of(&state, peer, &headers, Access::Media).await?;
     let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let media = state.media.clone().ok_or(MediaRefusal::NoStore)?;
     if chunk.len() > MAX_CHUNK_BYTES {
@@ -168,11 +173,7 @@ pub(super) async fn upload_chunk(
             return Err(MediaRefusal::ChunkDamaged.into());
         }
         let named = storage.media_sent_by(device.device_id)?;
-        let size = named
-            .iter()
-            .find(|(n, _)| *n == sha256)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| MediaRefusal::NotNamed(sha256.clone()))?;
+        let size = size_named(&named, &sha256)?;
         if q.offset == 0 {
             // A new file: what this device already keeps here, and this one, within its quota.
             let mut kept = 0;
