@@ -46,8 +46,8 @@ unsafe impl GlobalAlloc for ZeroOnFree {
 const STACK_SCRUB: usize = 512 * 1024;
 
 /// Overwrites the calling thread's stack below this frame, where deeper calls that have
-/// returned left their locals: on the main thread, WebKitGTK and GLib decode the webview's
-/// requests (the passcode's among them) in buffers on the stack, which no allocator scrubs.
+/// returned left their locals: on the main thread WebKitGTK and GLib handle the webview's
+/// requests, and a copy of the passcode was once found there, which no allocator scrubs.
 /// Run on the main thread at every unlock and lock (`crate::screen`).
 #[inline(never)]
 pub fn scrub_stack() {
@@ -96,7 +96,9 @@ pub fn scrub_freed_c_heap() -> Scrub {
         std::env::set_var("GLIBC_TUNABLES", tunables);
         std::env::set_var("Malloc", "1");
         let mut args = std::env::args_os();
-        let mut again = std::process::Command::new("/proc/self/exe");
+        // The program's own path, not /proc/self/exe, which would rename the process "exe".
+        let program = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+        let mut again = std::process::Command::new(program);
         if let Some(name) = args.next() {
             again.arg0(name);
         }

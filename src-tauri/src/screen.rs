@@ -131,8 +131,8 @@ impl Screen {
         Ok(result)
     }
 
-    /// Overwrites what the main thread's stack holds below its event loop (the passcode's
-    /// request, decoded there by WebKitGTK): see [`crate::alloc::scrub_stack`].
+    /// Overwrites what the main thread's stack holds below its event loop (where WebKitGTK
+    /// handled the passcode's request): see [`crate::alloc::scrub_stack`].
     fn scrub_main_stack(&self) {
         if let Some(app) = self.app.get() {
             if let Err(e) = app.run_on_main_thread(crate::alloc::scrub_stack) {
