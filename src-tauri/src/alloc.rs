@@ -40,25 +40,6 @@ unsafe impl GlobalAlloc for ZeroOnFree {
     // copy is zeroed too; the system's realloc would free it as it is.
 }
 
-/// How much of the calling thread's stack [`scrub_stack`] overwrites: more than the main
-/// thread's stack ever held while the app was measured (256 KiB mapped, its event loop's own
-/// frames at the top).
-const STACK_SCRUB: usize = 512 * 1024;
-
-/// Overwrites the calling thread's stack below this frame, where deeper calls that have
-/// returned left their locals: on the main thread WebKitGTK and GLib handle the webview's
-/// requests, and a copy of the passcode was once found there, which no allocator scrubs.
-/// Run on the main thread at every unlock and lock (`crate::screen`).
-#[inline(never)]
-pub fn scrub_stack() {
-    let mut area = [0u8; STACK_SCRUB];
-    // The zeroes are written even though the array is never read: `black_box` makes the
-    // compiler assume it is.
-    std::hint::black_box(&mut area);
-    area.fill(0);
-    std::hint::black_box(&mut area);
-}
-
 /// The tunables that make glibc scrub what it frees (read only when a program starts): its
 /// per-thread cache off (a block in it would not be overwritten), and every freed block
 /// overwritten with 0xa5 (new ones get its complement, 0x5a; neither is text).

@@ -127,18 +127,7 @@ impl Screen {
         if result.is_ok() {
             shown.observe(true);
         }
-        self.scrub_main_stack();
         Ok(result)
-    }
-
-    /// Overwrites what the main thread's stack holds below its event loop (where WebKitGTK
-    /// handled the passcode's request): see [`crate::alloc::scrub_stack`].
-    fn scrub_main_stack(&self) {
-        if let Some(app) = self.app.get() {
-            if let Err(e) = app.run_on_main_thread(crate::alloc::scrub_stack) {
-                tracing::warn!(error = %e, "the main thread's stack could not be scrubbed");
-            }
-        }
     }
 
     fn carry_out(&self, step: Step) {
@@ -152,7 +141,6 @@ impl Screen {
             Ok(()) => tracing::info!(window = %new, "the window that showed records was replaced at the lock"),
             Err(e) => tracing::error!(error = %e, "the window could not be replaced at the lock"),
         }
-        self.scrub_main_stack();
     }
 }
 
