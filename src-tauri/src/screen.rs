@@ -11,7 +11,7 @@
 //! ([`Screen::unlock`]); a stale window's unlock is refused and the window replaced.
 //!
 //! On desktop the window is rebuilt from the one in `tauri.conf.json` under a new label
-//! (`main-1`, `main-2`…, which `capabilities/main.json` grants as `main*`); the new window is
+//! (`main-1`, `main-2`…, which `capabilities/main.json` grants as `main-*`); the new window is
 //! built before the old one is destroyed, so the app never has no window (which would end it).
 //! On Android and iOS an app has one webview for its life: there the page is reloaded, which
 //! drops its DOM and JS heap but not the renderer process, whose freed memory is not scrubbed.
