@@ -238,6 +238,11 @@ impl MediaVault {
         Ok(size)
     }
 
+    /// The size on disk of the content named `sha256`, if kept.
+    pub fn size_on_disk(&self, sha256: &str) -> Option<u64> {
+        std::fs::metadata(self.path_of(sha256)).ok().map(|m| m.len())
+    }
+
     /// Removes the content named `sha256`; false if it was not kept.
     pub fn remove(&self, sha256: &str) -> Result<bool, MediaError> {
         match std::fs::remove_file(self.path_of(sha256)) {

@@ -620,7 +620,6 @@ impl Debrief {
     }
 }
 
-/// The letter a record kind is pinned with on the map.
 /// When `rows` are more than [`LIST_LIMIT`], empties them and returns their hourly summary
 /// from `keys` (each row's time and what it is); otherwise leaves them and returns none.
 fn summarise<T>(rows: &mut Vec<T>, keys: &[(DateTime<Utc>, &'static str)]) -> Vec<HourSummary> {
@@ -689,6 +688,7 @@ fn pins(located: Vec<(MapPoint, RecordKind)>) -> Vec<MapPin> {
         .collect()
 }
 
+/// The letter a record kind is pinned with on the map.
 fn mark(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::ContactNote => "C",

@@ -286,13 +286,25 @@ impl Store {
         Ok(())
     }
 
-    /// Removes every kept file no revision names any more (a record erased by retention, an
-    /// attachment removed before saving, a crash mid-write); returns files and bytes removed.
+    /// Removes every kept file that no revision names any more (a record erased by
+    /// retention) and that the force server has confirmed holding whole: nothing leaves this
+    /// tablet before the server has it, and a file a draft holds (not yet named by any
+    /// revision, and never sent) stays. Returns files and bytes removed.
     pub fn sweep_media(&self) -> Result<(u64, u64)> {
         let named = self.media_named()?;
-        self.media
-            .retain(named.iter().map(String::as_str))
-            .map_err(|e| StoreError::Media(e.to_string()))
+        let mut stmt = self.conn.prepare("SELECT sha256 FROM media_sent")?;
+        let sent = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (mut files, mut bytes) = (0, 0);
+        for sha in sent.iter().filter(|s| !named.contains(*s)) {
+            let size = self.media.size_on_disk(sha);
+            if self.media.remove(sha).map_err(|e| StoreError::Media(e.to_string()))? {
+                files += 1;
+                bytes += size.unwrap_or(0);
+            }
+        }
+        Ok((files, bytes))
     }
 
     /// This device's id: the name of its hash chain.

@@ -517,6 +517,14 @@ impl SyncClient {
                     }
                 };
                 match step {
+                    // A chunk the server took without moving on (the file here is shorter than
+                    // the record says): stop with this file rather than send it forever.
+                    Ok(u) if !u.complete && at.as_ref().is_some_and(|p| !p.complete && p.held == u.held) => {
+                        report.media_refused.push(format!(
+                            "{sha256}: the file on this tablet is not the size its record names"
+                        ));
+                        break;
+                    }
                     Ok(u) => {
                         progress(super::SyncPhase::SendingMedia, done + u.held, total);
                         at = Some(u);

@@ -282,7 +282,6 @@ export function draftKey(kind: RecordKind, operation: string | null, editing: st
   return operation ? `capture:${operation}:${kind}` : `new:${kind}`;
 }
 
-/** A stored draft's values, or null when it is not a draft of this form. */
 /**
  * The draft's key for a position the officer chose (placed on the map, taken from the tablet,
  * or removed): JSON of the location, or "" for "no position". Absent when they chose none, so
@@ -330,6 +329,7 @@ export function positionForDraft(l: Location | null): string {
   return l ? JSON.stringify({ lat: l.lat, lon: l.lon, accuracy_m: l.accuracy_m ?? null }) : "";
 }
 
+/** A stored draft's values, or null when it is not a draft of this form. */
 export function parseDraft(kind: RecordKind, content: string): Values | null {
   try {
     const v = JSON.parse(content) as unknown;
