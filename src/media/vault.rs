@@ -256,25 +256,23 @@ impl MediaVault {
     /// returns how many files and bytes went.
     pub fn retain<'a>(&self, keep: impl IntoIterator<Item = &'a str>) -> Result<(u64, u64), MediaError> {
         let keep: std::collections::HashSet<PathBuf> = keep.into_iter().map(|s| self.path_of(s)).collect();
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, 0)),
-            Err(e) => return Err(e.into()),
-        };
-        let (mut files, mut bytes) = (0, 0);
-        for entry in entries {
-            let entry = entry?;
-            if !keep.contains(&entry.path()) {
-                bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
-                std::fs::remove_file(entry.path())?;
-                files += 1;
+        self.count_files(|path| {
+            if keep.contains(path) {
+                return Ok(false);
             }
-        }
-        Ok((files, bytes))
+            std::fs::remove_file(path)?;
+            Ok(true)
+        })
     }
 
     /// Files kept and their size on disk.
     pub fn usage(&self) -> Result<(u64, u64), MediaError> {
+        self.count_files(|_| Ok(true))
+    }
+
+    /// The files in the folder for which `counted` says yes (it is told each path after its
+    /// size was read), and their bytes; none when the folder was never made.
+    fn count_files(&self, mut counted: impl FnMut(&Path) -> io::Result<bool>) -> Result<(u64, u64), MediaError> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, 0)),
@@ -283,8 +281,11 @@ impl MediaVault {
         let (mut files, mut bytes) = (0, 0);
         for entry in entries {
             let entry = entry?;
-            files += 1;
-            bytes += entry.metadata()?.len();
+            let size = entry.metadata()?.len();
+            if counted(&entry.path())? {
+                files += 1;
+                bytes += size;
+            }
         }
         Ok((files, bytes))
     }
