@@ -50,7 +50,9 @@ impl MediaType {
         matches!(self, MediaType::Jpeg | MediaType::Png | MediaType::Webp)
     }
 
-    /// The type of `bytes` from their first bytes, or None for anything not allowed.
+    /// The type of `bytes` from their first bytes, or None for anything not allowed. An MP4
+    /// is the one type the first bytes cannot settle (see [`is_mp4_audio`]): `bytes` must be
+    /// the whole file.
     pub fn sniff(bytes: &[u8]) -> Option<MediaType> {
         let at = |i: usize, m: &[u8]| bytes.get(i..i + m.len()) == Some(m);
         if at(0, &[0xFF, 0xD8, 0xFF]) {
@@ -65,7 +67,7 @@ impl MediaType {
             Some(MediaType::Ogg)
         } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
             Some(MediaType::Webm)
-        } else if at(4, b"ftyp") && (at(8, b"M4A ") || at(8, b"mp42") || at(8, b"isom") || at(8, b"M4B ")) {
+        } else if at(4, b"ftyp") && is_mp4_audio(bytes) {
             Some(MediaType::Mp4Audio)
         } else {
             None
@@ -80,6 +82,64 @@ impl MediaType {
             MAX_AUDIO_BYTES
         }
     }
+}
+
+/// Whether `bytes`, a whole MP4 (ISO base media) file, is audio and nothing else. The brand
+/// alone cannot say: iOS Voice Memos writes `M4A `, but Android's recorders (MediaRecorder,
+/// MediaMuxer) write `mp42` with `isom`, the brands a phone's videos carry too; and a brand is
+/// only the file's word. So the brand must be an audio one or a generic one, and then the
+/// tracks decide, whatever the brand: the handler of each `moov/trak/mdia/hdlr` is read, at
+/// least one must be sound (`soun`) and none a picture (`vide`, `pict`, `auxv`). A track
+/// whose handler cannot be read, a box that runs past the end (a file cut short) or no
+/// `moov` at all is refused.
+fn is_mp4_audio(bytes: &[u8]) -> bool {
+    const BRANDS: [&[u8]; 8] = [b"M4A ", b"M4B ", b"F4A ", b"F4B ", b"mp42", b"mp41", b"isom", b"iso2"];
+    let brand_ok = bytes.get(8..12).is_some_and(|brand| BRANDS.contains(&brand));
+    let handlers = || -> Option<Vec<&[u8]>> {
+        mp4_boxes(mp4_box_in(bytes, b"moov")?)?
+            .into_iter()
+            .filter(|(kind, _)| kind == b"trak")
+            .map(|(_, trak)| {
+                let hdlr = mp4_box_in(mp4_box_in(trak, b"mdia")?, b"hdlr")?;
+                // Version and flags, pre_defined, then the handler type.
+                hdlr.get(8..12)
+            })
+            .collect()
+    };
+    brand_ok
+        && handlers().is_some_and(|h| {
+            h.iter().any(|h| h == b"soun") && !h.iter().any(|h| [&b"vide"[..], b"pict", b"auxv"].contains(h))
+        })
+}
+
+/// The content of the first box of type `kind` in `data`; None if there is none or a box
+/// runs past the end.
+fn mp4_box_in<'a>(data: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+    mp4_boxes(data)?
+        .into_iter()
+        .find(|(k, _)| k == kind)
+        .map(|(_, content)| content)
+}
+
+/// The boxes one after another in `data`, each as (type, content); None if one runs past the
+/// end. A size of 0 is "to the end", of 1 a 64-bit size after the type.
+fn mp4_boxes(mut data: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
+    let mut boxes = Vec::new();
+    while !data.is_empty() {
+        let head = data.get(0..8)?;
+        let kind = [head[4], head[5], head[6], head[7]];
+        let (start, size) = match u32::from_be_bytes([head[0], head[1], head[2], head[3]]) {
+            0 => (8, data.len()),
+            1 => (
+                16,
+                usize::try_from(u64::from_be_bytes(data.get(8..16)?.try_into().ok()?)).ok()?,
+            ),
+            size => (8, usize::try_from(size).ok()?),
+        };
+        boxes.push((kind, data.get(start..size)?));
+        data = &data[size..];
+    }
+    Some(boxes)
 }
 
 /// A photo or screenshot: a phone camera's largest is about 12 MB; 25 MB leaves room.
@@ -235,7 +295,7 @@ mod tests {
         assert_eq!(MediaType::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(MediaType::Webp));
         assert_eq!(MediaType::sniff(b"RIFF\0\0\0\0WAVEfmt "), Some(MediaType::Wav));
         assert_eq!(MediaType::sniff(b"OggS\0\x02"), Some(MediaType::Ogg));
-        assert_eq!(MediaType::sniff(b"\0\0\0\x20ftypM4A \0\0"), Some(MediaType::Mp4Audio));
+        assert_eq!(MediaType::sniff(&mp4(b"M4A ", &[b"soun"])), Some(MediaType::Mp4Audio));
         for refused in [
             &b"MZ\x90\0"[..],
             b"%PDF-1.7",
@@ -245,6 +305,82 @@ mod tests {
             b"\xFF\xD8",
         ] {
             assert_eq!(MediaType::sniff(refused), None, "{refused:?}");
+        }
+    }
+
+    fn mp4_box(kind: &[u8; 4], content: &[u8]) -> Vec<u8> {
+        let mut b = ((content.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(content);
+        b
+    }
+
+    /// An MP4 as a phone's recorder lays it out: `ftyp`, the media data, then `moov` with a
+    /// track for each handler.
+    fn mp4(brand: &[u8; 4], handlers: &[&[u8; 4]]) -> Vec<u8> {
+        let mut ftyp = brand.to_vec();
+        ftyp.extend_from_slice(b"\0\0\0\0isommp42");
+        let mut moov = mp4_box(b"mvhd", &[0; 100]);
+        for handler in handlers {
+            let mut hdlr = vec![0; 8];
+            hdlr.extend_from_slice(*handler);
+            hdlr.extend_from_slice(&[0; 12]);
+            hdlr.extend_from_slice(b"SoundHandler\0");
+            let mut mdia = mp4_box(b"mdhd", &[0; 24]);
+            mdia.extend(mp4_box(b"hdlr", &hdlr));
+            mdia.extend(mp4_box(b"minf", &[0; 40]));
+            let mut trak = mp4_box(b"tkhd", &[0; 84]);
+            trak.extend(mp4_box(b"mdia", &mdia));
+            moov.extend(mp4_box(b"trak", &trak));
+        }
+        let mut b = mp4_box(b"ftyp", &ftyp);
+        b.extend(mp4_box(b"free", b""));
+        b.extend(mp4_box(b"mdat", &[0x21; 300]));
+        b.extend(mp4_box(b"moov", &moov));
+        b
+    }
+
+    #[test]
+    fn an_mp4_is_audio_only_when_its_tracks_are_sound_whatever_its_brand_says() {
+        // iOS Voice Memos (M4A), Android's recorders (mp42 or isom), an audiobook (M4B).
+        for brand in [b"M4A ", b"mp42", b"isom", b"M4B "] {
+            let audio = mp4(brand, &[b"soun"]);
+            assert_eq!(MediaType::sniff(&audio), Some(MediaType::Mp4Audio), "{brand:?}");
+            for cut in 0..audio.len() {
+                assert_eq!(MediaType::sniff(&audio[..cut]), None, "{brand:?} cut at {cut}");
+            }
+        }
+        let mut large_size = mp4(b"mp42", &[b"soun", b"meta"]);
+        // The media data with a 64-bit size, as a long recording has.
+        let mdat = large_size.windows(4).position(|w| w == b"mdat").unwrap() - 4;
+        large_size.splice(
+            mdat..mdat + 8,
+            [0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 1, 60],
+        );
+        assert_eq!(MediaType::sniff(&large_size), Some(MediaType::Mp4Audio));
+
+        for (refused, why) in [
+            (mp4(b"isom", &[b"vide", b"soun"]), "a phone's video"),
+            (
+                mp4(b"mp42", &[b"soun", b"vide"]),
+                "a video whose sound track comes first",
+            ),
+            (mp4(b"M4A ", &[b"vide"]), "a video that says it is audio"),
+            (mp4(b"M4A ", &[b"soun", b"pict"]), "audio with a picture track"),
+            (mp4(b"M4A ", &[]), "no track at all"),
+            (mp4(b"M4A ", &[b"meta"]), "no sound track"),
+            (mp4(b"M4V ", &[b"soun"]), "a video brand"),
+            (mp4(b"qt  ", &[b"soun"]), "a QuickTime movie"),
+            (mp4(b"heic", &[b"soun"]), "a HEIC picture"),
+            (mp4_box(b"ftyp", b"M4A \0\0\0\0"), "no moov"),
+        ] {
+            assert_eq!(MediaType::sniff(&refused), None, "{why}");
+        }
+        for size in [u32::MAX, 7, 2, 1] {
+            let mut b = mp4_box(b"ftyp", b"M4A \0\0\0\0");
+            b.extend_from_slice(&size.to_be_bytes());
+            b.extend_from_slice(b"moov\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF");
+            assert_eq!(MediaType::sniff(&b), None, "a box of size {size}");
         }
     }
 
