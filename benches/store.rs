@@ -42,7 +42,7 @@ fn text(rng: &mut fastrand::Rng, i: usize) -> String {
     if i % 20 == 3 {
         s.push_str(". pushing at the barrier");
     }
-    if i % 5 != 0 {
+    if !i.is_multiple_of(5) {
         s.push_str(". mood of the crowd settled");
     }
     s.push('.');

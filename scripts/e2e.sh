@@ -55,7 +55,7 @@ echo "== e2e: drive the app under Xvfb"
 export LIAISON_APP="${LIAISON_APP:-$PWD/target/debug/liaison-app}"
 if ! xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --test-threads=1 \
-    ${E2E_TESTS:-an_officer_enrols_a_new_tablet every_screen_passes_axe the_app_locks_itself_when_left_idle locking_ends_the_web_process a_revoked_device an_escalation_raised_on_the_tablet a_record_edited_on_two_tablets the_operation_map a_photo_attached}; then
+    ${E2E_TESTS:-an_officer_enrols_a_new_tablet every_screen_passes_axe the_app_locks_itself_when_left_idle locking_ends_the_web_process a_revoked_device an_escalation_raised_on_the_tablet a_record_edited_on_two_tablets the_operation_map a_photo_attached a_colleagues_photo}; then
   for f in "$LIAISON_E2E_LOGS"/*; do echo "--- last lines of $f" >&2; grep -v "DEBUG" "$f" | tail -25 >&2; done
   exit 1
 fi

@@ -53,7 +53,7 @@ fn child_writer() {
         println!("ACK {} {}", saved.record_id, i);
         i += 1;
         // Every few notes, an edit too, so edits are also caught mid-write.
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let mut r = note(op, i);
             if let Body::ContactNote(n) = &mut r.body {
                 n.summary = format!("edited note {i}");

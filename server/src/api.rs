@@ -181,7 +181,8 @@ impl ApiError {
                 match m {
                     R::BadName(_) | R::ChunkDamaged => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
                     R::NoStore => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
-                    R::NotNamed(_) => (StatusCode::FORBIDDEN, ErrorCode::BadRequest),
+                    R::NotNamed(_) | R::NotVisible(_) => (StatusCode::FORBIDDEN, ErrorCode::BadRequest),
+                    R::NotYetSent(_) => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
                     R::ChunkTooLarge(_) | R::Quota { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
                     R::Media(F::WrongOffset { .. }) => (StatusCode::CONFLICT, ErrorCode::BadRequest),
                     R::Media(F::TooLong { .. } | F::HashMismatch { .. }) => {
@@ -466,7 +467,7 @@ async fn pull(
         description = "Sync API: devices push their hash-chained revisions and pull colleagues' revisions. \
                        Bodies are JSON; send `Content-Encoding: zstd` to compress a request and \
                        `Accept-Encoding: zstd` to receive compressed answers."),
-    paths(enroll, push, pull, media::upload_status, media::upload_chunk),
+    paths(enroll, push, pull, media::upload_status, media::upload_chunk, media::download),
     components(schemas(EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, ErrorBody, ErrorCode,
         media::MediaUpload,
         liaison_core::sync::protocol::Rejection, liaison_core::sync::protocol::RejectReason,
@@ -522,6 +523,7 @@ pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router 
             "/v1/media/{sha256}/upload",
             get(media::upload_status).put(media::upload_chunk),
         )
+        .route("/v1/media/{sha256}", get(media::download))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .merge(console)

@@ -57,6 +57,10 @@ pub trait MediaStore: Send + Sync + 'static {
     fn append(&self, sha256: &str, size: u64, offset: u64, chunk: &[u8]) -> Result<Held, MediaFailure>;
     /// The whole of a kept file.
     fn read(&self, sha256: &str) -> Result<Vec<u8>, MediaFailure>;
+    /// At most `len` bytes of a kept file from `offset` (none past its end), and the file's
+    /// whole size: a colleague's tablet fetches a file in ranges, resuming where a cut
+    /// connection left it.
+    fn read_range(&self, sha256: &str, offset: u64, len: u64) -> Result<(u64, Vec<u8>), MediaFailure>;
     /// Every kept file read back against its hash.
     fn verify(&self) -> Result<(u64, Vec<MediaProblem>), MediaFailure>;
 }
@@ -65,6 +69,10 @@ pub trait MediaStore: Send + Sync + 'static {
 /// while arriving. Owner-only files, as the server's database.
 pub struct FsMediaStore {
     root: PathBuf,
+    /// The SHA-256 so far of each file arriving through this process, with the bytes it
+    /// covers: the last chunk completes it instead of the whole file being read again. A file
+    /// whose earlier chunks another process (or a run before a restart) took is read again.
+    running: std::sync::Mutex<std::collections::HashMap<String, (u64, Sha256)>>,
 }
 
 impl FsMediaStore {
@@ -79,7 +87,10 @@ impl FsMediaStore {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))?;
         }
-        Ok(FsMediaStore { root })
+        Ok(FsMediaStore {
+            root,
+            running: Default::default(),
+        })
     }
 
     /// `<db>.media`, beside a SQLite server database.
@@ -130,10 +141,25 @@ impl MediaStore for FsMediaStore {
     }
 
     fn append(&self, sha256: &str, size: u64, offset: u64, chunk: &[u8]) -> Result<Held, MediaFailure> {
-        let held = match self.held(sha256)? {
-            complete @ Held::Complete(_) => return Ok(complete),
-            Held::Partial(n) => n,
-        };
+        if let Some(n) = len_of(&self.file_of(sha256))? {
+            return Ok(Held::Complete(n));
+        }
+        let path = self.incoming(sha256);
+        liaison_core::files::owner_only(&path)?;
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
+        // One writer at a time per file, across requests and across server processes sharing
+        // the folder: two tablets sending the same photo, or a retry overtaking a request the
+        // tablet gave up on, each see what the other wrote before deciding where to append.
+        f.lock()?;
+        if let Some(n) = len_of(&self.file_of(sha256))? {
+            // Completed by the other writer while this one waited; an empty file this request
+            // made after it did is left over.
+            if len_of(&path)? == Some(0) {
+                std::fs::remove_file(&path)?;
+            }
+            return Ok(Held::Complete(n));
+        }
+        let held = f.metadata()?.len();
         if offset != held {
             return Err(MediaFailure::WrongOffset { offset, held });
         }
@@ -141,20 +167,31 @@ impl MediaStore for FsMediaStore {
         if would_be > size {
             return Err(MediaFailure::TooLong { would_be, size });
         }
-        let path = self.incoming(sha256);
-        if held == 0 {
-            liaison_core::files::owner_only(&path)?;
-        }
-        let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
-        // Whatever a cut-off write left past the acknowledged end is written over.
-        f.set_len(held)?;
         f.seek(SeekFrom::Start(held))?;
         f.write_all(chunk)?;
         f.sync_data()?;
+        let hashed = {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            let mut entry = running.remove(sha256).filter(|(n, _)| *n == held);
+            if held == 0 {
+                entry = Some((0, Sha256::new()));
+            }
+            entry.map(|(_, mut h)| {
+                h.update(chunk);
+                (would_be, h)
+            })
+        };
         if would_be < size {
+            if let Some(h) = hashed {
+                let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+                running.insert(sha256.to_string(), h);
+            }
             return Ok(Held::Partial(would_be));
         }
-        let got = sha256_of(&path)?;
+        let got = match hashed {
+            Some((_, h)) => hex::encode(h.finalize()),
+            None => sha256_of(&path)?,
+        };
         if got != sha256 {
             std::fs::remove_file(&path)?;
             return Err(MediaFailure::HashMismatch {
@@ -174,6 +211,20 @@ impl MediaStore for FsMediaStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(MediaFailure::Missing(sha256.into())),
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn read_range(&self, sha256: &str, offset: u64, len: u64) -> Result<(u64, Vec<u8>), MediaFailure> {
+        let mut f = match std::fs::File::open(self.file_of(sha256)) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(MediaFailure::Missing(sha256.into())),
+            Err(e) => return Err(e.into()),
+        };
+        let size = f.metadata()?.len();
+        let from = offset.min(size);
+        f.seek(SeekFrom::Start(from))?;
+        let mut out = Vec::with_capacity(len.min(size - from) as usize);
+        f.take(len).read_to_end(&mut out)?;
+        Ok((size, out))
     }
 
     fn verify(&self) -> Result<(u64, Vec<MediaProblem>), MediaFailure> {
@@ -248,6 +299,49 @@ mod tests {
             Held::Complete(size)
         );
         assert_eq!(store.verify().unwrap(), (1, vec![]));
+        assert_eq!(
+            store.read_range(&name, 2_999_990, 100).unwrap(),
+            (size, photo[2_999_990..].to_vec())
+        );
+        assert_eq!(store.read_range(&name, size + 5, 100).unwrap(), (size, vec![]));
+        assert!(matches!(
+            store.read_range(&sha(b"never sent"), 0, 10),
+            Err(MediaFailure::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn two_requests_appending_the_same_chunk_at_once_leave_one_copy_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(FsMediaStore::open(dir.path().join("media")).unwrap());
+        let photo: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+        let name = sha(&photo);
+        let size = photo.len() as u64;
+        // Two tablets (or a retry and the request it gave up on) send each chunk together.
+        let mut at = 0usize;
+        while at < photo.len() {
+            let end = (at + 500_000).min(photo.len());
+            let outcomes: Vec<_> = (0..2)
+                .map(|_| {
+                    let (store, name, chunk) = (store.clone(), name.clone(), photo[at..end].to_vec());
+                    std::thread::spawn(move || store.append(&name, size, at as u64, &chunk))
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect();
+            assert!(outcomes.iter().any(|o| o.is_ok()), "{outcomes:?}");
+            for o in &outcomes {
+                match o {
+                    Ok(_) | Err(MediaFailure::WrongOffset { .. }) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+            at = end;
+        }
+        assert_eq!(store.held(&name).unwrap(), Held::Complete(size));
+        assert_eq!(store.read(&name).unwrap(), photo);
+        assert_eq!(std::fs::read_dir(dir.path().join("media/incoming")).unwrap().count(), 0);
     }
 
     #[test]

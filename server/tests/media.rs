@@ -11,7 +11,7 @@
 mod common;
 
 use common::proxy::Proxy;
-use common::{quick_options, Device, TestServer};
+use common::{quick_options, sync_until_operation_known, Device, TestServer};
 use liaison_core::records::{Attachment, AttachmentKind, MediaType, Thumbnail};
 use liaison_core::sync::client::MEDIA_CHUNK_BYTES;
 use liaison_server::api::media::{MediaUpload, CHUNK_SHA256};
@@ -140,12 +140,147 @@ impl MediaStore for Watching {
     fn read(&self, sha256: &str) -> Result<Vec<u8>, MediaFailure> {
         self.inner.read(sha256)
     }
+    fn read_range(&self, sha256: &str, offset: u64, len: u64) -> Result<(u64, Vec<u8>), MediaFailure> {
+        self.inner.read_range(sha256, offset, len)
+    }
     fn verify(&self) -> Result<(u64, Vec<MediaProblem>), MediaFailure> {
         self.inner.verify()
     }
 }
 
 each_backend! {
+    async fn a_colleague_on_the_operation_gets_the_thumbnail_with_the_pull_and_the_photo_when_opened_and_no_one_else_gets_either() {
+        let (server, media) = server(1 << 30).await;
+        let op = server.operation("Op Vigil", &["PC 4521", "PC 1190"]);
+        let other = server.operation("Op Elsewhere", &["PC 9999"]);
+        let officer = Device::enrolled("PC 4521", &server).await;
+        let colleague = Device::enrolled("PC 1190", &server).await;
+        let outsider = Device::enrolled("PC 9999", &server).await;
+        sync_until_operation_known(&officer, op).await;
+        sync_until_operation_known(&colleague, op).await;
+        sync_until_operation_known(&outsider, other).await;
+        let big = photo(3_000_000, 11);
+        let thumb = photo(20_000, 12);
+        // A second photo whose files the officer's tablet does not hold: never sent.
+        let unsent = photo(50_000, 13);
+        let unsent_thumb = photo(5_000, 14);
+        {
+            let s = officer.store.lock().unwrap();
+            s.media().put(&big).unwrap();
+            s.media().put(&thumb).unwrap();
+        }
+        let mut placard = common::note(op, "Placard photographed at the gate");
+        placard.attachments = attachments(&[(&big, Some(&thumb))]);
+        officer.create(placard);
+        let mut later = common::note(op, "Second placard");
+        later.attachments = attachments(&[(&unsent, Some(&unsent_thumb))]);
+        officer.create(later);
+        let sent = officer.sync().await;
+        assert_eq!(sent.media_sent, 2, "{sent:?}");
+        assert_eq!(media.read(&sha(&big)).unwrap(), big);
+
+        // The colleague's sync pulls the note and its thumbnail, not the photo itself; the
+        // thumbnail not on the server yet is left for a later sync, and the sync goes on.
+        let pulled = colleague.sync().await;
+        assert_eq!(pulled.thumbnails_fetched, 1, "{pulled:?}");
+        {
+            let s = colleague.store.lock().unwrap();
+            assert_eq!(s.media().get(&sha(&thumb)).unwrap(), thumb);
+            assert!(!s.media().has(&sha(&big)), "the full photo waits until it is opened");
+            assert_eq!(s.thumbnails_wanted().unwrap(), vec![(sha(&unsent_thumb), unsent_thumb.len() as u64)]);
+        }
+        // Opened: fetched in ranges, checked, kept encrypted.
+        let client = colleague.client(quick_options());
+        assert_eq!(
+            client.fetch_media(&colleague.store, &sha(&big), big.len() as u64).await.unwrap(),
+            big.len() as u64
+        );
+        assert_eq!(colleague.store.lock().unwrap().media().get(&sha(&big)).unwrap(), big);
+        let again = colleague.sync().await;
+        assert_eq!((again.thumbnails_fetched, again.media_sent), (0, 0), "{again:?}");
+        match client.fetch_media(&colleague.store, &sha(&unsent), unsent.len() as u64).await {
+            Err(liaison_core::sync::FetchError::Unavailable(why)) => {
+                assert!(why.0.contains("has not sent it"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // A range, as a cut-off fetch resumes.
+        let colleague_http = Uploader::of(&server, &colleague);
+        let r = colleague_http
+            .http
+            .get(format!("{}/v1/media/{}?offset=2999000&length=5000", server.url(), sha(&big)))
+            .bearer_auth(&colleague_http.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["x-media-size"], big.len().to_string().as_str());
+        assert_eq!(r.bytes().await.unwrap().as_ref(), &big[2_999_000..]);
+
+        // An officer not on the operation gets neither the thumbnail nor the photo: 403.
+        let pulled = outsider.sync().await;
+        assert_eq!(pulled.thumbnails_fetched, 0);
+        let outsider_http = Uploader::of(&server, &outsider);
+        for name in [sha(&big), sha(&thumb)] {
+            let r = outsider_http
+                .http
+                .get(format!("{}/v1/media/{name}", server.url()))
+                .bearer_auth(&outsider_http.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN);
+            let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+            assert!(body["message"].as_str().unwrap().contains("may see"), "{body}");
+        }
+        assert!(matches!(
+            outsider.client(quick_options()).fetch_media(&outsider.store, &sha(&big), big.len() as u64).await,
+            Err(liaison_core::sync::FetchError::Unavailable(_))
+        ));
+        assert!(!outsider.store.lock().unwrap().media().has(&sha(&big)));
+    }
+
+    async fn a_file_damaged_on_the_tablet_is_named_and_skipped_and_the_others_still_go() {
+        let (server, media) = server(1 << 30).await;
+        let device = Device::enrolled("PC 4521", &server).await;
+        let first = photo(100_000, 21);
+        let second = photo(100_000, 22);
+        let damaged = {
+            let s = device.store.lock().unwrap();
+            s.media().put(&first).unwrap();
+            let files: Vec<_> = std::fs::read_dir(s.media().dir()).unwrap().map(|e| e.unwrap().path()).collect();
+            s.media().put(&second).unwrap();
+            files.into_iter().next().unwrap()
+        };
+        let mut bytes = std::fs::read(&damaged).unwrap();
+        bytes[5_000] ^= 0x01;
+        std::fs::write(&damaged, bytes).unwrap();
+        let mut note = common::note(uuid::Uuid::nil(), "Two photos of the leaflet");
+        note.operation_id = None;
+        note.attachments = attachments(&[(&first, None), (&second, None)]);
+        device.create(note);
+        let report = device.sync().await;
+        assert_eq!(report.media_sent, 1, "{report:?}");
+        assert_eq!(report.media_refused.len(), 1, "{report:?}");
+        assert!(report.media_refused[0].starts_with(&sha(&first)), "{report:?}");
+        assert_eq!(media.read(&sha(&second)).unwrap(), second);
+        assert_eq!(media.held(&sha(&first)).unwrap(), Held::Partial(0), "nothing of it sent");
+    }
+
+    async fn a_file_partly_sent_counts_toward_the_quota() {
+        let (server, _media) = server(3_000_000).await;
+        let device = Device::enrolled("PC 4521", &server).await;
+        let a = photo(2_000_000, 31);
+        let b = photo(2_000_000, 32);
+        pushed_note(&device, &[(&a, None), (&b, None)]).await;
+        let up = Uploader::of(&server, &device);
+        assert_eq!(up.chunk(&sha(&a), 0, &a[..1_500_000]).await.0, StatusCode::OK);
+        // 1.5 MB of the first held, 2 MB more would pass the 3 MB quota.
+        let (status, body) = up.chunk(&sha(&b), 0, &b[..1000]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    }
+
     async fn a_photo_goes_up_in_chunks_resumes_after_a_lost_answer_and_is_kept_whole() {
         let (server, media) = server(1 << 30).await;
         let device = Device::enrolled("PC 4521", &server).await;

@@ -171,6 +171,7 @@ impl From<SessionError> for AppError {
             SessionError::Enrolment(e) => enrolment(e.to_string()),
             SessionError::Sync(e) => enrolment(e.to_string()),
             SessionError::NotEnrolled => AppError::new(ErrorKind::NotEnrolled, e.to_string(), vec![]),
+            SessionError::MediaUnavailable(why) => AppError::new(ErrorKind::NotFound, why, vec![]),
         }
     }
 }

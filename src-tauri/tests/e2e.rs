@@ -2785,3 +2785,123 @@ async fn a_photo_attached_through_the_file_chooser_is_kept_without_its_location_
     }
     app.quit().await;
 }
+
+/// Issue 16: a colleague's photo reaches this tablet. The colleague's tablet attaches a
+/// photographed placard to a note of the operation and syncs (the record, then the files);
+/// this tablet syncs, shows the note's thumbnail, and fetches the photo itself from the force
+/// server only when the officer opens it, checked against the hash the record names.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "end-to-end: run by scripts/e2e.sh under xvfb-run"]
+async fn a_colleagues_photo_shows_as_a_thumbnail_after_sync_and_opens_from_the_force_server() {
+    if !can_run("e2e colleague media") {
+        return;
+    }
+    let Some(force) = Force::from_env("e2e colleague media") else {
+        return;
+    };
+    let colleague = Colleague::enrolled(&force, "PC 1190").await;
+    let (dir, db) = new_db();
+    let driver = Driver::start(&db);
+    let app = driver.launch_enrolled(&force, "PC 3342").await;
+    app.open_demo_operation().await;
+
+    let photo = include_bytes!("fixtures/placard.jpg");
+    let thumb = include_bytes!("fixtures/placard-thumb.jpg");
+    let (note, photo_sha) = {
+        let mut store = colleague.store.lock().unwrap();
+        let attached = liaison_core::service::attach(
+            &store,
+            &liaison_core::service::NewAttachment {
+                kind: liaison_core::records::AttachmentKind::Photo,
+                keep_location: false,
+                caption: "Placard at the gate".into(),
+            },
+            photo,
+            Some(thumb),
+        )
+        .unwrap();
+        let note = store
+            .list(&liaison_core::store::ListFilter {
+                kinds: vec![liaison_core::records::RecordKind::ContactNote],
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()[0]
+            .record_id;
+        let access = liaison_core::Access {
+            officer: colleague.officer.clone(),
+            purpose: "e2e".into(),
+        };
+        let mut record = store.get(note, &access).unwrap().record;
+        let sha = attached.attachment.sha256.clone();
+        record.attachments.push(attached.attachment);
+        store
+            .edit(&colleague.officer, note, record, "Photographed the placard at the gate")
+            .unwrap();
+        (note, sha)
+    };
+    colleague.sync().await;
+    let on_server = PathBuf::from(format!("{}.media/objects/{}/{}", force.db, &photo_sha[..2], photo_sha));
+    assert!(on_server.is_file(), "the colleague's photo is on the force server");
+
+    // This tablet syncs: the edit arrives with its thumbnail; the photo itself stays on the server.
+    app.click("[data-testid=sync-now]").await;
+    app.go(&format!("#/record/{note}")).await;
+    let deadline = Instant::now() + WAIT;
+    while app
+        .c
+        .find(Locator::Css("[data-testid=attachment-thumbnail]"))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "no thumbnail: {}", app.page().await);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.click("[data-testid=sync-now]").await;
+        app.go("#/").await;
+        app.go(&format!("#/record/{note}")).await;
+    }
+    app.wait_text("[data-testid=attachment]", "Placard at the gate").await;
+    let held_before = walk(&PathBuf::from(format!("{}.media", db.display())))
+        .into_iter()
+        .filter(|f| !f.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .count();
+
+    // Opened: fetched from the force server, shown, and now kept on the tablet (encrypted).
+    app.click("[data-testid=open-attachment]").await;
+    app.wait("[data-testid=attachment-full]").await;
+    let src = app
+        .js("return document.querySelector('[data-testid=attachment-full]').getAttribute('src');")
+        .await;
+    let b64 = src.as_str().unwrap().strip_prefix("data:image/jpeg;base64,").unwrap();
+    use base64::Engine;
+    let shown = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    use sha2::Digest;
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&shown)),
+        photo_sha,
+        "the photo the record names"
+    );
+    let held_after = walk(&PathBuf::from(format!("{}.media", db.display())))
+        .into_iter()
+        .filter(|f| !f.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .count();
+    assert_eq!(held_after, held_before + 1, "the photo is now kept on the tablet");
+    for f in walk(dir.path()) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !bytes.windows(4).any(|w| w == b"JFIF"),
+            "a picture readable on the tablet: {}",
+            f.display()
+        );
+    }
+    if let Ok(out) = std::env::var("LIAISON_SCREENSHOTS") {
+        std::fs::create_dir_all(&out).unwrap();
+        app.js("document.getElementById('h-attachments').scrollIntoView(); window.scrollBy(0, -72); return true;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let path = Path::new(&out).join("landscape-colleague-photo.png");
+        std::fs::write(&path, app.c.screenshot().await.expect("screenshot")).unwrap();
+        eprintln!("wrote {}", path.display());
+    }
+    app.quit().await;
+}

@@ -52,6 +52,9 @@ pub struct Kept {
     pub new: bool,
 }
 
+/// Cloned for a read outside the store's lock (the upload); each clone wipes its keys when
+/// dropped.
+#[derive(Clone)]
 pub struct MediaVault {
     dir: PathBuf,
     key: Zeroizing<[u8; 32]>,

@@ -127,11 +127,11 @@ pub fn attach_encoded(store: &Store, new: &NewAttachment, file: &str, thumbnail:
     attach(store, new, &bytes, thumb.as_deref())
 }
 
-/// A file this tablet holds, as base64 for the screens (a thumbnail in a timeline, a photo
-/// opened on its record).
-pub fn media_base64(store: &Store, sha256: &str) -> Result<String> {
+/// Bytes as base64, as the screens take a file (a thumbnail in a timeline, a photo opened on
+/// its record).
+pub fn base64(bytes: &[u8]) -> String {
     use base64::Engine;
-    Ok(base64::engine::general_purpose::STANDARD.encode(media_bytes(store, sha256)?))
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// The bytes of a file this tablet holds (an attachment or a thumbnail), checked against its

@@ -36,7 +36,7 @@ pub use home::{
 };
 pub use intelligence::{intelligence_draft_from_note, submit_note_as_intelligence};
 pub use map::{operation_map, MapPin, MapSector, OperationMap, PINNED_KINDS, PINS_MAX};
-pub use media::{attach, attach_encoded, media_base64, media_bytes, Attached, NewAttachment};
+pub use media::{attach, attach_encoded, base64, media_bytes, Attached, NewAttachment};
 pub use neighbourhood::{neighbourhood, AbstractionCard, Neighbourhood, TaskingCard};
 pub use rumours::{
     add_rumour_control, negotiations, record_compliance, rumour_board, set_rumour_status, NegotiationCard, RumourCard,

@@ -46,6 +46,9 @@ pub enum SessionError {
     Sync(#[from] SyncError),
     #[error("this tablet is not enrolled with the force yet: enter the enrolment string from the force IT team")]
     NotEnrolled,
+    /// A colleague's file not held here could not be fetched now: why, in words.
+    #[error("{0}")]
+    MediaUnavailable(String),
 }
 
 /// Where the tablet stands with its force, for the first screens.
@@ -262,6 +265,59 @@ impl Session {
     /// watch asks every second, without reading the store.
     pub fn is_unlocked(&self) -> bool {
         matches!(lock(&self.vault).state(), LockState::Unlocked { .. })
+    }
+
+    /// A file a record on this tablet names (an attachment or its thumbnail), checked against
+    /// its name: from the tablet's encrypted store or, for a colleague's photo not opened here
+    /// before, fetched from the force server first and kept (so it opens without signal after).
+    /// Blocks while it fetches.
+    pub fn media_file(&self, sha256: &str) -> Result<Vec<u8>, SessionError> {
+        let store = self.store()?;
+        let size = {
+            let s = lock(&store);
+            if s.media().has(sha256) {
+                return Ok(crate::service::media_bytes(&s, sha256)?);
+            }
+            s.media_size_named(sha256)?
+        };
+        let Some(size) = size else {
+            return Err(SessionError::MediaUnavailable(
+                "no record on this tablet names this file".into(),
+            ));
+        };
+        let creds = lock(&store).sync_credentials()?.ok_or(SessionError::NotEnrolled)?;
+        let options = SyncOptions {
+            ca_pem: creds.ca_pem,
+            allow_plain_loopback: self.shared.allow_plain_loopback,
+            ..SyncOptions::default()
+        };
+        let client = SyncClient::new(&creds.server_url, options)?;
+        let fetch = || self.shared.runtime.block_on(client.fetch_media(&store, sha256, size));
+        // A command may run on one of the runtime's own workers: it hands that worker's other
+        // tasks on while it waits, or the fetch could sit queued behind it.
+        let fetched = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(fetch)
+            }
+            _ => fetch(),
+        };
+        match fetched {
+            Ok(_) => {}
+            Err(crate::sync::FetchError::Unavailable(why)) => {
+                return Err(SessionError::MediaUnavailable(format!(
+                    "This file is not on the tablet yet and the force server did not give it: {why}"
+                )))
+            }
+            Err(crate::sync::FetchError::Sync(SyncError::Unreachable(_))) => {
+                return Err(SessionError::MediaUnavailable(
+                    "This file is on the force server, not on the tablet yet: it opens once the tablet has signal."
+                        .into(),
+                ))
+            }
+            Err(crate::sync::FetchError::Sync(e)) => return Err(e.into()),
+        }
+        let bytes = crate::service::media_bytes(&lock(&store), sha256)?;
+        Ok(bytes)
     }
 
     /// Runs `f` on the scheduler, if sync is running.

@@ -209,6 +209,55 @@ impl Store {
         Ok(named)
     }
 
+    /// Thumbnails named by revisions on this tablet (a colleague's photos, pulled) that it
+    /// does not hold, with their sizes: what the sync fetches after the pull.
+    pub fn thumbnails_wanted(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            r#"SELECT body FROM revisions WHERE erased_ms IS NULL AND body LIKE '%"thumbnail":%' ORDER BY hlc DESC"#,
+        )?;
+        let mut wanted: Vec<(String, u64)> = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
+                continue;
+            };
+            for t in record.attachments.iter().filter_map(|a| a.thumbnail.as_ref()) {
+                if !self.media.has(&t.sha256) && !wanted.iter().any(|(n, _)| n == &t.sha256) {
+                    wanted.push((t.sha256.clone(), t.size));
+                }
+            }
+        }
+        Ok(wanted)
+    }
+
+    /// The size a revision on this tablet gives the file `sha256` (an attachment or its
+    /// thumbnail), if one names it: a file may be fetched only if a record here names it.
+    pub fn media_size_named(&self, sha256: &str) -> Result<Option<u64>> {
+        if !crate::records::attachment::is_sha256_hex(sha256) {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM revisions WHERE erased_ms IS NULL AND instr(body, ?1) > 0")?;
+        let mut rows = stmt.query([sha256])?;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
+                continue;
+            };
+            let size = record
+                .attachments
+                .iter()
+                .flat_map(|a| a.files())
+                .find_map(|(name, size)| (name == sha256).then_some(size));
+            if size.is_some() {
+                return Ok(size);
+            }
+        }
+        Ok(None)
+    }
+
     /// Files named by this device's own revisions that the server has acknowledged, kept
     /// here, and not yet confirmed whole on the server: what the sync uploads, in the order
     /// the records were saved, with the sizes the records give them.

@@ -10,7 +10,7 @@ use super::protocol::{
     PULL_PATH, PUSH_PATH, ZSTD,
 };
 use super::SyncError;
-use crate::store::{QuarantinedRevision, Store, SyncDirection};
+use crate::store::{QuarantinedRevision, Store, StoreError, SyncDirection};
 use chrono::Utc;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::StatusCode;
@@ -89,11 +89,16 @@ pub struct SyncReport {
     /// Files the server would not take this time (its answer, in words); tried again at the
     /// next sync.
     pub media_refused: Vec<String>,
+    /// Thumbnails of colleagues' photos fetched after the pull (full files are fetched when
+    /// the officer opens them).
+    pub thumbnails_fetched: u64,
 }
 
 /// Bytes per media chunk: small enough that a connection dropped on a poor link loses little
 /// (at most one chunk is sent again), large enough that the headers cost nothing.
 pub const MEDIA_CHUNK_BYTES: usize = 256 * 1024;
+/// Bytes asked for at a time when fetching a colleague's file: what a cut connection loses.
+pub const MEDIA_FETCH_BYTES: u64 = 1024 * 1024;
 /// Upload attempts in a row that may fail (each resumed from what the server holds) before
 /// the sync gives up until the next one.
 const MEDIA_RETRIES: u32 = 50;
@@ -224,7 +229,9 @@ impl SyncClient {
                 // The server had lost some of this device's revisions: send them again now.
                 self.push(store, &mut report, progress).await?;
             }
-            // Files last: every record is on the server before any photo's first byte.
+            // Colleagues' thumbnails (small) with their records, so a pulled photo shows at once.
+            self.fetch_thumbnails(store, &mut report).await?;
+            // Own files last: every record is on the server before any photo's first byte.
             self.upload_media(store, &mut report, progress).await?;
             Ok(())
         }
@@ -482,12 +489,9 @@ impl SyncClient {
         let mut done = 0u64;
         for (sha256, size) in waiting {
             progress(super::SyncPhase::SendingMedia, done, total);
-            let bytes = {
-                let s = lock(store);
-                s.media()
-                    .get(&sha256)
-                    .map_err(|e| SyncError::Store(crate::store::StoreError::Media(e.to_string())))?
-            };
+            // Decrypted a segment at a time on a blocking thread, outside the store's lock,
+            // while earlier chunks are on the wire.
+            let mut file = Decrypting::start(lock(store).media().clone(), &sha256, size);
             let url = format!("{}/v1/media/{sha256}/upload", self.base);
             let mut failures = 0u32;
             let mut at: Option<MediaUpload> = None;
@@ -502,8 +506,19 @@ impl SyncClient {
                     }
                     Some(u) if u.complete => break,
                     Some(u) => {
-                        let from = (u.held as usize).min(bytes.len());
-                        let chunk = &bytes[from..(from + MEDIA_CHUNK_BYTES).min(bytes.len())];
+                        let from = u.held as usize;
+                        let bytes = match file.up_to(from + MEDIA_CHUNK_BYTES).await {
+                            Ok(bytes) => bytes,
+                            // One file that cannot be read back (damaged on the tablet's
+                            // storage) must not hold up every other file and every later
+                            // sync: it is named, and skipped.
+                            Err(e) => {
+                                tracing::error!(%sha256, error = %e, "a kept file cannot be read; not uploaded");
+                                report.media_refused.push(format!("{sha256}: {e}"));
+                                break;
+                            }
+                        };
+                        let chunk = &bytes[from.min(bytes.len())..(from + MEDIA_CHUNK_BYTES).min(bytes.len())];
                         let req = self
                             .http
                             .put(format!("{url}?offset={from}"))
@@ -557,6 +572,99 @@ impl SyncClient {
             progress(super::SyncPhase::SendingMedia, done, total);
         }
         Ok(())
+    }
+
+    /// Fetches the thumbnails named by records on this tablet that it does not hold (a
+    /// colleague's photos, pulled): each small, whole. One the server has not received yet
+    /// (the colleague's tablet has not sent it) is tried again at the next sync.
+    pub async fn fetch_thumbnails(&self, store: &Mutex<Store>, report: &mut SyncReport) -> Result<(), SyncError> {
+        let wanted = lock(store).thumbnails_wanted()?;
+        for (sha256, size) in wanted {
+            match self.fetch_media(store, &sha256, size).await {
+                Ok(_) => report.thumbnails_fetched += 1,
+                Err(FetchError::Unavailable(why)) => {
+                    tracing::debug!(%sha256, %why, "thumbnail not fetched this time");
+                }
+                Err(FetchError::Sync(e)) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches a file the records on this tablet name from the force server, in
+    /// [`MEDIA_FETCH_BYTES`] ranges (a cut connection resumes at the last byte received),
+    /// checks it against its name and size, and keeps it in the tablet's encrypted store.
+    /// Returns its size.
+    pub async fn fetch_media(&self, store: &Mutex<Store>, sha256: &str, size: u64) -> Result<u64, FetchError> {
+        if lock(store).media().has(sha256) {
+            return Ok(size);
+        }
+        let creds = lock(store).sync_credentials()?.ok_or(SyncError::NotEnrolled)?;
+        let mut bytes: Vec<u8> = Vec::with_capacity(size.min(crate::records::attachment::MAX_AUDIO_BYTES) as usize);
+        let mut failures = 0u32;
+        while (bytes.len() as u64) < size {
+            let req = self
+                .http
+                .get(format!("{}/v1/media/{sha256}", self.base))
+                .query(&[("offset", bytes.len() as u64), ("length", MEDIA_FETCH_BYTES)])
+                .bearer_auth(&creds.token)
+                .header(protocol::APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
+            let got = async {
+                let resp = req.send().await?;
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                Ok::<_, reqwest::Error>((status, headers, resp.bytes().await?))
+            }
+            .await;
+            let (status, headers, body) = match got {
+                Ok(r) => r,
+                Err(e) => {
+                    failures += 1;
+                    if failures > MEDIA_RETRIES {
+                        return Err(unreachable(e).into());
+                    }
+                    continue;
+                }
+            };
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                return Err(SyncError::RateLimited {
+                    retry_after: retry_after(&headers),
+                }
+                .into());
+            }
+            check_auth(status, None, &body)?;
+            if status.is_client_error() {
+                return Err(MediaUnavailable(error_body(None, &body).message).into());
+            }
+            if !status.is_success() {
+                return Err(server_error(status, error_body(None, &body)).into());
+            }
+            let whole = headers
+                .get("x-media-size")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if whole != Some(size) || body.is_empty() || bytes.len() as u64 + body.len() as u64 > size {
+                return Err(MediaUnavailable(format!(
+                    "the server's copy of {sha256} is not the size its record names ({size} bytes)"
+                ))
+                .into());
+            }
+            bytes.extend_from_slice(&body);
+            failures = 0;
+        }
+        if hex::encode(sha2::Sha256::digest(&bytes)) != sha256 {
+            return Err(MediaUnavailable(format!(
+                "the file that arrived is not {sha256}: it was damaged on the way; it is fetched again next time"
+            ))
+            .into());
+        }
+        let s = lock(store);
+        s.media()
+            .put(&bytes)
+            .map_err(|e| SyncError::Store(StoreError::Media(e.to_string())))?;
+        // The server holds it: once no record names it any more, retention may remove it here.
+        s.mark_media_sent(sha256)?;
+        Ok(size)
     }
 
     async fn media_request(
@@ -621,6 +729,83 @@ impl SyncClient {
             .map(str::to_string);
         let bytes = resp.bytes().await.map_err(unreachable)?.to_vec();
         Ok((status, bytes, encoding))
+    }
+}
+
+/// The file is not to be had now (not sent yet, not visible to this device, damaged on the
+/// way): the server's answer in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MediaUnavailable(pub String);
+
+/// Why fetching a file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Unavailable(#[from] MediaUnavailable),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+impl From<StoreError> for FetchError {
+    fn from(e: StoreError) -> Self {
+        FetchError::Sync(e.into())
+    }
+}
+
+/// A kept file being decrypted for its upload: segments arrive from a blocking thread and
+/// are kept (a chunk whose answer was lost may be sent again from them).
+struct Decrypting {
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    reader: Option<tokio::task::JoinHandle<Result<u64, crate::media::vault::MediaError>>>,
+    bytes: Vec<u8>,
+}
+
+/// Hands each decrypted segment to the upload.
+struct Segments(tokio::sync::mpsc::Sender<Vec<u8>>);
+
+impl std::io::Write for Segments {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(buf.to_vec())
+            .map_err(|_| std::io::Error::other("the upload stopped"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Decrypting {
+    fn start(vault: crate::media::vault::MediaVault, sha256: &str, size: u64) -> Decrypting {
+        let (tx, rx) = tokio::sync::mpsc::channel(32);
+        let name = sha256.to_string();
+        let reader = tokio::task::spawn_blocking(move || vault.read_into(&name, Segments(tx)));
+        Decrypting {
+            rx,
+            reader: Some(reader),
+            bytes: Vec::with_capacity(size.min(crate::records::attachment::MAX_AUDIO_BYTES) as usize),
+        }
+    }
+
+    /// The file's first `end` bytes (all of it, if shorter), once decrypted and checked so
+    /// far; the error if the file cannot be read back.
+    async fn up_to(&mut self, end: usize) -> Result<&[u8], crate::media::vault::MediaError> {
+        while self.bytes.len() < end {
+            match self.rx.recv().await {
+                Some(segment) => self.bytes.extend_from_slice(&segment),
+                None => {
+                    if let Some(reader) = self.reader.take() {
+                        reader
+                            .await
+                            .map_err(|e| crate::media::vault::MediaError::Io(std::io::Error::other(e.to_string())))??;
+                    }
+                    break;
+                }
+            }
+        }
+        Ok(&self.bytes)
     }
 }
 

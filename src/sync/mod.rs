@@ -24,7 +24,7 @@ pub mod protocol;
 pub mod scheduler;
 
 #[cfg(feature = "device")]
-pub use client::{SyncClient, SyncOptions, SyncReport};
+pub use client::{FetchError, MediaUnavailable, SyncClient, SyncOptions, SyncReport};
 pub use enrolment::{Enrolment, EnrolmentError};
 #[cfg(feature = "device")]
 pub use scheduler::{backoff_delay, Scheduler, SchedulerOptions, SyncPhase, SyncProgress, SyncStatus};

@@ -2,8 +2,8 @@
 // read here, a thumbnail drawn on the tablet for a picture, and both handed to the shell, which
 // takes the location out, encrypts and keeps them), and shown on a record's screen.
 import { useEffect, useState } from "preact/hooks";
-import type { AppError, Attached, Attachment, AttachmentKind, MediaType } from "./bindings";
-import { api } from "./api";
+import type { Attached, Attachment, AttachmentKind, MediaType } from "./bindings";
+import { api, asAppError } from "./api";
 import { plural } from "./format";
 
 /** Bytes as base64, for the shell. */
@@ -42,22 +42,24 @@ async function thumbnail(file: File): Promise<string | null> {
   }
 }
 
-/** A kept file as a `data:` URL (the shell decrypts it), or null while it loads or if it is not on this tablet. */
-export function useMedia(sha256: string | null | undefined, mime: string): string | null {
-  const [url, setUrl] = useState<string | null>(null);
+/** A file a record names, as a `data:` URL: `loading` while the shell decrypts it (or, for a colleague's file not opened here before, fetches it from the force server), `error` saying why it is not to be had. */
+export type MediaState = { url: string | null; loading: boolean; error: string | null };
+
+export function useMedia(sha256: string | null | undefined, mime: string): MediaState {
+  const [state, setState] = useState<MediaState>({ url: null, loading: false, error: null });
   useEffect(() => {
     let live = true;
-    setUrl(null);
+    setState({ url: null, loading: !!sha256, error: null });
     if (sha256)
       api
         .mediaFile(sha256)
-        .then((b64) => live && setUrl(`data:${mime};base64,${b64}`))
-        .catch(() => undefined);
+        .then((b64) => live && setState({ url: `data:${mime};base64,${b64}`, loading: false, error: null }))
+        .catch((e: unknown) => live && setState({ url: null, loading: false, error: asAppError(e).message }));
     return () => {
       live = false;
     };
   }, [sha256, mime]);
-  return url;
+  return state;
 }
 
 const MIME: Record<MediaType, string> = {
@@ -74,20 +76,27 @@ function label(a: Attachment): string {
   return a.kind === "audio" ? "Audio note" : a.kind === "screenshot" ? "Screenshot" : "Photo";
 }
 
+/** What the card says about the file's location metadata: only pictures have it taken out. */
+export function locationNote(a: Pick<Attachment, "kind" | "location_kept">): string {
+  if (a.kind === "audio") return "Kept as recorded";
+  return a.location_kept ? "Location kept" : "Location removed";
+}
+
 function AttachmentCard({ a, onRemove }: { a: Attachment; onRemove?: () => void }) {
   const thumb = useMedia(a.thumbnail?.sha256, "image/jpeg");
   const [open, setOpen] = useState(false);
   const full = useMedia(open ? a.sha256 : null, MIME[a.media_type]);
+  const audio = a.kind === "audio";
   return (
     <li class="attachment" data-testid="attachment">
-      {a.kind === "audio" ? (
+      {audio ? (
         <span class="attachment-icon" aria-hidden="true">
           ♪
         </span>
-      ) : thumb ? (
-        <img src={thumb} alt={`${label(a)}${a.caption ? `: ${a.caption}` : ""}`} data-testid="attachment-thumbnail" width={96} />
+      ) : thumb.url ? (
+        <img src={thumb.url} alt={`${label(a)}${a.caption ? `: ${a.caption}` : ""}`} data-testid="attachment-thumbnail" width={96} />
       ) : (
-        <span class="attachment-icon" aria-hidden="true">
+        <span class="attachment-icon" aria-hidden="true" title={thumb.loading ? undefined : "The thumbnail comes with the next sync"}>
           ▣
         </span>
       )}
@@ -95,19 +104,28 @@ function AttachmentCard({ a, onRemove }: { a: Attachment; onRemove?: () => void 
         {label(a)}, {size(Number(a.size))}
         {a.caption ? ` · ${a.caption}` : ""}
         <br />
-        <small>{a.location_kept ? "Location kept" : "Location removed"}</small>
+        <small>{locationNote(a)}</small>
       </span>
-      <button type="button" class="btn ghost" onClick={() => setOpen(!open)} aria-expanded={open}>
-        {open ? "Close" : a.kind === "audio" ? "Play" : "Open"}
+      <button type="button" class="btn ghost" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="open-attachment">
+        {open ? "Close" : audio ? "Play" : "Open"}
       </button>
       {onRemove ? (
         <button type="button" class="btn ghost" onClick={onRemove} data-testid="remove-attachment">
           Remove
         </button>
       ) : null}
-      {open && full && a.kind === "audio" ? <audio class="attachment-full" src={full} controls /> : null}
-      {open && full && a.kind !== "audio" ? <img class="attachment-full" src={full} alt={label(a)} /> : null}
-      {open && !full ? <small>Not on this tablet yet.</small> : null}
+      {open && full.url && audio ? <audio class="attachment-full" src={full.url} controls data-testid="attachment-full" /> : null}
+      {open && full.url && !audio ? <img class="attachment-full" src={full.url} alt={label(a)} data-testid="attachment-full" /> : null}
+      {open && full.loading ? (
+        <small role="status" data-testid="attachment-fetching">
+          Opening… (a colleague's file is fetched from the force server the first time)
+        </small>
+      ) : null}
+      {open && full.error ? (
+        <small role="alert" data-testid="attachment-error">
+          {full.error}
+        </small>
+      ) : null}
     </li>
   );
 }
@@ -150,7 +168,7 @@ export function AttachField({ attachments, setAttachments }: { attachments: Atta
       if (!attachments.some((a) => a.sha256 === done.attachment.sha256)) setAttachments([...attachments, done.attachment]);
       if (done.removed.length) setRemoved(`Taken out of ${file.name}: ${done.removed.join(", ")}.`);
     } catch (e) {
-      setError((e as AppError).message);
+      setError(asAppError(e).message);
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DRAFT_ATTACHMENTS, draftAttachments, parseDraft } from "../src/forms";
-import { kindOf, size, toBase64 } from "../src/media";
+import { kindOf, locationNote, size, toBase64 } from "../src/media";
 
 describe("attachments on the capture screens", () => {
   it("hands bytes to the shell as base64, whole, however large", () => {
@@ -25,5 +25,11 @@ describe("attachments on the capture screens", () => {
     expect(restored && draftAttachments(restored)).toEqual([a]);
     expect(draftAttachments({ summary: "x" })).toBeUndefined();
     expect(draftAttachments({ [DRAFT_ATTACHMENTS]: "{" })).toBeUndefined();
+  });
+
+  it("says a picture's location was removed or kept, and nothing of the kind for an audio note", () => {
+    expect(locationNote({ kind: "photo" })).toBe("Location removed");
+    expect(locationNote({ kind: "screenshot", location_kept: true })).toBe("Location kept");
+    expect(locationNote({ kind: "audio" })).toBe("Kept as recorded");
   });
 });

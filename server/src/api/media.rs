@@ -7,6 +7,10 @@
 //!   its SHA-256 in `x-chunk-sha256`. Appended only at the offset the server holds; the file
 //!   is kept when its last byte arrives and its SHA-256 is its name.
 //!
+//! - `GET /v1/media/{sha256}?offset=N&length=M`: a kept file, or a range of it (at most
+//!   [`MAX_DOWNLOAD_BYTES`]), for a device that may see a revision naming it: a colleague's
+//!   tablet fetches thumbnails after each pull and a full photo when the officer opens it.
+//!
 //! Only a file named by a revision this device has sent (so the record is on the server first:
 //! the urgent lane and the revisions always go before media) may be uploaded, at the size and
 //! limit that revision gives it, within the device's quota. Everything refused writes nothing.
@@ -31,6 +35,10 @@ pub const MAX_CHUNK_BYTES: usize = 4 * 1024 * 1024;
 pub const DEFAULT_QUOTA_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// The chunk's SHA-256, lowercase hex.
 pub const CHUNK_SHA256: &str = "x-chunk-sha256";
+/// The most one download answer carries.
+pub const MAX_DOWNLOAD_BYTES: u64 = 4 * 1024 * 1024;
+/// A download answer's header: the whole file's size.
+pub const MEDIA_SIZE: &str = "x-media-size";
 
 /// How much of a file the server holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -49,6 +57,13 @@ pub(super) struct ChunkQuery {
     offset: u64,
 }
 
+#[derive(Deserialize)]
+pub(super) struct RangeQuery {
+    #[serde(default)]
+    offset: u64,
+    length: Option<u64>,
+}
+
 /// Why a media request was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaRefusal {
@@ -58,6 +73,12 @@ pub enum MediaRefusal {
     NoStore,
     #[error("no revision this device sent names file {0}: send the record first")]
     NotNamed(String),
+    #[error("no record this device may see names file {0}")]
+    NotVisible(String),
+    #[error(
+        "file {0} is not on the server yet: the tablet that recorded it has not sent it; try again after its next sync"
+    )]
+    NotYetSent(String),
     #[error("a chunk is at most {MAX_CHUNK_BYTES} bytes; this one is {0}")]
     ChunkTooLarge(usize),
     #[error("the chunk's SHA-256 is not the one in {CHUNK_SHA256}: it was damaged on the way, send it again")]
@@ -97,8 +118,7 @@ pub(super) async fn upload_status(
     let device = device_of(&state, peer, &headers, Access::Media).await?;
     let media = state.media.clone().ok_or(MediaRefusal::NoStore)?;
     let status = blocking(&state, move |storage| {
-        let named = storage.media_sent_by(device.device_id)?;
-        let size = size_named(&named, &sha256)?;
+        let size = size_named(storage.media_named_by(device.device_id, &sha256)?, &sha256)?;
         let held = media.held(&sha256).map_err(MediaRefusal::from)?;
         Ok(upload(sha256, size, held))
     })
@@ -107,12 +127,8 @@ pub(super) async fn upload_status(
 }
 
 /// The size the device's revisions give `sha256`; refused if none names it.
-fn size_named(named: &[(String, u64)], sha256: &str) -> Result<u64, ApiError> {
-    named
-        .iter()
-        .find(|(n, _)| n == sha256)
-        .map(|(_, s)| *s)
-        .ok_or_else(|| MediaRefusal::NotNamed(sha256.to_string()).into())
+fn size_named(named: Option<u64>, sha256: &str) -> Result<u64, ApiError> {
+    named.ok_or_else(|| MediaRefusal::NotNamed(sha256.to_string()).into())
 }
 
 fn upload(sha256: String, size: u64, held: Held) -> MediaUpload {
@@ -172,14 +188,17 @@ pub(super) async fn upload_chunk(
         if hex::encode(Sha256::digest(&chunk)) != claimed {
             return Err(MediaRefusal::ChunkDamaged.into());
         }
-        let named = storage.media_sent_by(device.device_id)?;
-        let size = size_named(&named, &sha256)?;
+        let size = size_named(storage.media_named_by(device.device_id, &sha256)?, &sha256)?;
         if q.offset == 0 {
-            // A new file: what this device already keeps here, and this one, within its quota.
+            // A new file: what this device already keeps here (whole, or partly arrived), and
+            // this one, within its quota.
             let mut kept = 0;
-            for (name, s) in &named {
-                if name != &sha256 && matches!(media.held(name).map_err(MediaRefusal::from)?, Held::Complete(_)) {
-                    kept += s;
+            for (name, s) in &storage.media_sent_by(device.device_id)? {
+                if name != &sha256 {
+                    kept += match media.held(name).map_err(MediaRefusal::from)? {
+                        Held::Complete(_) => *s,
+                        Held::Partial(n) => n,
+                    };
                 }
             }
             if kept + size > quota {
@@ -200,4 +219,52 @@ pub(super) async fn upload_chunk(
     })
     .await?;
     Ok(Json(status).into_response())
+}
+
+/// A kept file, or `length` bytes of it from `offset`, for a device that may see a revision
+/// naming it (its own, or a colleague's under the pull's visibility rule).
+#[utoipa::path(get, path = "/v1/media/{sha256}",
+    params(("sha256" = String, Path, description = "the file's SHA-256, lowercase hex, as the record names it"),
+        ("offset" = Option<u64>, Query, description = "the first byte wanted (default 0): where a cut-off fetch resumes"),
+        ("length" = Option<u64>, Query, description = "bytes wanted (default and at most 4 MiB)")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>,
+            description = "the bytes; `x-media-size` gives the whole file's size",
+            headers(("x-media-size" = u64, description = "the whole file's size"))),
+        (status = 400, body = ErrorBody, description = "not a SHA-256"),
+        (status = 401, body = ErrorBody, description = "missing or unknown token, or a revoked device"),
+        (status = 403, body = ErrorBody, description = "no record this device may see names the file"),
+        (status = 404, body = ErrorBody, description = "the tablet that recorded it has not sent it yet"),
+        (status = 500, body = ErrorBody, description = "the server failed; retry later")),
+    security(("device_token" = [])))]
+pub(super) async fn download(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(sha256): Path<String>,
+    query: Result<Query<RangeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    check_name(&sha256)?;
+    let device = device_of(&state, peer, &headers, Access::Media).await?;
+    let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let media = state.media.clone().ok_or(MediaRefusal::NoStore)?;
+    let length = q.length.unwrap_or(MAX_DOWNLOAD_BYTES).min(MAX_DOWNLOAD_BYTES);
+    let (size, bytes) = blocking(&state, move |storage| {
+        if storage.media_visible_to(&device, &sha256)?.is_none() {
+            return Err(MediaRefusal::NotVisible(sha256).into());
+        }
+        match media.read_range(&sha256, q.offset, length) {
+            Ok(read) => Ok(read),
+            Err(MediaFailure::Missing(_)) => Err(MediaRefusal::NotYetSent(sha256).into()),
+            Err(e) => Err(MediaRefusal::from(e).into()),
+        }
+    })
+    .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (axum::http::HeaderName::from_static(MEDIA_SIZE), size.to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

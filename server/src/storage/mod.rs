@@ -273,6 +273,12 @@ pub trait Storage: console::ConsoleStore + Send + Sync + 'static {
     /// Every file (an attachment or its thumbnail) named by a revision this device sent, with
     /// the size the revision gives it, once each: what the device may upload (issue 16).
     fn media_sent_by(&self, device_id: Uuid) -> Result<Vec<(String, u64)>>;
+    /// The size a revision this device sent gives `sha256`, if one names it: whether the
+    /// device may upload it, and how long it is.
+    fn media_named_by(&self, device_id: Uuid, sha256: &str) -> Result<Option<u64>>;
+    /// The size the revisions naming `sha256` give it, if the device may see one of them (its
+    /// own, or a colleague's under the pull's visibility rule): whether it may fetch the file.
+    fn media_visible_to(&self, device: &DeviceAuth, sha256: &str) -> Result<Option<u64>>;
     /// When the server received a revision.
     fn received_at(&self, revision_id: Uuid) -> Result<Option<DateTime<Utc>>>;
     /// Recomputes every hash and checks every link.
@@ -300,23 +306,4 @@ pub trait Storage: console::ConsoleStore + Send + Sync + 'static {
     fn audit_trail(&self, subject: AuditSubject, actor: &str, purpose: &str) -> Result<AuditTrail>;
     /// Recomputes every audit hash and link, the server's and each device's.
     fn verify_audit(&self) -> Result<AuditChainReport>;
-}
-
-/// The files named by `bodies` (canonical JSON of records), once each, in the order first
-/// named.
-pub(crate) fn files_named(bodies: impl IntoIterator<Item = String>) -> Vec<(String, u64)> {
-    let mut files: Vec<(String, u64)> = Vec::new();
-    for body in bodies {
-        let Ok(record) = serde_json::from_str::<liaison_core::Record>(&body) else {
-            continue;
-        };
-        for a in &record.attachments {
-            for (name, size) in a.files() {
-                if !files.iter().any(|(n, _)| n == name) {
-                    files.push((name.to_string(), size));
-                }
-            }
-        }
-    }
-    files
 }

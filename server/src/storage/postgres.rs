@@ -54,7 +54,7 @@ mod embedded {
 }
 
 /// The newest schema version this server knows (the highest `migrations/postgres/V*` file).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Transaction-scoped advisory locks (`pg_advisory_xact_lock`), and the session lock held while
 /// migrating. The keys spell "LIAISON" and a number, to stay clear of other applications'.
@@ -1328,12 +1328,52 @@ impl Storage for PostgresStorage {
             self.read(async |tx| {
                 let rows = query(
                     tx,
-                    r#"SELECT body FROM revisions WHERE device_id = $1 AND body LIKE '%"attachments":%' ORDER BY device_seq"#,
+                    "SELECT m.sha256, MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                      WHERE r.device_id = $1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq)",
                     &[&device_id],
                 )
                 .await?;
-                let bodies = rows.iter().map(|r| get::<String>(r, 0)).collect::<Result<Vec<_>>>()?;
-                Ok(super::files_named(bodies))
+                rows.iter()
+                    .map(|r| Ok((get::<String>(r, 0)?, get::<i64>(r, 1)? as u64)))
+                    .collect()
+            })
+        })
+    }
+
+    fn media_named_by(&self, device_id: Uuid, sha256: &str) -> Result<Option<u64>> {
+        self.run(|| {
+            self.read(async |tx| {
+                let row = query_one(
+                    tx,
+                    "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                      WHERE m.sha256 = $1 AND r.device_id = $2",
+                    &[&sha256, &device_id],
+                )
+                .await?;
+                Ok(get::<Option<i64>>(&row, 0)?.map(|s| s as u64))
+            })
+        })
+    }
+
+    fn media_visible_to(&self, device: &DeviceAuth, sha256: &str) -> Result<Option<u64>> {
+        self.run(|| {
+            self.read(async |tx| {
+                let author_work = crate::visibility::author_work_sql("$3");
+                let row = query_one(
+                    tx,
+                    &format!(
+                        "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                          WHERE m.sha256 = $1
+                            AND (r.device_id = $2
+                                 OR r.scope = 'force'
+                                 OR (r.scope = 'author' AND r.record_id IN ({author_work}))
+                                 OR (r.scope = 'operation' AND r.scope_operation IN
+                                       (SELECT operation_id FROM assignments WHERE officer = $3)))"
+                    ),
+                    &[&sha256, &device.device_id, &device.officer],
+                )
+                .await?;
+                Ok(get::<Option<i64>>(&row, 0)?.map(|s| s as u64))
             })
         })
     }

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-const SCHEMA_VERSION: i64 = 8;
+const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = "
 CREATE TABLE server_identity (
@@ -128,6 +128,39 @@ CREATE INDEX officers_team ON officers (team);
 const SCHEMA_V7: &str = "
 ALTER TABLE revisions ADD COLUMN merge_id BLOB;
 CREATE INDEX revisions_merge ON revisions (merge_id) WHERE merge_id IS NOT NULL;
+";
+
+/// Which stored revisions name which file (an attachment or its thumbnail, issue 16), kept by
+/// the database itself as revisions arrive: what a device may upload, and which colleagues may
+/// fetch a file (those who may see a revision naming it), found without reading every body.
+pub(super) const SCHEMA_V9: &str = "
+CREATE TABLE revision_media (
+    sha256  TEXT    NOT NULL,
+    pos     INTEGER NOT NULL,
+    size    INTEGER NOT NULL,
+    PRIMARY KEY (sha256, pos)
+) WITHOUT ROWID;
+CREATE INDEX revision_media_by_pos ON revision_media (pos);
+CREATE TRIGGER revisions_name_media AFTER INSERT ON revisions
+WHEN json_type(NEW.body, '$.attachments') = 'array'
+BEGIN
+    INSERT OR IGNORE INTO revision_media (sha256, pos, size)
+        SELECT json_extract(a.value, '$.sha256'), NEW.pos, json_extract(a.value, '$.size')
+          FROM json_each(NEW.body, '$.attachments') a
+        UNION ALL
+        SELECT json_extract(a.value, '$.thumbnail.sha256'), NEW.pos, json_extract(a.value, '$.thumbnail.size')
+          FROM json_each(NEW.body, '$.attachments') a
+         WHERE json_extract(a.value, '$.thumbnail.sha256') IS NOT NULL;
+END;
+INSERT OR IGNORE INTO revision_media (sha256, pos, size)
+    SELECT json_extract(a.value, '$.sha256'), r.pos, json_extract(a.value, '$.size')
+      FROM revisions r, json_each(r.body, '$.attachments') a
+     WHERE json_type(r.body, '$.attachments') = 'array'
+    UNION ALL
+    SELECT json_extract(a.value, '$.thumbnail.sha256'), r.pos, json_extract(a.value, '$.thumbnail.size')
+      FROM revisions r, json_each(r.body, '$.attachments') a
+     WHERE json_type(r.body, '$.attachments') = 'array'
+       AND json_extract(a.value, '$.thumbnail.sha256') IS NOT NULL;
 ";
 
 const SCHEMA_V4: &str = "
@@ -234,6 +267,9 @@ impl SqliteStorage {
             }
             if version < 8 {
                 tx.execute_batch(super::console_sqlite::SCHEMA_V8)?;
+            }
+            if version < 9 {
+                tx.execute_batch(SCHEMA_V9)?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
             tx.commit()?;
@@ -1009,13 +1045,44 @@ impl Storage for SqliteStorage {
 
     fn media_sent_by(&self, device_id: Uuid) -> Result<Vec<(String, u64)>> {
         self.read(|c| {
-            let mut stmt = c.prepare(
-                r#"SELECT body FROM revisions WHERE device_id = ?1 AND body LIKE '%"attachments":%' ORDER BY device_seq"#,
+            let mut stmt = c.prepare_cached(
+                "SELECT m.sha256, MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                  WHERE r.device_id = ?1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq)",
             )?;
-            let bodies = stmt
-                .query_map([device_id], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(super::files_named(bodies))
+            let rows = stmt.query_map([device_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn media_named_by(&self, device_id: Uuid, sha256: &str) -> Result<Option<u64>> {
+        self.read(|c| {
+            let size: Option<i64> = c
+                .prepare_cached(
+                    "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                      WHERE m.sha256 = ?1 AND r.device_id = ?2",
+                )?
+                .query_row(params![sha256, device_id], |r| r.get(0))?;
+            Ok(size.map(|s| s as u64))
+        })
+    }
+
+    fn media_visible_to(&self, device: &DeviceAuth, sha256: &str) -> Result<Option<u64>> {
+        self.read(|c| {
+            let author_work = crate::visibility::author_work_sql("?3");
+            let size: Option<i64> = c
+                .prepare_cached(&format!(
+                    "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
+                      WHERE m.sha256 = ?1
+                        AND (r.device_id = ?2
+                             OR r.scope = 'force'
+                             OR (r.scope = 'author' AND r.record_id IN ({author_work}))
+                             OR (r.scope = 'operation' AND r.scope_operation IN
+                                   (SELECT operation_id FROM assignments WHERE officer = ?3)))"
+                ))?
+                .query_row(params![sha256, device.device_id, device.officer], |r| r.get(0))?;
+            Ok(size.map(|s| s as u64))
         })
     }
 

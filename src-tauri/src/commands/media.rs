@@ -16,7 +16,10 @@ pub fn attach_file(
     state.with_store(|s| service::attach_encoded(s, &attachment, &file, thumbnail.as_deref()))
 }
 
+/// A file a record names, as base64: from the tablet's store, or a colleague's fetched from
+/// the force server on first opening.
 #[tauri::command(async)]
 pub fn media_file(state: State<'_, AppState>, sha256: String) -> CmdResult<String> {
-    state.with_store(|s| service::media_base64(s, &sha256))
+    let bytes = state.session.media_file(&sha256)?;
+    Ok(service::base64(&bytes))
 }
