@@ -3,8 +3,8 @@
 # browser is downloaded): a real force server on 127.0.0.1 with the built console, an admin
 # who creates staff and officers, draws an operation's three sectors on the map and issues an
 # enrolment; a tablet (the core's store and sync client) that enrols with that string and
-# pushes a tension reading and an escalation; a commander's open live page that shows both
-# without a reload. axe-core checks every screen (no serious or critical issue).
+# pushes a tension reading and an escalation carrying a photo; a commander's open live page that
+# shows both without a reload, the photo's thumbnail, and the photo opened full size. axe-core checks every screen (no serious or critical issue).
 #
 #   SCREENSHOT_DIR=docs/screenshots/console   keep the screens (for the README)
 #

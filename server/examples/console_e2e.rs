@@ -5,7 +5,8 @@
 //! issued in the browser, receives the operation the admin drew, and pushes a tension reading
 //! and an escalation, which the commander's open live page must show without a reload; then,
 //! with the officer's spare tablet, edits a contact note on both while apart, a conflict the
-//! supervisor resolves in the browser.
+//! supervisor resolves in the browser. The escalation carries a photo (its file and thumbnail
+//! on the server's media store), which the live page shows as a thumbnail and opens full size.
 //!
 //! Exits non-zero, with the reason, if any step fails.
 
@@ -14,6 +15,7 @@ use liaison_core::records::*;
 use liaison_core::store::Store;
 use liaison_core::sync::{Enrolment, SyncClient, SyncOptions};
 use liaison_server::console::{password, ConsoleOptions, EnrolmentTarget};
+use liaison_server::media::{FsMediaStore, MediaStore};
 use liaison_server::storage::console::StaffAccount;
 use liaison_server::storage::{sqlite::SqliteStorage, Storage};
 use std::path::{Path, PathBuf};
@@ -27,6 +29,16 @@ const ADMIN_PASSWORD: &str = "browser journey passphrase";
 const ESCALATION: &str = "Counter-group gathering at the rally point with flares";
 /// The contact note edited on two tablets at once: the conflicts page must show it.
 const CONFLICTED_NOTE: &str = "Chief steward: march to start at noon";
+/// The escalation's photo and its thumbnail, and the photo's caption: the live page must show
+/// the thumbnail with it as its alternative text, and open the photo.
+const PHOTO: &[u8] = include_bytes!("../tests/fixtures/console-placard.jpg");
+const THUMBNAIL: &[u8] = include_bytes!("../tests/fixtures/console-placard-thumb.jpg");
+const PHOTO_CAPTION: &str = "Placard at the rally point";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
 
 fn main() -> ExitCode {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -75,7 +87,9 @@ async fn journey() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let url = format!("http://{addr}");
+    let media = Arc::new(FsMediaStore::open(dir.path().join("media")).map_err(|e| e.to_string())?);
     let options = liaison_server::ServeOptions {
+        media: Some(media.clone()),
         console: ConsoleOptions {
             assets: Some(assets),
             enrolment: Some(EnrolmentTarget {
@@ -105,6 +119,7 @@ async fn journey() -> Result<(), String> {
         .env("ENROLMENT_OUT", &enrolment_out)
         .env("DEVICE_DONE_FILE", &device_done)
         .env("DEVICE_ESCALATION_TEXT", ESCALATION)
+        .env("DEVICE_PHOTO_CAPTION", PHOTO_CAPTION)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("node could not be started: {e}"))?;
@@ -112,7 +127,7 @@ async fn journey() -> Result<(), String> {
     // The tablet: waits for the string the admin issued in the browser.
     let tablet = async {
         let text = wait_for_file(&enrolment_out, Duration::from_secs(300)).await?;
-        play_tablet(dir.path(), text.trim(), storage.as_ref()).await?;
+        play_tablet(dir.path(), text.trim(), storage.as_ref(), media.as_ref()).await?;
         std::fs::write(&device_done, b"done").map_err(|e| e.to_string())
     };
     tokio::select! {
@@ -158,7 +173,7 @@ async fn wait_for_file(path: &Path, within: Duration) -> Result<String, String> 
 /// Enrols a new tablet with the string, receives the operation, records a tension reading and
 /// an escalation in its first sector, and syncs them; then makes a conflict with the officer's
 /// spare tablet (enrolled with a code from `storage`).
-async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Result<(), String> {
+async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage, media: &dyn MediaStore) -> Result<(), String> {
     let e: Enrolment = enrolment.parse().map_err(|e| format!("the enrolment string: {e}"))?;
     let store = Mutex::new(Store::open(dir.join("tablet.db")).map_err(|e| e.to_string())?);
     let options = SyncOptions {
@@ -238,28 +253,44 @@ async fn play_tablet(dir: &Path, enrolment: &str, storage: &dyn Storage) -> Resu
             })),
         )
         .map_err(|e| format!("tension reading: {e}"))?;
-        s.create(
-            &officer,
-            record(Body::Escalation(Escalation {
-                category: EscalationKind::Threat,
-                summary: ESCALATION.into(),
-                told: "Bronze by radio".into(),
-                told_at: Utc::now(),
-                addressed_to: Some(EscalationTo::Supervisor),
-                addressed_person: String::new(),
-                escalated: vec![],
-                acknowledged: None,
-                decision: None,
-                response: String::new(),
-                response_at: None,
-                responded_by: String::new(),
-                monitored: vec![],
-            })),
-        )
-        .map_err(|e| format!("escalation: {e}"))?;
+        let mut escalation = record(Body::Escalation(Escalation {
+            category: EscalationKind::Threat,
+            summary: ESCALATION.into(),
+            told: "Bronze by radio".into(),
+            told_at: Utc::now(),
+            addressed_to: Some(EscalationTo::Supervisor),
+            addressed_person: String::new(),
+            escalated: vec![],
+            acknowledged: None,
+            decision: None,
+            response: String::new(),
+            response_at: None,
+            responded_by: String::new(),
+            monitored: vec![],
+        }));
+        escalation.attachments = vec![Attachment {
+            sha256: sha256_hex(PHOTO),
+            kind: AttachmentKind::Photo,
+            media_type: MediaType::Jpeg,
+            size: PHOTO.len() as u64,
+            thumbnail: Some(Thumbnail {
+                sha256: sha256_hex(THUMBNAIL),
+                size: THUMBNAIL.len() as u64,
+            }),
+            location_kept: false,
+            caption: PHOTO_CAPTION.into(),
+        }];
+        s.create(&officer, escalation).map_err(|e| format!("escalation: {e}"))?;
     }
     let report = sync().await?;
     println!("console e2e: the tablet ({officer}) pushed {} revisions", report.pushed);
+    // The photo's files as the tablet's upload leaves them on the server (the upload itself is
+    // tested in server/tests/media.rs).
+    for file in [PHOTO, THUMBNAIL] {
+        media
+            .append(&sha256_hex(file), file.len() as u64, 0, file)
+            .map_err(|e| format!("the photo on the server: {e}"))?;
+    }
 
     // The officer's spare tablet, and a contact note both edit while apart: two versions.
     let spare = Mutex::new(Store::open(dir.join("spare.db")).map_err(|e| e.to_string())?);

@@ -513,7 +513,7 @@ pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router 
         live: live.clone(),
         contacts: Default::default(),
     };
-    let console = crate::console::router(storage, live, options.console.clone());
+    let console = crate::console::router(storage, live, options.media.clone(), options.console.clone());
     Router::new()
         .route(ENROLL_PATH, post(enroll))
         .route(PUSH_PATH, post(push))

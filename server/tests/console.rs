@@ -171,6 +171,23 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     assert_eq!(status, StatusCode::OK, "{op}");
     let op: OperationView = serde_json::from_value(op).unwrap();
     let device = Device::enrolled("PC 4521", &server).await;
+    // A photo a record of the operation names, not sent yet: every role sees the operation (the
+    // officer is on it), so the media route answers each of them "not on the server yet".
+    common::sync_until_operation_known(&device, op.id).await;
+    let photo = "ab".repeat(32);
+    let mut named = common::note(op.id, "Placard photographed at the gate");
+    named.attachments = vec![Attachment {
+        sha256: photo.clone(),
+        kind: AttachmentKind::Photo,
+        media_type: MediaType::Jpeg,
+        size: 1_000,
+        thumbnail: None,
+        location_kept: false,
+        caption: String::new(),
+    }];
+    device.create(named);
+    device.sync().await;
+    assert_eq!(device.waiting(), 0, "the note naming the photo is on the server");
 
     for role in StaffRole::ALL {
         let session = sign_in_as(&server.url(), role.as_str(), PASSWORD).await.unwrap();
@@ -183,6 +200,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 .replace("{officer}", "PC 1190")
                 .replace("{username}", "gold")
                 .replace("{record}", &Uuid::now_v7().to_string())
+                .replace("{sha256}", &photo)
                 .replace(
                     "{id}",
                     &if rule.path.starts_with("/devices") {

@@ -23,6 +23,8 @@
 //                           device knows the operation id and the sector names.
 //   DEVICE_ESCALATION_TEXT  Text the device's escalation contains: the live page must show it
 //                           (the same as "escalation_summary" in DEVICE_DONE_FILE).
+//   DEVICE_PHOTO_CAPTION    The caption of a photo the escalation carries (its files on the
+//                           server): the live page must show its thumbnail and open the photo.
 //   E2E_OFFICER             The officer the enrolment is for (default "PC 4521"); put on the team.
 //   DEVICE_TIMEOUT_MS       How long to wait for DEVICE_DONE_FILE (default 180000).
 //   CHROMIUM                The browser (default /usr/bin/chromium). Never downloaded.
@@ -75,6 +77,7 @@ const DEVICE_DONE_FILE = env("DEVICE_DONE_FILE");
 const OPERATION_OUT = process.env.OPERATION_OUT || null;
 const OFFICER = env("E2E_OFFICER", "PC 4521");
 const ESCALATION_TEXT = process.env.DEVICE_ESCALATION_TEXT || null;
+const PHOTO_CAPTION = process.env.DEVICE_PHOTO_CAPTION || null;
 const DEVICE_TIMEOUT_MS = Number(env("DEVICE_TIMEOUT_MS", "180000"));
 const CHROMIUM = env("CHROMIUM", "/usr/bin/chromium");
 
@@ -519,6 +522,31 @@ async function main() {
       check(kept, "the live page was reloaded to show the records");
       await screen(commander, "live-after-device");
     });
+
+    if (PHOTO_CAPTION) {
+      await must("the escalation's photo shows as a thumbnail and opens full size from the force server", async () => {
+        const card = commander.locator("#escalations li").first();
+        const thumb = card.getByRole("img", { name: `Photo: ${PHOTO_CAPTION}`, exact: true });
+        await thumb.waitFor({ timeout: 20_000 });
+        await commander.waitForFunction((el) => el.complete && el.naturalWidth > 0, await thumb.elementHandle(), {
+          timeout: 20_000,
+        });
+        const facts = await card.locator(".attachment-text").innerText();
+        check(/Photo · \d+ KB · Location removed/.test(facts), `the attachment's facts read "${facts}"`);
+        const open = card.getByRole("button", { name: `Open Photo: ${PHOTO_CAPTION}` });
+        check((await open.getAttribute("aria-expanded")) === "false", "Open says the photo is shown before it is");
+        await open.click();
+        const close = card.getByRole("button", { name: `Close Photo: ${PHOTO_CAPTION}` });
+        check((await close.getAttribute("aria-expanded")) === "true", "Open, once pressed, does not say the photo is shown");
+        const full = card.getByRole("img", { name: `Full size of photo: ${PHOTO_CAPTION}`, exact: true });
+        await full.waitFor({ timeout: 20_000 });
+        await commander.waitForFunction((el) => el.complete && el.naturalWidth >= 640, await full.elementHandle(), {
+          timeout: 20_000,
+        });
+        await screen(commander, "live-photo-open");
+        await close.click();
+      });
+    }
 
     await must("an edit names the revision it was made from; a stale one is refused as a conflict", async () => {
       // The commander opens the editor from the live page, then the admin saves an edit first.

@@ -6,20 +6,20 @@
 //! which names the other as merged. It reaches every tablet that holds the record by the
 //! ordinary pull, after which the record has one head everywhere.
 //!
-//! Who sees what, as on the other pages: the records of an operation to those who see the
-//! operation; the directory (people, groups, venues, agencies) to every role allowed here; an
-//! officer's own work (no operation) to their supervisor in the directory, and to commanders
-//! (`abstractions::oversees`). Force IT and officers are refused the routes (the matrix): the
+//! Who sees what, as on the other pages ([`Sight`]): the records of an operation to those who
+//! see the operation; the directory (people, groups, venues, agencies) to every role allowed
+//! here; an officer's own work (no operation) to their supervisor in the directory, and to
+//! commanders. Force IT and officers are refused the routes (the matrix): the
 //! records' content is not theirs to read here.
 //!
 //! Nothing is merged that the person did not see: both versions they name must still be heads
 //! when the merge is written (in its transaction), else it is refused as a conflict and
 //! nothing is written.
 
-use super::abstractions::oversees;
 use super::matrix::Route;
-use super::model::{Conflict, ConflictField, ConflictResolve, ConflictVersion, Conflicts, OfficerEntry};
+use super::model::{Conflict, ConflictField, ConflictResolve, ConflictVersion, Conflicts};
 use super::routes::{author_of, form, parse_id, require, Answer};
+use super::sight::Sight;
 use super::sign_in::Signed;
 use super::{ConsoleFailure, ConsoleState};
 use crate::storage::console::{Logged, OwnRevision};
@@ -42,53 +42,6 @@ pub(super) fn routes() -> Router<ConsoleState> {
     Router::new()
         .route("/conflicts", get(list))
         .route("/conflicts/{record}/merge", post(resolve))
-}
-
-/// What the page needs to decide who sees which record, read once per request.
-struct Sight<'a> {
-    signed: &'a Signed,
-    operations: Vec<(Uuid, String, Vec<String>)>,
-    directory: Vec<OfficerEntry>,
-}
-
-impl<'a> Sight<'a> {
-    fn of(s: &dyn Storage, signed: &'a Signed) -> Result<Sight<'a>, ConsoleFailure> {
-        Ok(Sight {
-            signed,
-            operations: s.operations()?,
-            directory: s.officer_directory()?,
-        })
-    }
-
-    /// Whether the person may see a record of `scope`, bound to `officer` (its first author,
-    /// or the officer the console gave it to).
-    fn sees(&self, scope: Scope, officer: Option<&str>) -> bool {
-        let staff = &self.signed.staff;
-        match scope {
-            Scope::Operation(op) => self.operations.iter().any(|(id, _, assigned)| {
-                *id == op
-                    && (staff.role.sees_every_operation()
-                        || staff.officer.as_ref().is_some_and(|o| assigned.contains(o)))
-            }),
-            Scope::Force => true,
-            Scope::Author => officer
-                .is_some_and(|o| oversees(self.signed, o, &self.directory) || staff.officer.as_deref() == Some(o)),
-        }
-    }
-
-    fn operation_name(&self, op: Uuid) -> Option<String> {
-        self.operations
-            .iter()
-            .find(|(id, _, _)| *id == op)
-            .map(|(_, name, _)| name.clone())
-    }
-
-    fn name_of(&self, officer: &str) -> Option<String> {
-        self.directory
-            .iter()
-            .find(|d| d.officer == officer)
-            .map(|d| d.name.clone())
-    }
 }
 
 /// The record's heads as a conflict, if the person may see it (`None` otherwise).

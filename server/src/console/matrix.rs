@@ -65,6 +65,8 @@ pub enum Route {
     DirectoryExport,
     Statistics,
     StatisticsExport,
+    // The files records name: photos, audio notes, screenshots, thumbnails (issue 16).
+    Media,
 }
 
 const EVERYONE: &[StaffRole] = &StaffRole::ALL;
@@ -197,6 +199,10 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     rule(Route::Statistics, "GET", "/statistics", MONITORING),
     rule(Route::StatisticsExport, "GET", "/statistics/export", MONITORING),
+    // A file a record names, to anyone who may see a record naming it (console::sight): the
+    // role alone decides nothing more, since every role sees some records (officers those of
+    // their operations on the live picture).
+    rule(Route::Media, "GET", "/media/{sha256}", EVERYONE),
 ];
 
 /// The rule of `route`.

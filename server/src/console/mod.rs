@@ -1,7 +1,8 @@
 //! The force console: web pages under `/console` for supervisors, commanders and force IT,
 //! served by the same process as the sync API (same port, same TLS). The pages are the
 //! Preact build in `ui/dist-console`; their JSON API is under `/console/api` (types in
-//! [`model`], routes and roles in [`matrix`], docs/console.md).
+//! [`model`], routes and roles in [`matrix`], docs/console.md), and the files records name
+//! under `/console/api/media` ([`media`]).
 //!
 //! # Invariants
 //!
@@ -29,9 +30,11 @@ mod exports;
 mod intelligence;
 pub mod live;
 pub mod matrix;
+pub mod media;
 pub mod model;
 pub mod password;
 mod routes;
+mod sight;
 pub mod sign_in;
 mod tasking;
 
@@ -140,6 +143,17 @@ pub enum ConsoleFailure {
     Invalid { message: String, fields: Vec<FieldError> },
     #[error("{0} was not found")]
     NotFound(String),
+    #[error("no record you may see names file {0}")]
+    MediaNotVisible(String),
+    #[error(
+        "file {0} is not on the server yet: the tablet that recorded it sends files after its records, at its next \
+         sync; try again then"
+    )]
+    MediaNotYetSent(String),
+    #[error("this server keeps no photos or audio notes: it was started without a media store (ask force IT)")]
+    NoMediaStore,
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaFailure),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("the server failed while handling the request; try again later")]
@@ -164,12 +178,13 @@ impl ConsoleFailure {
             Self::Unauthenticated | Self::Expired | Self::WrongCredentials => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             }
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Forbidden(_) | Self::MediaNotVisible(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Self::Locked(_) => (StatusCode::FORBIDDEN, "locked"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::NotFound(_) | Self::MediaNotYetSent(_) | Self::NoMediaStore => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Media(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             Self::Storage(e) => match e {
                 StorageError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
                 StorageError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -219,6 +234,8 @@ pub struct ConsoleState {
     pub(crate) options: Arc<ConsoleOptions>,
     pub(crate) sign_in: Arc<dyn sign_in::Authenticator>,
     pub(crate) live: live::Live,
+    /// Where the files records name are kept (None: this server keeps none).
+    pub(crate) media: Option<Arc<dyn crate::media::MediaStore>>,
     pub(crate) rates: Arc<sign_in::SignInRates>,
     /// Sign-ins whose password is being hashed now (one per core): Argon2id takes 64 MiB
     /// each, so guesses from many addresses at once queue rather than exhaust memory.
@@ -240,7 +257,12 @@ impl ConsoleState {
 
 /// The console under `/console`: its pages and its API, with headers that keep them out of
 /// frames and caches and let them load nothing from elsewhere.
-pub fn router(storage: Arc<dyn Storage>, live: live::Live, options: ConsoleOptions) -> Router {
+pub fn router(
+    storage: Arc<dyn Storage>,
+    live: live::Live,
+    media: Option<Arc<dyn crate::media::MediaStore>>,
+    options: ConsoleOptions,
+) -> Router {
     if tokio::runtime::Handle::try_current().is_ok() {
         alerts::spawn_escalation_rule(alerts::weak(&storage), live.clone(), options.escalate_after);
     } else {
@@ -258,6 +280,7 @@ pub fn router(storage: Arc<dyn Storage>, live: live::Live, options: ConsoleOptio
         )),
         storage,
         live,
+        media,
         options: Arc::new(options),
     };
     let api = routes::api(state.clone());

@@ -55,6 +55,7 @@ pub(super) fn api(state: ConsoleState) -> Router {
         .merge(super::conflicts::routes())
         .merge(super::debrief::routes())
         .merge(super::exports::routes())
+        .merge(super::media::routes())
         .with_state(state)
 }
 

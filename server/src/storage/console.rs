@@ -94,6 +94,18 @@ pub struct Logged {
     pub revision: Revision,
 }
 
+/// A stored revision naming a file (an attachment or its thumbnail, issue 16), with the
+/// binding of its record: a person may see the file if they may see one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamingRevision {
+    pub revision: Revision,
+    /// The record's scope (every revision of a record has its first revision's).
+    pub scope: crate::visibility::Scope,
+    /// The officer the record is bound to: its first revision's author, or the owner the
+    /// console gave it.
+    pub bound_to: String,
+}
+
 /// What a device reported at a sync, kept as its last contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
@@ -151,6 +163,9 @@ pub trait ConsoleStore {
     /// The officer a record is bound to (its first revision's author, or the owner the
     /// console gave it), if the record exists.
     fn record_author(&self, record: Uuid) -> Result<Option<String>>;
+    /// Every stored revision that names the file `sha256` (as an attachment or a thumbnail),
+    /// in log order, found through `revision_media`: whom the console shows the file to.
+    fn revisions_naming(&self, sha256: &str) -> Result<Vec<NamingRevision>>;
     /// Names `to` successor of `from` (both in the directory): `to`'s devices pull `from`'s
     /// neighbourhood and liaison work from the start. Logged as `actor`'s act.
     fn hand_over(&self, from: &str, to: &str, actor: &str) -> Result<()>;

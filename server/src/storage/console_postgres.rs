@@ -15,8 +15,8 @@
 use super::audit_postgres as audit;
 use super::audit_sqlite::{action, time, ServerEntry};
 use super::console::{
-    describe_own, heads_after, more_than_one, stale, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision,
-    StaffAccount, StaffChange, StoredSession,
+    describe_own, heads_after, more_than_one, stale, ConsoleStore, Contact, Credentials, Logged, NamingRevision,
+    OwnChain, OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
 use super::postgres::{
     advisory_lock, assign_in, bind_record, bump_assignment_version, execute, get, insert_batch, lock, query, query_one,
@@ -742,6 +742,40 @@ impl ConsoleStore for PostgresStorage {
                 .await?
                 .map(|r| get(&r, 0))
                 .transpose()
+            })
+        })
+    }
+
+    fn revisions_naming(&self, sha256: &str) -> Result<Vec<NamingRevision>> {
+        self.run(|| {
+            self.read(async |tx| {
+                let rows = query(
+                    tx,
+                    &format!(
+                        "SELECT {REVISION_COLUMNS}, scope, scope_operation,
+                                (SELECT b.author FROM record_bindings b WHERE b.record_id = revisions.record_id)
+                           FROM revisions
+                          WHERE pos IN (SELECT pos FROM revision_media WHERE sha256 = $1)
+                          ORDER BY pos"
+                    ),
+                    &[&sha256],
+                )
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let revision = revision_from_row(r)?;
+                        let name: String = get(r, AFTER_REVISION)?;
+                        let scope = Scope::from_parts(&name, get(r, AFTER_REVISION + 1)?)
+                            .ok_or_else(|| StorageError::Corrupt(format!("a stored revision has scope {name}")))?;
+                        let bound_to = get::<Option<String>>(r, AFTER_REVISION + 2)?
+                            .unwrap_or_else(|| revision.author.to_string());
+                        Ok(NamingRevision {
+                            revision,
+                            scope,
+                            bound_to,
+                        })
+                    })
+                    .collect()
             })
         })
     }

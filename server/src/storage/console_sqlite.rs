@@ -2,8 +2,8 @@
 
 use super::audit_sqlite::{self, action, ServerEntry};
 use super::console::{
-    describe_own, heads_after, more_than_one, ConsoleStore, Contact, Credentials, Logged, OwnChain, OwnRevision,
-    StaffAccount, StaffChange, StoredSession,
+    describe_own, heads_after, more_than_one, ConsoleStore, Contact, Credentials, Logged, NamingRevision, OwnChain,
+    OwnRevision, StaffAccount, StaffChange, StoredSession,
 };
 use super::sqlite::{
     bind_record, revision_from_row, store_revision, SqliteStorage, AFTER_REVISION, IS_HEAD, REVISION_COLUMNS,
@@ -621,6 +621,39 @@ impl ConsoleStore for SqliteStorage {
                     .query_row([record], |r| r.get(0))
                     .optional()?,
             )
+        })
+    }
+
+    fn revisions_naming(&self, sha256: &str) -> Result<Vec<NamingRevision>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS}, scope, scope_operation,
+                        (SELECT b.author FROM record_bindings b WHERE b.record_id = revisions.record_id)
+                   FROM revisions
+                  WHERE pos IN (SELECT pos FROM revision_media WHERE sha256 = ?1)
+                  ORDER BY pos"
+            ))?;
+            let rows = stmt.query_map([sha256], |r| {
+                Ok((
+                    revision_from_row(r)?,
+                    r.get::<_, String>(AFTER_REVISION)?,
+                    r.get::<_, Option<Uuid>>(AFTER_REVISION + 1)?,
+                    r.get::<_, Option<String>>(AFTER_REVISION + 2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (revision, name, operation, bound_to) = row?;
+                let scope = Scope::from_parts(&name, operation)
+                    .ok_or_else(|| StorageError::Corrupt(format!("a stored revision has scope {name}")))?;
+                let bound_to = bound_to.unwrap_or_else(|| revision.author.to_string());
+                out.push(NamingRevision {
+                    revision,
+                    scope,
+                    bound_to,
+                });
+            }
+            Ok(out)
         })
     }
 

@@ -127,6 +127,32 @@ async function file(path: string, fallback: string): Promise<{ blob: Blob; name:
   return { blob: await res.blob(), name: fileName(res.headers.get("Content-Disposition"), fallback) };
 }
 
+/**
+ * Why a file the console shows (a photo, an audio note, a thumbnail) could not be loaded, in the
+ * server's words (not on the server yet, not yours to see); null when it is there now (it
+ * arrived meanwhile: load it again). Asked with a one-byte range, so that a file that is there
+ * after all is not downloaded twice.
+ */
+export async function mediaProblem(url: string): Promise<string | null> {
+  try {
+    const res = await fetch(url, { credentials: "same-origin", headers: { Range: "bytes=0-0" } });
+    if (res.ok) return null;
+    let json: unknown = null;
+    try {
+      json = JSON.parse(await res.text());
+    } catch {
+      json = null;
+    }
+    const error = asConsoleError(json, res.status);
+    if (error.code === "unauthenticated") {
+      for (const l of signedOutListeners) l();
+    }
+    return error.message;
+  } catch (e) {
+    return asConsoleError(e instanceof Error ? e : new Error(String(e))).message;
+  }
+}
+
 export type ExportFormat = "csv" | "geojson" | "json";
 
 const enc = encodeURIComponent;
@@ -205,6 +231,8 @@ export const api = {
   /** The report as PDF: a plain link (the browser downloads it with the session cookie). */
   debriefPdfUrl: (id: string, purpose: string) => `${API}/operations/${enc(id)}/debrief.pdf?purpose=${enc(purpose)}`,
   conflicts: () => request<Conflicts>("GET", "/conflicts"),
+  /** A file a record names (the photo, audio note, screenshot or its thumbnail), for an img or audio element. */
+  mediaUrl: (sha256: string) => `${API}/media/${enc(sha256)}`,
   resolveConflict: (recordId: string, r: ConflictResolve) =>
     request<Conflicts>("POST", `/conflicts/${enc(recordId)}/merge`, r),
 };

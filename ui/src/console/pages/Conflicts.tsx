@@ -10,6 +10,7 @@ import { placeErrors } from "../fields";
 import { kindLabel } from "../live";
 import { localTime } from "../time";
 import { ErrorSummary, Notice, Page, TableWrap, TextArea } from "../ui";
+import { Attachments } from "../attachments";
 
 /** "Version A", "Version B"… in the order the server received them. */
 export function versionName(i: number): string {
@@ -207,6 +208,17 @@ function ConflictCard(props: { conflict: Conflict; onDone: (m: string, next: Con
                   ))}
                 </tr>
               ))}
+              {c.versions.some((v) => (v.record.attachments ?? []).length > 0) ? (
+                <tr data-field="attachments-shown">
+                  <th scope="row">Photos, audio and screenshots</th>
+                  {c.versions.map((v, i) => (
+                    <td key={v.revision}>
+                      {(v.record.attachments ?? []).length === 0 ? "—" : null}
+                      <Attachments attachments={v.record.attachments} label={`Attachments of ${versionName(i)}`} />
+                    </td>
+                  ))}
+                </tr>
+              ) : null}
             </tbody>
             <tfoot>
               <tr>

@@ -31,6 +31,7 @@ import { can } from "../roles";
 import { href } from "../router";
 import { ago, localTime } from "../time";
 import { ErrorSummary, Page } from "../ui";
+import { Attachments } from "../attachments";
 import { DEFAULT_VIEW } from "./OperationEditor";
 import { TO_LABELS } from "./Alerts";
 
@@ -311,6 +312,7 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
                     : " · Not acknowledged"}
                   {e.body.response ? ` · Response: ${e.body.response}` : ""}
                 </p>
+                <Attachments attachments={e.live.record.attachments} />
               </li>
             ))}
           </ul>
@@ -414,6 +416,7 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
                       {r.body.findings ? ` · Found: ${r.body.findings}` : ""}
                       {timeToVerifyS(r) != null ? ` · Verified in ${duration(timeToVerifyS(r) ?? 0)}` : ""}
                     </p>
+                    <Attachments attachments={r.live.record.attachments} />
                   </li>
                 ))}
               </ul>
@@ -495,6 +498,7 @@ export function LivePage({ id, me }: { id: string; me: Me }) {
                 <span class="hint">
                   · {r.author} · {localTime(r.record.occurred_at)}
                 </span>
+                <Attachments attachments={r.record.attachments} label={`Attachments of ${recordTitle(r)}`} />
               </li>
             ))}
           </ol>
