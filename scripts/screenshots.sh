@@ -34,3 +34,6 @@ timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
 # The operation's map (with the force tiles the map's e2e test writes): landscape-map.png.
 timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
   cargo test -p liaison-app --test e2e -- --ignored --exact the_operation_map_draws_offline_opens_a_pin_and_saves_a_tapped_position --nocapture
+# A colleague's photo opened on the tablet: landscape-colleague-photo.png.
+timeout 600 xvfb-run -a -s "-screen 0 1920x1440x24" \
+  cargo test -p liaison-app --test e2e -- --ignored --exact a_colleagues_photo_shows_as_a_thumbnail_after_sync_and_opens_from_the_force_server --nocapture
