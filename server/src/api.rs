@@ -183,6 +183,7 @@ impl ApiError {
                     R::NoStore => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
                     R::NotNamed(_) | R::NotVisible(_) => (StatusCode::FORBIDDEN, ErrorCode::BadRequest),
                     R::NotYetSent(_) => (StatusCode::NOT_FOUND, ErrorCode::BadRequest),
+                    R::PastEnd { .. } => (StatusCode::RANGE_NOT_SATISFIABLE, ErrorCode::BadRequest),
                     R::ChunkTooLarge(_) | R::Quota { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
                     R::Media(F::WrongOffset { .. }) => (StatusCode::CONFLICT, ErrorCode::BadRequest),
                     R::Media(F::TooLong { .. } | F::HashMismatch { .. }) => {
@@ -520,10 +521,10 @@ pub fn router_with(storage: Arc<dyn Storage>, options: &ServeOptions) -> Router 
         .route(PULL_PATH, get(pull))
         .route(OPENAPI_PATH, get(openapi))
         .route(
-            "/v1/media/{sha256}/upload",
+            &format!("{}/upload", liaison_core::sync::protocol::MEDIA_PATH),
             get(media::upload_status).put(media::upload_chunk),
         )
-        .route("/v1/media/{sha256}", get(media::download))
+        .route(liaison_core::sync::protocol::MEDIA_PATH, get(media::download))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .merge(console)

@@ -103,6 +103,22 @@ pub fn author_work_sql(officer: &str) -> String {
     )
 }
 
+/// The condition a stored revision meets when the officer named by the SQL parameter
+/// `officer` may pull it (the pull adds "not this device's own"): the force's directory, the
+/// operations they are assigned to, and the author-only work [`author_work_sql`] gives them.
+/// `r` prefixes the revision's columns (`"r."`, or `""` in a query on `revisions` alone). The
+/// same text for SQLite and PostgreSQL, used by the pull and by the media download, so the two
+/// cannot differ.
+pub fn visible_sql(r: &str, officer: &str) -> String {
+    let author_work = author_work_sql(officer);
+    format!(
+        "({r}scope = 'force'
+          OR ({r}scope = 'author' AND {r}record_id IN ({author_work}))
+          OR ({r}scope = 'operation' AND {r}scope_operation IN
+                (SELECT operation_id FROM assignments WHERE officer = {officer})))"
+    )
+}
+
 fn is_directory(kind: RecordKind) -> bool {
     matches!(
         kind,

@@ -217,10 +217,16 @@ each_backend! {
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["x-media-size"], big.len().to_string().as_str());
         assert_eq!(r.bytes().await.unwrap().as_ref(), &big[2_999_000..]);
+        let past = colleague_http
+            .http
+            .get(format!("{}/v1/media/{}?offset=3000005", server.url(), sha(&big)))
+            .bearer_auth(&colleague_http.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(past.status(), StatusCode::RANGE_NOT_SATISFIABLE);
 
         // An officer not on the operation gets neither the thumbnail nor the photo: 403.
-        let pulled = outsider.sync().await;
-        assert_eq!(pulled.thumbnails_fetched, 0);
         let outsider_http = Uploader::of(&server, &outsider);
         for name in [sha(&big), sha(&thumb)] {
             let r = outsider_http

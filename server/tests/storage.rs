@@ -140,6 +140,7 @@ fn a_server_database_from_before_merges_is_brought_up_to_date_with_its_evidence(
         .unwrap()
         .execute_batch(
             "DROP INDEX revisions_merge; ALTER TABLE revisions DROP COLUMN merge_id; DROP TABLE debriefs;
+             DROP TRIGGER revisions_name_media; DROP TABLE revision_media;
              PRAGMA user_version = 6",
         )
         .unwrap();
@@ -148,11 +149,60 @@ fn a_server_database_from_before_merges_is_brought_up_to_date_with_its_evidence(
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 8, "brought up to the current schema");
+    assert_eq!(version, 9, "brought up to the current schema");
     let report = storage.verify().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.revisions, 1);
     assert_eq!(storage.current_revision(op).unwrap().map(|(_, heads)| heads), Some(1));
+}
+
+#[test]
+fn a_server_database_from_before_media_learns_which_revisions_name_which_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    let storage = SqliteStorage::open(&path).unwrap();
+    let code = hash_secret("CODE1");
+    storage
+        .add_enrollment_code(&code, "PC 4521", Utc::now() + chrono::Duration::hours(1))
+        .unwrap();
+    let mut tablet = Store::open(dir.path().join("t.db")).unwrap();
+    let token = new_token();
+    storage
+        .redeem_enrollment_code(&code, tablet.device_id(), &token)
+        .unwrap();
+    let me = storage.authenticate(&hash_secret(&token)).unwrap();
+    let sha = |c: char| c.to_string().repeat(64);
+    let mut note = common::note(uuid::Uuid::nil(), "Leaflet photographed");
+    note.operation_id = None;
+    note.attachments = vec![liaison_core::records::Attachment {
+        sha256: sha('a'),
+        kind: liaison_core::records::AttachmentKind::Photo,
+        media_type: liaison_core::records::MediaType::Jpeg,
+        size: 5_000,
+        thumbnail: Some(liaison_core::records::Thumbnail {
+            sha256: sha('b'),
+            size: 300,
+        }),
+        location_kept: false,
+        caption: String::new(),
+    }];
+    tablet.create(&officer("PC 4521"), note).unwrap();
+    storage.push(&me, &tablet.outbox(10).unwrap(), Utc::now()).unwrap();
+    drop(storage);
+    // As schema 8 left it: revisions naming files, and no index of them.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TRIGGER revisions_name_media; DROP TABLE revision_media; PRAGMA user_version = 8")
+        .unwrap();
+    let storage = SqliteStorage::open(&path).unwrap();
+    assert_eq!(storage.media_named_by(me.device_id, &sha('a')).unwrap(), Some(5_000));
+    assert_eq!(storage.media_named_by(me.device_id, &sha('b')).unwrap(), Some(300));
+    assert_eq!(storage.media_visible_to(&me, &sha('a')).unwrap(), Some(5_000));
+    assert_eq!(storage.media_named_by(me.device_id, &sha('c')).unwrap(), None);
+    assert_eq!(
+        storage.media_sent_by(me.device_id).unwrap(),
+        vec![(sha('a'), 5_000), (sha('b'), 300)]
+    );
 }
 
 #[test]

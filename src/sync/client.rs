@@ -229,10 +229,12 @@ impl SyncClient {
                 // The server had lost some of this device's revisions: send them again now.
                 self.push(store, &mut report, progress).await?;
             }
-            // Colleagues' thumbnails (small) with their records, so a pulled photo shows at once.
-            self.fetch_thumbnails(store, &mut report).await?;
-            // Own files last: every record is on the server before any photo's first byte.
+            // Own files after the records: every record is on the server before any photo's
+            // first byte.
             self.upload_media(store, &mut report, progress).await?;
+            // Then colleagues' thumbnails: this tablet's evidence leaves before anything else
+            // arrives.
+            self.fetch_thumbnails(store, &mut report).await?;
             Ok(())
         }
         .await;
@@ -492,7 +494,7 @@ impl SyncClient {
             // Decrypted a segment at a time on a blocking thread, outside the store's lock,
             // while earlier chunks are on the wire.
             let mut file = Decrypting::start(lock(store).media().clone(), &sha256, size);
-            let url = format!("{}/v1/media/{sha256}/upload", self.base);
+            let url = format!("{}{}/upload", self.base, protocol::media_path(&sha256));
             let mut failures = 0u32;
             let mut at: Option<MediaUpload> = None;
             loop {
@@ -585,6 +587,11 @@ impl SyncClient {
                 Err(FetchError::Unavailable(why)) => {
                     tracing::debug!(%sha256, %why, "thumbnail not fetched this time");
                 }
+                // The server failing on one file: the others are still asked for.
+                Err(FetchError::Sync(SyncError::Server { status, message })) => {
+                    tracing::warn!(%sha256, status, %message, "the server failed on a thumbnail");
+                }
+                // No coverage, revoked, rate-limited, the store failing: the sync stops.
                 Err(FetchError::Sync(e)) => return Err(e),
             }
         }
@@ -605,7 +612,7 @@ impl SyncClient {
         while (bytes.len() as u64) < size {
             let req = self
                 .http
-                .get(format!("{}/v1/media/{sha256}", self.base))
+                .get(format!("{}{}", self.base, protocol::media_path(sha256)))
                 .query(&[("offset", bytes.len() as u64), ("length", MEDIA_FETCH_BYTES)])
                 .bearer_auth(&creds.token)
                 .header(protocol::APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
@@ -640,7 +647,7 @@ impl SyncClient {
                 return Err(server_error(status, error_body(None, &body)).into());
             }
             let whole = headers
-                .get("x-media-size")
+                .get(protocol::MEDIA_SIZE_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
             if whole != Some(size) || body.is_empty() || bytes.len() as u64 + body.len() as u64 > size {

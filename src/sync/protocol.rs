@@ -18,6 +18,16 @@ pub const PUSH_PATH: &str = "/v1/push";
 pub const PULL_PATH: &str = "/v1/pull";
 /// The OpenAPI description of this API (GET, no token).
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
+/// A file a record names (GET, device token; `?offset=&length=` for a range); with
+/// `/upload`, how much of it the server holds (GET) and one chunk of its upload (PUT).
+pub const MEDIA_PATH: &str = "/v1/media/{sha256}";
+/// A media download's header: the whole file's size.
+pub const MEDIA_SIZE_HEADER: &str = "x-media-size";
+
+/// [`MEDIA_PATH`] for one file.
+pub fn media_path(sha256: &str) -> String {
+    MEDIA_PATH.replace("{sha256}", sha256)
+}
 
 /// The content encoding of every sync body that is compressed.
 pub const ZSTD: &str = "zstd";

@@ -37,8 +37,7 @@ pub const DEFAULT_QUOTA_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 pub const CHUNK_SHA256: &str = "x-chunk-sha256";
 /// The most one download answer carries.
 pub const MAX_DOWNLOAD_BYTES: u64 = 4 * 1024 * 1024;
-/// A download answer's header: the whole file's size.
-pub const MEDIA_SIZE: &str = "x-media-size";
+pub use liaison_core::sync::protocol::MEDIA_SIZE_HEADER as MEDIA_SIZE;
 
 /// How much of a file the server holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -75,6 +74,8 @@ pub enum MediaRefusal {
     NotNamed(String),
     #[error("no record this device may see names file {0}")]
     NotVisible(String),
+    #[error("the file has {size} bytes: there is nothing at byte {offset}")]
+    PastEnd { offset: u64, size: u64 },
     #[error(
         "file {0} is not on the server yet: the tablet that recorded it has not sent it; try again after its next sync"
     )]
@@ -234,6 +235,7 @@ pub(super) async fn upload_chunk(
         (status = 401, body = ErrorBody, description = "missing or unknown token, or a revoked device"),
         (status = 403, body = ErrorBody, description = "no record this device may see names the file"),
         (status = 404, body = ErrorBody, description = "the tablet that recorded it has not sent it yet"),
+        (status = 416, body = ErrorBody, description = "`offset` is past the file's end"),
         (status = 500, body = ErrorBody, description = "the server failed; retry later")),
     security(("device_token" = [])))]
 pub(super) async fn download(
@@ -253,6 +255,7 @@ pub(super) async fn download(
             return Err(MediaRefusal::NotVisible(sha256).into());
         }
         match media.read_range(&sha256, q.offset, length) {
+            Ok((size, _)) if q.offset > size => Err(MediaRefusal::PastEnd { offset: q.offset, size }.into()),
             Ok(read) => Ok(read),
             Err(MediaFailure::Missing(_)) => Err(MediaRefusal::NotYetSent(sha256).into()),
             Err(e) => Err(MediaRefusal::from(e).into()),

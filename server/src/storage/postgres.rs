@@ -1218,16 +1218,13 @@ impl Storage for PostgresStorage {
                             }
                         }
                     };
-                    let author_work = crate::visibility::author_work_sql("$3");
+                    let visible = crate::visibility::visible_sql("", "$3");
                     let rows = query(
                         tx,
                         &format!(
                             "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                              WHERE pos > $1 AND device_id != $2
-                               AND (scope = 'force'
-                                    OR (scope = 'author' AND record_id IN ({author_work}))
-                                    OR (scope = 'operation' AND scope_operation IN
-                                          (SELECT operation_id FROM assignments WHERE officer = $3)))
+                               AND {visible}
                              ORDER BY pos LIMIT $4"
                         ),
                         &[&after_pos, &device.device_id, &device.officer, &(i64::from(limit) + 1)],
@@ -1329,7 +1326,7 @@ impl Storage for PostgresStorage {
                 let rows = query(
                     tx,
                     "SELECT m.sha256, MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
-                      WHERE r.device_id = $1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq)",
+                      WHERE r.device_id = $1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq), m.sha256",
                     &[&device_id],
                 )
                 .await?;
@@ -1358,17 +1355,13 @@ impl Storage for PostgresStorage {
     fn media_visible_to(&self, device: &DeviceAuth, sha256: &str) -> Result<Option<u64>> {
         self.run(|| {
             self.read(async |tx| {
-                let author_work = crate::visibility::author_work_sql("$3");
+                let visible = crate::visibility::visible_sql("r.", "$3");
                 let row = query_one(
                     tx,
                     &format!(
                         "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
                           WHERE m.sha256 = $1
-                            AND (r.device_id = $2
-                                 OR r.scope = 'force'
-                                 OR (r.scope = 'author' AND r.record_id IN ({author_work}))
-                                 OR (r.scope = 'operation' AND r.scope_operation IN
-                                       (SELECT operation_id FROM assignments WHERE officer = $3)))"
+                            AND (r.device_id = $2 OR {visible})"
                     ),
                     &[&sha256, &device.device_id, &device.officer],
                 )

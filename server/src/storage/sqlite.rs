@@ -955,14 +955,11 @@ impl Storage for SqliteStorage {
                     }
                 }
             };
-            let author_work = crate::visibility::author_work_sql("?3");
+            let visible = crate::visibility::visible_sql("", "?3");
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {REVISION_COLUMNS}, pos, scope_operation FROM revisions
                  WHERE pos > ?1 AND device_id != ?2
-                   AND (scope = 'force'
-                        OR (scope = 'author' AND record_id IN ({author_work}))
-                        OR (scope = 'operation' AND scope_operation IN
-                              (SELECT operation_id FROM assignments WHERE officer = ?3)))
+                   AND {visible}
                  ORDER BY pos LIMIT ?4"
             ))?;
             let mut rows = stmt.query(params![
@@ -1047,7 +1044,7 @@ impl Storage for SqliteStorage {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT m.sha256, MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
-                  WHERE r.device_id = ?1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq)",
+                  WHERE r.device_id = ?1 GROUP BY m.sha256 ORDER BY MIN(r.device_seq), m.sha256",
             )?;
             let rows = stmt.query_map([device_id], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
@@ -1070,16 +1067,12 @@ impl Storage for SqliteStorage {
 
     fn media_visible_to(&self, device: &DeviceAuth, sha256: &str) -> Result<Option<u64>> {
         self.read(|c| {
-            let author_work = crate::visibility::author_work_sql("?3");
+            let visible = crate::visibility::visible_sql("r.", "?3");
             let size: Option<i64> = c
                 .prepare_cached(&format!(
                     "SELECT MIN(m.size) FROM revision_media m JOIN revisions r ON r.pos = m.pos
                       WHERE m.sha256 = ?1
-                        AND (r.device_id = ?2
-                             OR r.scope = 'force'
-                             OR (r.scope = 'author' AND r.record_id IN ({author_work}))
-                             OR (r.scope = 'operation' AND r.scope_operation IN
-                                   (SELECT operation_id FROM assignments WHERE officer = ?3)))"
+                        AND (r.device_id = ?2 OR {visible})"
                 ))?
                 .query_row(params![sha256, device.device_id, device.officer], |r| r.get(0))?;
             Ok(size.map(|s| s as u64))
