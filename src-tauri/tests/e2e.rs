@@ -869,15 +869,24 @@ async fn an_officer_enrols_a_new_tablet_works_a_shift_and_nothing_is_lost_across
     app.quit().await;
     drop(driver);
 
-    // Every file of the tablet's database (the database, its WAL, the wrapped key) is its
-    // owner's only.
+    // Every file of the tablet's database (the database, its WAL, the wrapped key, the media
+    // folder's files: a colleague's thumbnail pulled with the demo operation) is its owner's
+    // only; the media folder too.
     use std::os::unix::fs::PermissionsExt;
     let name = db.file_name().unwrap().to_string_lossy().to_string();
     let mut files = 0;
     for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
         if entry.file_name().to_string_lossy().starts_with(&name) {
             let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{} is {mode:o}", entry.path().display());
+            if entry.path().is_dir() {
+                assert_eq!(mode, 0o700, "{} is {mode:o}", entry.path().display());
+                for f in walk(&entry.path()) {
+                    let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+                    assert_eq!(mode, 0o600, "{} is {mode:o}", f.display());
+                }
+            } else {
+                assert_eq!(mode, 0o600, "{} is {mode:o}", entry.path().display());
+            }
             files += 1;
         }
     }
