@@ -190,44 +190,60 @@ impl Store {
         &self.media
     }
 
-    /// Every file named by a revision this device holds (an attachment or its thumbnail).
-    pub fn media_named(&self) -> Result<std::collections::BTreeSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare(r#"SELECT body FROM revisions WHERE body LIKE '%"attachments":%'"#)?;
-        let mut named = std::collections::BTreeSet::new();
-        let mut rows = stmt.query([])?;
+    /// Each record whose revision body `sql` (selecting `body`) returns, in its order; a body
+    /// that does not read as a record is skipped. `f` returns false to stop.
+    fn each_record(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        mut f: impl FnMut(crate::records::Record) -> Result<bool>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
         while let Some(row) = rows.next()? {
             let body: String = row.get(0)?;
             let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
                 continue;
             };
-            for a in &record.attachments {
-                named.extend(a.files().map(|(name, _)| name.to_string()));
+            if !f(record)? {
+                break;
             }
         }
+        Ok(())
+    }
+
+    /// Every file named by a revision this device holds (an attachment or its thumbnail).
+    pub fn media_named(&self) -> Result<std::collections::BTreeSet<String>> {
+        let mut named = std::collections::BTreeSet::new();
+        self.each_record(
+            r#"SELECT body FROM revisions WHERE body LIKE '%"attachments":%'"#,
+            [],
+            |record| {
+                for a in &record.attachments {
+                    named.extend(a.files().map(|(name, _)| name.to_string()));
+                }
+                Ok(true)
+            },
+        )?;
         Ok(named)
     }
 
     /// Thumbnails named by revisions on this tablet (a colleague's photos, pulled) that it
     /// does not hold, with their sizes: what the sync fetches after the pull.
     pub fn thumbnails_wanted(&self) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self.conn.prepare_cached(
-            r#"SELECT body FROM revisions WHERE erased_ms IS NULL AND body LIKE '%"thumbnail":%' ORDER BY hlc DESC"#,
-        )?;
         let mut wanted: Vec<(String, u64)> = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let body: String = row.get(0)?;
-            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
-                continue;
-            };
-            for t in record.attachments.iter().filter_map(|a| a.thumbnail.as_ref()) {
-                if !self.media.has(&t.sha256) && !wanted.iter().any(|(n, _)| n == &t.sha256) {
-                    wanted.push((t.sha256.clone(), t.size));
+        self.each_record(
+            r#"SELECT body FROM revisions WHERE erased_ms IS NULL AND body LIKE '%"thumbnail":%' ORDER BY hlc DESC"#,
+            [],
+            |record| {
+                for t in record.attachments.iter().filter_map(|a| a.thumbnail.as_ref()) {
+                    if !self.media.has(&t.sha256) && !wanted.iter().any(|(n, _)| n == &t.sha256) {
+                        wanted.push((t.sha256.clone(), t.size));
+                    }
                 }
-            }
-        }
+                Ok(true)
+            },
+        )?;
         Ok(wanted)
     }
 
@@ -237,25 +253,20 @@ impl Store {
         if !crate::records::attachment::is_sha256_hex(sha256) {
             return Ok(None);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM revisions WHERE erased_ms IS NULL AND instr(body, ?1) > 0")?;
-        let mut rows = stmt.query([sha256])?;
-        while let Some(row) = rows.next()? {
-            let body: String = row.get(0)?;
-            let Ok(record) = serde_json::from_str::<crate::records::Record>(&body) else {
-                continue;
-            };
-            let size = record
-                .attachments
-                .iter()
-                .flat_map(|a| a.files())
-                .find_map(|(name, size)| (name == sha256).then_some(size));
-            if size.is_some() {
-                return Ok(size);
-            }
-        }
-        Ok(None)
+        let mut size = None;
+        self.each_record(
+            "SELECT body FROM revisions WHERE erased_ms IS NULL AND instr(body, ?1) > 0",
+            [sha256],
+            |record| {
+                size = record
+                    .attachments
+                    .iter()
+                    .flat_map(|a| a.files())
+                    .find_map(|(name, size)| (name == sha256).then_some(size));
+                Ok(size.is_none())
+            },
+        )?;
+        Ok(size)
     }
 
     /// Files named by this device's own revisions that the server has acknowledged, kept
